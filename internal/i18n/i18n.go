@@ -1,0 +1,117 @@
+// Package i18n translates Lempar's user-visible strings for code that must not
+// link Fyne (the CLI, error messages from the engine). It reads the same
+// assets/translations files the GUI gives to fyne's lang package.
+package i18n
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/lempar/lempar/assets"
+)
+
+// Locales lists the languages Lempar ships, in display order.
+var Locales = []string{"en", "id"}
+
+// Translator looks up strings for one language, falling back to English.
+type Translator struct {
+	lang     string
+	strings  map[string]string
+	fallback map[string]string
+}
+
+// Load reads the catalog for lang ("en", "id"; "" or unknown means English).
+func Load(lang string) *Translator {
+	en, _ := Catalog("en")
+	t := &Translator{lang: "en", strings: en, fallback: en}
+	if lang != "" && lang != "en" {
+		if c, err := Catalog(lang); err == nil {
+			t.lang, t.strings = lang, c
+		}
+	}
+	return t
+}
+
+// FromEnv picks the language the way a desktop app does: LEMPAR_LANG, then
+// LC_ALL, LC_MESSAGES, LANG, LANGUAGE ("id_ID.UTF-8" → "id").
+func FromEnv() *Translator {
+	for _, k := range []string{"LEMPAR_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"} {
+		if v := os.Getenv(k); v != "" {
+			return Load(Normalize(v))
+		}
+	}
+	return Load("en")
+}
+
+// Normalize turns a locale such as "id_ID.UTF-8" or "in" into a Lempar
+// language code, or "en" when Lempar has no catalog for it.
+func Normalize(locale string) string {
+	l := strings.ToLower(locale)
+	if i := strings.IndexAny(l, "_.-@:"); i >= 0 {
+		l = l[:i]
+	}
+	if l == "in" { // the pre-1989 ISO code some systems still report
+		l = "id"
+	}
+	for _, known := range Locales {
+		if l == known {
+			return l
+		}
+	}
+	return "en"
+}
+
+// Catalog returns the raw key→text map of one language.
+func Catalog(lang string) (map[string]string, error) {
+	b, err := assets.Translations.ReadFile("translations/" + lang + ".json")
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("translations/%s.json: %w", lang, err)
+	}
+	return m, nil
+}
+
+// Lang is the language actually in use.
+func (t *Translator) Lang() string { return t.lang }
+
+// T returns the text for key with {{.Name}}-style placeholders filled from
+// args, given as alternating name, value pairs. A missing key returns the key
+// itself so a forgotten entry is visible rather than blank.
+func (t *Translator) T(key string, args ...any) string {
+	s, ok := t.strings[key]
+	if !ok {
+		if s, ok = t.fallback[key]; !ok {
+			s = key
+		}
+	}
+	return Fill(s, args...)
+}
+
+// Fill substitutes {{.Name}} placeholders; the syntax matches what fyne's
+// lang.L uses with a map, so one catalog serves both.
+func Fill(s string, args ...any) string {
+	if len(args) < 2 || !strings.Contains(s, "{{") {
+		return s
+	}
+	pairs := make([]string, 0, len(args))
+	for i := 0; i+1 < len(args); i += 2 {
+		pairs = append(pairs, "{{."+fmt.Sprint(args[i])+"}}", fmt.Sprint(args[i+1]))
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// Keys lists the keys of a catalog, sorted.
+func Keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
