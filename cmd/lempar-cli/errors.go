@@ -1,0 +1,38 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/lempar/lempar/internal/i18n"
+)
+
+// localized is implemented by errors that carry an i18n key and arguments, so
+// the CLI can show them in the user's language.
+type localized interface {
+	Localize(tr *i18n.Translator) string
+}
+
+func describe(tr *i18n.Translator, err error) string {
+	var l localized
+	if errors.As(err, &l) {
+		return l.Localize(tr)
+	}
+	return err.Error()
+}
+
+// exitError lets a command choose its exit status (2 = declined, etc.).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func exitCode(err error) int {
+	var e *exitError
+	if errors.As(err, &e) {
+		return e.code
+	}
+	return 1
+}

@@ -1,0 +1,5 @@
+package main
+
+import "github.com/lempar/lempar/internal/buildinfo"
+
+func version() string { return buildinfo.Version }
