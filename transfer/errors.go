@@ -1,0 +1,73 @@
+package transfer
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/lempar/lempar/internal/i18n"
+)
+
+// Error is an engine error a person will read. It carries an i18n key and
+// arguments so the CLI and GUI can show it in the user's language, while
+// Error() gives English for logs. Code is stable for scripts (--json).
+type Error struct {
+	Code string // e.g. "declined", "pin-mismatch"
+	Key  string // i18n key, "err.<code>" unless set
+	Args []any  // alternating name, value for the placeholders
+	Err  error  // underlying cause, if any
+}
+
+func (e *Error) key() string {
+	if e.Key != "" {
+		return e.Key
+	}
+	return "err." + e.Code
+}
+
+// Error renders the English text.
+func (e *Error) Error() string { return e.Localize(english) }
+
+// Localize renders the text in tr's language.
+func (e *Error) Localize(tr *i18n.Translator) string {
+	s := tr.T(e.key(), e.Args...)
+	if e.Err != nil && !isLocalized(e.Err) {
+		s += " (" + e.Err.Error() + ")"
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func isLocalized(err error) bool {
+	var l interface{ Localize(*i18n.Translator) string }
+	return errors.As(err, &l)
+}
+
+// english is read-only after init; the catalogs are embedded, so this is a
+// constant in all but name.
+var english = i18n.Load("en")
+
+func newErr(code string, cause error, args ...any) *Error {
+	return &Error{Code: code, Err: cause, Args: args}
+}
+
+// IsCode reports whether err is an engine Error with the given code.
+func IsCode(err error, code string) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == code
+}
+
+// CodeOf returns the engine code of err, or "internal".
+func CodeOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return "internal"
+}
+
+// protocolError is for a peer that broke the wire rules; it is always fatal
+// for the session.
+func protocolError(format string, a ...any) *Error {
+	return newErr("protocol", nil, "Detail", fmt.Sprintf(format, a...))
+}

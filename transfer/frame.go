@@ -1,0 +1,267 @@
+package transfer
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"io"
+	"time"
+)
+
+// FrameType is the first byte of every frame.
+type FrameType byte
+
+const (
+	FrameHello    FrameType = 1
+	FrameOffer    FrameType = 2
+	FrameDecision FrameType = 3
+	FrameData     FrameType = 4
+	FrameFileDone FrameType = 5
+	FrameAck      FrameType = 6
+	FrameCancel   FrameType = 7
+	FrameError    FrameType = 8
+	FramePing     FrameType = 9
+	FrameBye      FrameType = 10
+)
+
+const (
+	frameHeaderLen = 5 // type byte + uint32 length
+
+	// ChunkSize is the data carried by one data frame. 256 KiB keeps syscalls
+	// and hashing in large blocks while the pipeline needs only a few MiB.
+	ChunkSize = 256 << 10
+	// dataHeaderLen is item (uint32) + offset (uint64) inside a data frame.
+	dataHeaderLen = 12
+	// MaxControl bounds every control message (hello, decision, ack, …).
+	MaxControl = 1 << 20
+	// MaxOffer bounds the offer, the one control message that grows with the
+	// number of files: 16 MiB fits ~100k items, a big photo library.
+	MaxOffer = 16 << 20
+)
+
+// maxPayload is the largest payload a frame of type t may carry; 0 means the
+// type is unknown. Checked before anything is allocated or read.
+func maxPayload(t FrameType) int {
+	switch t {
+	case FrameData:
+		return dataHeaderLen + ChunkSize
+	case FrameOffer:
+		return MaxOffer
+	case FrameHello, FrameDecision, FrameFileDone, FrameAck, FrameCancel, FrameError, FramePing, FrameBye:
+		return MaxControl
+	}
+	return 0
+}
+
+// frameReader reads frames into a reusable buffer, so steady-state data
+// frames allocate nothing.
+type frameReader struct {
+	r       *bufio.Reader
+	conn    deadliner
+	timeout time.Duration
+	buf     []byte
+}
+
+type deadliner interface{ SetReadDeadline(time.Time) error }
+
+func newFrameReader(r io.Reader, conn deadliner, timeout time.Duration) *frameReader {
+	return &frameReader{r: bufio.NewReaderSize(r, 64<<10), conn: conn, timeout: timeout}
+}
+
+// next returns the next frame. The payload is valid until the next call.
+func (fr *frameReader) next() (FrameType, []byte, error) {
+	if fr.conn != nil && fr.timeout > 0 {
+		_ = fr.conn.SetReadDeadline(time.Now().Add(fr.timeout))
+	}
+	return readFrame(fr.r, &fr.buf)
+}
+
+// readFrame is the decoder shared by both ends and the fuzzer.
+func readFrame(r io.Reader, buf *[]byte) (FrameType, []byte, error) {
+	t, n, err := readHeader(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if cap(*buf) < n {
+		// Grow to a chunk at once so a peer can't make us reallocate on
+		// every slightly larger frame.
+		*buf = make([]byte, n, max(n, dataHeaderLen+ChunkSize))
+	}
+	p := (*buf)[:n]
+	return t, p, readPayload(r, p)
+}
+
+// readHeader reads and checks a frame header; nothing is allocated for a
+// frame that breaks the limits.
+func readHeader(r io.Reader) (FrameType, int, error) {
+	var hdr [frameHeaderLen]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return 0, 0, err
+	}
+	t := FrameType(hdr[0])
+	n := binary.BigEndian.Uint32(hdr[1:])
+	limit := maxPayload(t)
+	if limit == 0 {
+		return 0, 0, protocolError("unknown frame type %d", t)
+	}
+	if int64(n) > int64(limit) {
+		return 0, 0, protocolError("frame type %d of %d bytes exceeds the limit of %d", t, n, limit)
+	}
+	return t, int(n), nil
+}
+
+func readPayload(r io.Reader, p []byte) error {
+	if _, err := io.ReadFull(r, p); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	return nil
+}
+
+// nextInto is next, except that a data frame is read into a buffer from get
+// (which may fail, e.g. when the session ends) so it can be handed to the
+// writer goroutine without a copy. owned reports whether p is that buffer.
+func (fr *frameReader) nextInto(get func() ([]byte, error)) (t FrameType, p []byte, owned bool, err error) {
+	if fr.conn != nil && fr.timeout > 0 {
+		_ = fr.conn.SetReadDeadline(time.Now().Add(fr.timeout))
+	}
+	t, n, err := readHeader(fr.r)
+	if err != nil {
+		return 0, nil, false, err
+	}
+	if t == FrameData {
+		buf, err := get()
+		if err != nil {
+			return 0, nil, false, err
+		}
+		p = buf[:n]
+		return t, p, true, readPayload(fr.r, p)
+	}
+	if cap(fr.buf) < n {
+		fr.buf = make([]byte, n)
+	}
+	p = fr.buf[:n]
+	return t, p, false, readPayload(fr.r, p)
+}
+
+// frameWriter serialises frames from several goroutines (data streaming,
+// acks, keepalives) onto one connection.
+type frameWriter struct {
+	// sem is a one-slot semaphore guarding w and lastWrite for a whole
+	// frame; a channel rather than a mutex so a canceller can give up
+	// waiting (see session.sendFinal).
+	sem       chan struct{}
+	w         *bufio.Writer
+	conn      interface{ SetWriteDeadline(time.Time) error }
+	timeout   time.Duration
+	lastWrite time.Time
+}
+
+func newFrameWriter(w io.Writer, conn interface{ SetWriteDeadline(time.Time) error }, timeout time.Duration) *frameWriter {
+	return &frameWriter{w: bufio.NewWriterSize(w, ChunkSize+64<<10), conn: conn, timeout: timeout, sem: make(chan struct{}, 1)}
+}
+
+func (fw *frameWriter) deadline() {
+	if fw.conn != nil && fw.timeout > 0 {
+		_ = fw.conn.SetWriteDeadline(time.Now().Add(fw.timeout))
+	}
+}
+
+// tryLock takes the writer within d, or reports false.
+func (fw *frameWriter) tryLock(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case fw.sem <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// control writes a JSON control message and flushes it.
+func (fw *frameWriter) control(t FrameType, msg any) error {
+	b, err := json.Marshal(msg)
+	if err != nil {
+		return err
+	}
+	fw.sem <- struct{}{}
+	defer func() { <-fw.sem }()
+	fw.deadline()
+	if err := writeHeader(fw.w, t, len(b)); err != nil {
+		return err
+	}
+	if _, err := fw.w.Write(b); err != nil {
+		return err
+	}
+	fw.lastWrite = time.Now()
+	return fw.w.Flush()
+}
+
+// data writes one data frame without flushing: small files coalesce into
+// large TLS records; flush() pushes them out when the stream pauses.
+func (fw *frameWriter) data(item uint32, offset uint64, p []byte) error {
+	fw.sem <- struct{}{}
+	defer func() { <-fw.sem }()
+	fw.deadline()
+	if err := writeHeader(fw.w, FrameData, dataHeaderLen+len(p)); err != nil {
+		return err
+	}
+	var h [dataHeaderLen]byte
+	binary.BigEndian.PutUint32(h[:4], item)
+	binary.BigEndian.PutUint64(h[4:], offset)
+	if _, err := fw.w.Write(h[:]); err != nil {
+		return err
+	}
+	_, err := fw.w.Write(p)
+	fw.lastWrite = time.Now()
+	return err
+}
+
+// controlNoFlush queues a control message behind data frames (file-done).
+func (fw *frameWriter) controlNoFlush(t FrameType, msg any) error {
+	b, err := json.Marshal(msg)
+	if err != nil {
+		return err
+	}
+	fw.sem <- struct{}{}
+	defer func() { <-fw.sem }()
+	fw.deadline()
+	if err := writeHeader(fw.w, t, len(b)); err != nil {
+		return err
+	}
+	_, err = fw.w.Write(b)
+	return err
+}
+
+func (fw *frameWriter) flush() error {
+	fw.sem <- struct{}{}
+	defer func() { <-fw.sem }()
+	fw.deadline()
+	return fw.w.Flush()
+}
+
+// idleFor reports how long nothing was written, for keepalives.
+func (fw *frameWriter) idleFor() time.Duration {
+	fw.sem <- struct{}{}
+	defer func() { <-fw.sem }()
+	return time.Since(fw.lastWrite)
+}
+
+func writeHeader(w io.Writer, t FrameType, n int) error {
+	var hdr [frameHeaderLen]byte
+	hdr[0] = byte(t)
+	binary.BigEndian.PutUint32(hdr[1:], uint32(n))
+	_, err := w.Write(hdr[:])
+	return err
+}
+
+// parseData splits a data frame payload.
+func parseData(p []byte) (item uint32, offset uint64, data []byte, err error) {
+	if len(p) < dataHeaderLen {
+		return 0, 0, nil, protocolError("data frame of %d bytes is shorter than its header", len(p))
+	}
+	return binary.BigEndian.Uint32(p[:4]), binary.BigEndian.Uint64(p[4:12]), p[dataHeaderLen:], nil
+}

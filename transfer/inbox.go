@@ -1,0 +1,186 @@
+package transfer
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/zeebo/blake3"
+)
+
+// inbox writes one session's files. Every path goes through os.Root, so
+// nothing a peer names can land outside the download folder, whatever
+// symlinks or ".." tricks it tries.
+type inbox struct {
+	root   *os.Root
+	dir    string
+	sender string
+}
+
+// openInbox creates the download folder if needed. It is called only after
+// the person (or a trust rule) accepted, so a declined offer touches nothing.
+func openInbox(dir, sender string) (*inbox, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, diskErr(err, dir)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, diskErr(err, dir)
+	}
+	return &inbox{root: root, dir: dir, sender: sender}, nil
+}
+
+func (ib *inbox) close() { ib.root.Close() }
+
+func osPath(p string) string { return filepath.FromSlash(p) }
+
+// partialName is deterministic for (sender, path, size, mtime): offering the
+// same file again finds the same partial, which is what makes resume work
+// after a crash without any other state on disk.
+func partialName(sender string, it Item) string {
+	h := blake3.New()
+	h.WriteString(sender)
+	h.WriteString("\x00" + it.Path + "\x00")
+	var n [16]byte
+	binary.BigEndian.PutUint64(n[:8], uint64(it.Size))
+	binary.BigEndian.PutUint64(n[8:], uint64(it.MTime))
+	h.Write(n[:])
+	return partialFor(it.Path, hex.EncodeToString(h.Sum(nil)[:4]))
+}
+
+// uniquePartialName is for a second session sending the same file at the
+// same time: it must not share (and corrupt) the first one's partial.
+func uniquePartialName(it Item) string {
+	return partialFor(it.Path, uuid.NewString()[:8])
+}
+
+func partialFor(p, tag string) string {
+	dir, base := path.Split(p)
+	suffix := "." + tag + PartialSuffix
+	return dir + truncateUTF8(base, MaxNameBytes-len(suffix)) + suffix
+}
+
+// mkdirs creates a folder of the offer (and its parents).
+func (ib *inbox) mkdirs(p string) error {
+	if err := ib.root.MkdirAll(osPath(p), 0o755); err != nil {
+		return diskErr(err, p)
+	}
+	return nil
+}
+
+// resumeState looks at an existing partial and returns how much of it is
+// usable with a hasher that has already consumed those bytes.
+func (ib *inbox) resumeState(partial string, size int64) (int64, *blake3.Hasher, error) {
+	h := blake3.New()
+	f, err := ib.root.Open(osPath(partial))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, h, nil
+	}
+	if err != nil {
+		return 0, h, diskErr(err, partial)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() > size {
+		// Not something we wrote for this item: start over.
+		return 0, h, nil
+	}
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return 0, blake3.New(), nil
+	}
+	return n, h, nil
+}
+
+// openPartial opens the partial for writing at offset (truncating there).
+func (ib *inbox) openPartial(partial string, offset int64, mode uint32) (*os.File, error) {
+	if dir := path.Dir(partial); dir != "." {
+		if err := ib.mkdirs(dir); err != nil {
+			return nil, err
+		}
+	}
+	perm := os.FileMode(0o644)
+	if mode&0o111 != 0 {
+		perm = 0o755
+	}
+	f, err := ib.root.OpenFile(osPath(partial), os.O_WRONLY|os.O_CREATE, perm)
+	if err != nil {
+		return nil, diskErr(err, partial)
+	}
+	if err := f.Truncate(offset); err != nil {
+		f.Close()
+		return nil, diskErr(err, partial)
+	}
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		f.Close()
+		return nil, diskErr(err, partial)
+	}
+	return f, nil
+}
+
+func (ib *inbox) remove(p string) { _ = ib.root.Remove(osPath(p)) }
+
+// place moves a verified, synced partial to its final name, never replacing
+// an existing file: "report.pdf" becomes "report (1).pdf". Link fails if the
+// target exists, so there is no window in which another file could appear
+// and be overwritten.
+func (ib *inbox) place(partial string, it Item) (string, error) {
+	if it.MTime != 0 {
+		mt := time.Unix(0, it.MTime)
+		_ = ib.root.Chtimes(osPath(partial), mt, mt)
+	}
+	dir, base := path.Split(it.Path)
+	for n := 0; n < 10_000; n++ {
+		final := dir + ConflictName(base, n)
+		err := ib.root.Link(osPath(partial), osPath(final))
+		if err == nil {
+			ib.remove(partial)
+			return final, nil
+		}
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		// Filesystems without hard links (FAT, some network shares):
+		// check, then rename; the window is tiny and only our process
+		// writes here.
+		if _, serr := ib.root.Lstat(osPath(final)); serr == nil {
+			continue
+		}
+		if err := ib.root.Rename(osPath(partial), osPath(final)); err != nil {
+			return "", diskErr(err, final)
+		}
+		return final, nil
+	}
+	return "", newErr("too-many-copies", nil, "Path", it.Path)
+}
+
+// setDirTimes restores folder mtimes after their files were written.
+func (ib *inbox) setDirTimes(items []Item) {
+	for i := len(items) - 1; i >= 0; i-- {
+		if it := items[i]; it.Kind == KindDir && it.MTime != 0 {
+			mt := time.Unix(0, it.MTime)
+			_ = ib.root.Chtimes(osPath(it.Path), mt, mt)
+		}
+	}
+}
+
+// diskErr explains a local file system failure.
+func diskErr(err error, p string) error {
+	switch {
+	case isNoSpace(err):
+		return newErr("disk-full", err, "Path", p)
+	case errors.Is(err, fs.ErrPermission) || isReadOnly(err):
+		return newErr("disk-readonly", err, "Path", p)
+	}
+	return newErr("disk-error", err, "Path", p)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

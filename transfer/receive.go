@@ -1,0 +1,307 @@
+package transfer
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/zeebo/blake3"
+)
+
+// syncThreshold: files at least this big are fsynced on their own; smaller
+// ones are made durable together (see syncBatch) before any is renamed.
+const (
+	syncThreshold  = 1 << 20
+	batchMaxFiles  = 512
+	batchMaxBytes  = 64 << 20
+	freeSpaceSlack = 16 << 20 // keep the disk from filling to the last byte
+	rxBuffers      = 6
+)
+
+// receive is one incoming session.
+type receive struct {
+	srv   *Server
+	ss    *session
+	offer *Offer
+	tr    *tracker
+	dir   string
+
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+
+	streaming atomic.Bool
+	bye       chan struct{}
+	jobs      chan rxJob
+	free      chan []byte
+
+	ib     *inbox
+	files  []*rxFile // by item index; nil unless an accepted file
+	claims []string
+}
+
+type rxFile struct {
+	idx     int
+	item    Item
+	partial string
+	h       *blake3.Hasher
+	off     int64
+	f       *os.File
+	resumed int64
+}
+
+// rxJob carries a data frame (buf owned by the job) or a file-done.
+type rxJob struct {
+	t      FrameType
+	item   int
+	offset int64
+	buf    []byte
+	data   []byte
+	digest string
+}
+
+func newReceive(srv *Server, ss *session, offer *Offer) *receive {
+	files, _, _ := offer.Count()
+	dir := srv.Dir()
+	return &receive{
+		srv: srv, ss: ss, offer: offer, dir: dir,
+		bye:  make(chan struct{}),
+		jobs: make(chan rxJob, rxBuffers),
+		free: make(chan []byte, rxBuffers),
+		tr: newTracker(Event{
+			Session: offer.Session, Direction: Incoming, Peer: ss.peer, Code: ss.code,
+			State: StateWaiting, Files: files, Total: offer.Total(), Dir: dir,
+		}, srv.OnEvent),
+	}
+}
+
+func (rx *receive) run(parent context.Context) {
+	rx.ctx, rx.cancel = context.WithCancelCause(parent)
+	defer rx.cancel(nil)
+	defer rx.srv.register(rx.offer.Session, rx.cancel)()
+	defer func() { rx.srv.unclaim(rx.claims) }()
+
+	go rx.readLoop()
+	go rx.ss.keepalive(rx.ctx)
+
+	err := rx.serve()
+	if err != nil && rx.ctx.Err() != nil {
+		if cause := context.Cause(rx.ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			err = cause
+		}
+		if errors.Is(err, context.Canceled) {
+			err = newErr("cancelled", nil)
+		}
+		if !IsCode(err, "peer-cancelled") && !IsCode(err, "connection-lost") && !isRemote(err) {
+			rx.ss.sendFinal(FrameCancel, Cancel{Reason: CodeOf(err)})
+		}
+	}
+	rx.ss.close()
+	state := StateDone
+	switch {
+	case err == nil:
+	case IsCode(err, "declined-local") || IsCode(err, "offer-expired") || IsCode(err, "no-space"):
+		state = StateDeclined
+	case IsCode(err, "cancelled") || IsCode(err, "peer-cancelled"):
+		state = StateCancelled
+	default:
+		state = StateFailed
+	}
+	rx.tr.finish(state, err)
+}
+
+func isRemote(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && len(e.Code) > 7 && e.Code[:7] == "remote-"
+}
+
+// serve runs the session from offer to the last ack.
+func (rx *receive) serve() error {
+	name := rx.ss.peer.Name
+	need := rx.offer.Total()
+	if free, err := FreeSpace(existingParent(rx.dir)); err == nil && uint64(need)+freeSpaceSlack > free {
+		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "no-space"})
+		return newErr("no-space", nil, "Name", name, "Need", HumanBytes(need), "Free", HumanBytes(int64(free)), "Dir", rx.dir)
+	}
+	timeout := rx.srv.OfferTimeout
+	if timeout <= 0 {
+		timeout = OfferTimeout
+	}
+	req := &Request{Session: rx.offer.Session, Peer: rx.ss.peer, Code: rx.ss.code, Offer: rx.offer, Dir: rx.dir, Expires: time.Now().Add(timeout)}
+	dctx, dcancel := context.WithTimeout(rx.ctx, timeout)
+	ans := rx.srv.Acceptor.Decide(dctx, req)
+	expired := errors.Is(dctx.Err(), context.DeadlineExceeded)
+	dcancel()
+	switch {
+	case rx.ctx.Err() != nil:
+		return context.Cause(rx.ctx)
+	case expired:
+		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "expired"})
+		return newErr("offer-expired", nil, "Name", name)
+	case !ans.Accept:
+		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "declined"})
+		return newErr("declined-local", nil, "Name", name)
+	}
+	if ans.Dir != "" {
+		rx.dir = ans.Dir
+		rx.tr.update(func(e *Event) { e.Dir = ans.Dir })
+	}
+	dec, err := rx.prepare()
+	if err != nil {
+		rx.ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err)})
+		return err
+	}
+	defer rx.ib.close()
+	for range rxBuffers {
+		rx.free <- make([]byte, dataHeaderLen+ChunkSize)
+	}
+	rx.streaming.Store(true)
+	if err := rx.ss.fw.control(FrameDecision, dec); err != nil {
+		return newErr("connection-lost", err, "Name", name)
+	}
+	if err := rx.write(); err != nil {
+		if !isRemote(err) && !IsCode(err, "peer-cancelled") && !IsCode(err, "connection-lost") {
+			rx.ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err)})
+		}
+		return err
+	}
+	rx.ib.setDirTimes(rx.offer.Items)
+	// The sender says bye once it has every ack; don't make it see a reset.
+	t := time.NewTimer(2 * time.Second)
+	defer t.Stop()
+	select {
+	case <-rx.bye:
+	case <-rx.ctx.Done():
+	case <-t.C:
+	}
+	return nil
+}
+
+// prepare creates folders and finds resumable partials. It runs only after
+// consent: this is the first time the download folder is touched.
+func (rx *receive) prepare() (*Decision, error) {
+	ib, err := openInbox(rx.dir, rx.ss.peer.ID)
+	if err != nil {
+		return nil, err
+	}
+	rx.ib = ib
+	dec := &Decision{Accept: true, Items: make([]ItemDecision, len(rx.offer.Items))}
+	rx.files = make([]*rxFile, len(rx.offer.Items))
+	var remaining, resumed int64
+	var texts []string
+	for i, it := range rx.offer.Items {
+		dec.Items[i].Accept = true
+		switch it.Kind {
+		case KindText:
+			texts = append(texts, it.Text)
+		case KindDir:
+			if err := ib.mkdirs(it.Path); err != nil {
+				ib.close()
+				return nil, err
+			}
+		case KindFile:
+			pname := partialName(rx.ss.peer.ID, it)
+			if !rx.srv.claim(rx.dir + "\x00" + pname) {
+				pname = uniquePartialName(it)
+				rx.srv.claim(rx.dir + "\x00" + pname)
+			}
+			rx.claims = append(rx.claims, rx.dir+"\x00"+pname)
+			off, h, err := ib.resumeState(pname, it.Size)
+			if err != nil {
+				ib.close()
+				return nil, err
+			}
+			rx.files[i] = &rxFile{idx: i, item: it, partial: pname, h: h, off: off, resumed: off}
+			if off > 0 {
+				dec.Items[i].Offset = off
+				dec.Items[i].PrefixHash = hex.EncodeToString(h.Sum(nil))
+			}
+			remaining += it.Size - off
+			resumed += off
+		}
+	}
+	if free, err := FreeSpace(rx.dir); err == nil && uint64(remaining)+freeSpaceSlack > free {
+		ib.close()
+		return nil, newErr("no-space", nil, "Name", rx.ss.peer.Name, "Need", HumanBytes(remaining), "Free", HumanBytes(int64(free)), "Dir", rx.dir)
+	}
+	rx.tr.update(func(e *Event) { e.State = StateSending; e.Done = resumed; e.Texts = texts })
+	return dec, nil
+}
+
+// readLoop reads the sender's frames for the whole session.
+func (rx *receive) readLoop() {
+	get := func() ([]byte, error) {
+		select {
+		case b := <-rx.free:
+			return b, nil
+		case <-rx.ctx.Done():
+			return nil, context.Cause(rx.ctx)
+		}
+	}
+	name := rx.ss.peer.Name
+	for {
+		t, p, owned, err := rx.ss.fr.nextInto(get)
+		if err != nil {
+			if rx.ctx.Err() == nil {
+				var e *Error
+				if !errors.As(err, &e) {
+					err = newErr("connection-lost", err, "Name", name)
+				}
+				rx.cancel(err)
+			}
+			return
+		}
+		var job rxJob
+		switch t {
+		case FramePing:
+			continue
+		case FrameCancel:
+			rx.cancel(newErr("peer-cancelled", nil, "Name", name))
+			return
+		case FrameError:
+			rx.cancel(remoteErr(p, name))
+			return
+		case FrameBye:
+			close(rx.bye)
+			return
+		case FrameData:
+			if !rx.streaming.Load() {
+				rx.cancel(protocolError("data before the offer was accepted"))
+				return
+			}
+			item, off, data, err := parseData(p)
+			if err != nil {
+				rx.cancel(err)
+				return
+			}
+			job = rxJob{t: t, item: int(item), offset: int64(off), buf: p, data: data}
+		case FrameFileDone:
+			var fd FileDone
+			if err := decodeJSON(p, &fd, "file-done"); err != nil || !rx.streaming.Load() {
+				rx.cancel(protocolError("file-done out of place"))
+				return
+			}
+			job = rxJob{t: t, item: fd.Item, digest: fd.Digest}
+		default:
+			rx.cancel(protocolError("unexpected frame type %d", t))
+			return
+		}
+		_ = owned
+		select {
+		case rx.jobs <- job:
+		case <-rx.ctx.Done():
+			return
+		}
+	}
+}
+
+func existingParent(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || filepath.Dir(d) == d {
+			return d
+		}
+	}
+}

@@ -1,0 +1,188 @@
+package transfer
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+)
+
+// write is the receiver's disk side: it takes data and file-done frames in
+// order, hashes while writing, verifies, syncs and renames into place. It
+// runs beside readLoop so decryption and disk writes overlap.
+func (rx *receive) write() error {
+	pending := 0
+	for _, f := range rx.files {
+		if f != nil {
+			pending++
+		}
+	}
+	var batch []*rxFile
+	var batchBytes int64
+	var failed []error
+	cur, next := -1, 0 // item with data in flight; lowest item allowed next
+	name := rx.ss.peer.Name
+	defer func() {
+		for _, f := range rx.files {
+			if f != nil && f.f != nil {
+				f.f.Close() // kept on disk for resume
+			}
+		}
+	}()
+
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		names := make([]string, len(batch))
+		for i, f := range batch {
+			names[i] = f.partial
+		}
+		if err := syncBatch(rx.ib.root, names); err != nil {
+			return diskErr(err, rx.dir)
+		}
+		for _, f := range batch {
+			if err := rx.finalize(f); err != nil {
+				return err
+			}
+		}
+		batch, batchBytes = batch[:0], 0
+		return rx.ss.fw.flush()
+	}
+
+	for pending > 0 {
+		var j rxJob
+		select {
+		case j = <-rx.jobs:
+		case <-rx.ctx.Done():
+			return context.Cause(rx.ctx)
+		}
+		if j.item < next || j.item >= len(rx.files) || rx.files[j.item] == nil {
+			return protocolError("frame for item %d, which is not an accepted file in order", j.item)
+		}
+		if cur >= 0 && j.item != cur {
+			return protocolError("data for item %d before item %d was finished", j.item, cur)
+		}
+		cur = j.item
+		f := rx.files[j.item]
+		if j.t == FrameData {
+			err := rx.writeData(f, j)
+			rx.free <- j.buf
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		// File done.
+		if f.off != f.item.Size {
+			return protocolError("%q ended after %d of %d bytes", f.item.Path, f.off, f.item.Size)
+		}
+		if f.f == nil {
+			var err error
+			if f.f, err = rx.ib.openPartial(f.partial, f.off, f.item.Mode); err != nil {
+				return err
+			}
+		}
+		pending--
+		cur, next = -1, j.item+1
+		if got := hex.EncodeToString(f.h.Sum(nil)); got != j.digest {
+			f.f.Close()
+			f.f = nil
+			rx.ib.remove(f.partial)
+			failed = append(failed, newErr("digest-mismatch", nil, "Path", f.item.Path, "Name", name))
+			_ = rx.ss.fw.control(FrameAck, Ack{Item: j.item, Code: "digest-mismatch"})
+			continue
+		}
+		if f.item.Size >= syncThreshold {
+			if err := f.f.Sync(); err != nil {
+				return diskErr(err, f.item.Path)
+			}
+		}
+		err := f.f.Close()
+		f.f = nil
+		if err != nil {
+			return diskErr(err, f.item.Path)
+		}
+		if f.item.Size >= syncThreshold {
+			if err := rx.finalize(f); err != nil {
+				return err
+			}
+			if err := rx.ss.fw.flush(); err != nil {
+				return newErr("connection-lost", err, "Name", name)
+			}
+		} else {
+			batch = append(batch, f)
+			batchBytes += f.item.Size
+			if len(batch) >= batchMaxFiles || batchBytes >= batchMaxBytes || pending == 0 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	if len(failed) > 0 {
+		return errors.Join(failed...)
+	}
+	return nil
+}
+
+func (rx *receive) writeData(f *rxFile, j rxJob) error {
+	n := int64(len(j.data))
+	if j.offset == 0 && f.off > 0 {
+		// The sender's prefix differed from ours: start this file over.
+		back := f.off
+		f.h.Reset()
+		f.off = 0
+		if f.f != nil {
+			f.f.Close()
+			f.f = nil
+		}
+		rx.tr.update(func(e *Event) { e.Done -= back })
+		if f.f, _ = rx.ib.openPartial(f.partial, 0, f.item.Mode); f.f == nil {
+			return newErr("disk-error", nil, "Path", f.item.Path)
+		}
+	}
+	if j.offset != f.off {
+		return protocolError("%q: data at offset %d, expected %d", f.item.Path, j.offset, f.off)
+	}
+	if f.off+n > f.item.Size {
+		if f.f != nil {
+			f.f.Close()
+			f.f = nil
+		}
+		rx.ib.remove(f.partial)
+		return newErr("too-many-bytes", nil, "Path", f.item.Path, "Name", rx.ss.peer.Name)
+	}
+	if f.f == nil {
+		var err error
+		if f.f, err = rx.ib.openPartial(f.partial, f.off, f.item.Mode); err != nil {
+			return err
+		}
+	}
+	if _, err := f.f.Write(j.data); err != nil {
+		return diskErr(err, f.item.Path)
+	}
+	f.h.Write(j.data)
+	f.off += n
+	rx.tr.update(func(e *Event) {
+		e.Done += n
+		e.Sent += n
+		e.Current, e.CurrentDone, e.CurrentSize = f.item.Path, f.off, f.item.Size
+	})
+	return nil
+}
+
+// finalize renames a durable partial into place and acks it (unflushed).
+func (rx *receive) finalize(f *rxFile) error {
+	final, err := rx.ib.place(f.partial, f.item)
+	if err != nil {
+		return err
+	}
+	rx.tr.update(func(e *Event) {
+		e.FilesDone++
+		e.Saved = append(e.Saved, final)
+	})
+	return rx.ss.fw.controlNoFlush(FrameAck, Ack{Item: f.idx, OK: true, SavedAs: final})
+}

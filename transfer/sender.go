@@ -1,0 +1,448 @@
+package transfer
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/zeebo/blake3"
+)
+
+// SendOptions says where to send and how to report.
+type SendOptions struct {
+	Addr     string // host:port of the receiver
+	PeerID   string // expected device ID (pinned); "" trusts on first use
+	PeerName string // how the person knows the receiver, for messages
+	Hello    Hello  // this device's name and app version
+	OnEvent  func(Event)
+	// Session reuses a session ID, so a retried transfer stays one
+	// transfer in the history; "" makes a new one.
+	Session string
+}
+
+// Send offers items to the receiver at opt.Addr and streams what it
+// accepts. It returns the final event; its error is the reason a transfer
+// did not complete (declined, cancelled, failed), as an *Error.
+func Send(ctx context.Context, id *Identity, opt SendOptions, items []Source) (Event, error) {
+	if opt.Session == "" {
+		opt.Session = uuid.NewString()
+	}
+	offer := &Offer{Session: opt.Session, Items: make([]Item, len(items))}
+	for i := range items {
+		offer.Items[i] = items[i].Item
+	}
+	files, _, _ := offer.Count()
+	name := opt.PeerName
+	if name == "" {
+		name = opt.Addr
+	}
+	s := &sender{
+		id: id, opt: opt, items: items, offer: offer, name: name,
+		tr: newTracker(Event{
+			Session: opt.Session, Direction: Outgoing, State: StateWaiting,
+			Peer:  PeerInfo{ID: opt.PeerID, Name: opt.PeerName, Addr: opt.Addr},
+			Files: files, Total: offer.Total(),
+		}, opt.OnEvent),
+	}
+	err := s.run(ctx)
+	state := StateDone
+	switch {
+	case err == nil:
+	case IsCode(err, "declined") || IsCode(err, "expired") || IsCode(err, "busy") || IsCode(err, "no-space-peer"):
+		state = StateDeclined
+	case ctx.Err() != nil || IsCode(err, "peer-cancelled"):
+		state = StateCancelled
+		if ctx.Err() != nil {
+			err = newErr("cancelled", nil)
+		}
+	default:
+		state = StateFailed
+	}
+	s.tr.finish(state, err)
+	return s.tr.snapshot(), err
+}
+
+type sender struct {
+	id    *Identity
+	opt   SendOptions
+	items []Source
+	offer *Offer
+	name  string
+	tr    *tracker
+	ss    *session
+
+	peerCancelled atomic.Bool
+}
+
+func (s *sender) run(ctx context.Context) error {
+	if err := s.connect(ctx); err != nil {
+		return err
+	}
+	defer s.ss.close()
+
+	// From here on, cancelling ctx tells the peer and unblocks everything.
+	stop := context.AfterFunc(ctx, func() {
+		s.ss.sendFinal(FrameCancel, Cancel{Reason: "cancelled"})
+		s.ss.close()
+	})
+	defer stop()
+
+	if err := s.ss.fw.control(FrameOffer, s.offer); err != nil {
+		return s.linkErr(ctx, err)
+	}
+	dec, err := s.awaitDecision(ctx)
+	if err != nil {
+		return err
+	}
+	if !dec.Accept {
+		return declineErr(dec.Reason, s.name)
+	}
+	return s.stream(ctx, dec)
+}
+
+func (s *sender) connect(ctx context.Context) error {
+	hctx, cancel := context.WithTimeout(ctx, HandshakeTimeout)
+	defer cancel()
+	d := net.Dialer{}
+	raw, err := d.DialContext(hctx, "tcp", s.opt.Addr)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return newErr("unreachable", err, "Name", s.name, "Addr", s.opt.Addr)
+	}
+	tc := tls.Client(raw, s.id.ClientTLS(s.opt.PeerID))
+	s.ss = newSession(tc)
+	if err := tc.HandshakeContext(hctx); err != nil {
+		raw.Close()
+		var e *Error
+		if errors.As(err, &e) {
+			if e.Code == "pin-mismatch" {
+				e.Args = append(e.Args, "Name", s.name, "Addr", s.opt.Addr)
+			}
+			return e
+		}
+		return newErr("handshake", err, "Name", s.name, "Addr", s.opt.Addr)
+	}
+	if err := s.ss.afterHandshake(); err != nil {
+		raw.Close()
+		return err
+	}
+	peer, err := exchangeHello(s.ss, helloFor(s.opt.Hello), true)
+	if err != nil {
+		raw.Close()
+		return err
+	}
+	s.tr.update(func(e *Event) {
+		e.Peer.ID, e.Peer.Name, e.Peer.OS, e.Peer.App = s.ss.peer.ID, peer.Name, peer.OS, peer.App
+		e.Code = s.ss.code
+	})
+	s.name = peer.Name
+	return nil
+}
+
+// exchangeHello sends ours and reads theirs; the client speaks first.
+func exchangeHello(ss *session, ours Hello, client bool) (Hello, error) {
+	var theirs Hello
+	_ = ss.tc.SetDeadline(time.Now().Add(HandshakeTimeout))
+	defer ss.tc.SetDeadline(time.Time{})
+	if client {
+		if err := ss.fw.control(FrameHello, ours); err != nil {
+			return theirs, err
+		}
+	}
+	t, p, err := readFrame(ss.fr.r, &ss.fr.buf)
+	if err != nil {
+		return theirs, newErr("handshake", err, "Name", ss.peer.Addr, "Addr", ss.peer.Addr)
+	}
+	switch t {
+	case FrameHello:
+		if err := decodeJSON(p, &theirs, "hello"); err != nil {
+			return theirs, err
+		}
+	case FrameError:
+		return theirs, remoteErr(p, ss.peer.Addr)
+	default:
+		return theirs, protocolError("expected hello, got frame type %d", t)
+	}
+	if err := checkVersion(theirs); err != nil {
+		ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err)})
+		return theirs, err
+	}
+	theirs.Name = cleanPeerName(theirs.Name, ss.peer.ID)
+	ss.peer.Name, ss.peer.OS, ss.peer.App = theirs.Name, theirs.OS, theirs.App
+	if !client {
+		if err := ss.fw.control(FrameHello, ours); err != nil {
+			return theirs, err
+		}
+	}
+	return theirs, nil
+}
+
+func (s *sender) awaitDecision(ctx context.Context) (*Decision, error) {
+	// The receiver pings while its person decides; this only bounds a
+	// receiver that keeps pinging but never answers.
+	giveUp := time.AfterFunc(OfferTimeout+15*time.Second, s.ss.close)
+	defer giveUp.Stop()
+	for {
+		t, p, err := s.ss.fr.next()
+		if err != nil {
+			return nil, s.linkErr(ctx, err)
+		}
+		switch t {
+		case FramePing:
+		case FrameDecision:
+			return DecodeDecision(p, s.offer)
+		case FrameCancel:
+			return nil, newErr("peer-cancelled", nil, "Name", s.name)
+		case FrameError:
+			return nil, remoteErr(p, s.name)
+		default:
+			return nil, protocolError("expected a decision, got frame type %d", t)
+		}
+	}
+}
+
+// linkErr explains a broken connection.
+func (s *sender) linkErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if s.peerCancelled.Load() {
+		return newErr("peer-cancelled", nil, "Name", s.name)
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return newErr("connection-lost", err, "Name", s.name)
+}
+
+// chunk is one unit of the read-ahead pipeline: data of an item, or, with
+// digest set, the end of the item.
+type chunk struct {
+	item   int
+	offset int64
+	buf    []byte
+	n      int
+	digest string
+	err    error
+}
+
+func (s *sender) stream(ctx context.Context, dec *Decision) error {
+	var pending atomic.Int32
+	var done int64
+	for i, d := range dec.Items {
+		if d.Accept && s.offer.Items[i].Kind == KindFile {
+			pending.Add(1)
+			done += d.Offset
+		}
+	}
+	s.tr.update(func(e *Event) { e.State = StateSending; e.Done = done })
+
+	kctx, stopKeepalive := context.WithCancel(ctx)
+	defer stopKeepalive()
+	go s.ss.keepalive(kctx)
+
+	acks := make(chan error, 1)
+	go func() { acks <- s.readAcks(&pending) }()
+
+	free := make(chan []byte, 4)
+	for range cap(free) {
+		free <- make([]byte, ChunkSize)
+	}
+	chunks := make(chan chunk, cap(free))
+	rctx, stopReader := context.WithCancel(ctx)
+	defer stopReader()
+	go s.readAhead(rctx, dec, free, chunks)
+
+	var sent int64
+	for c := range chunks {
+		if c.err != nil {
+			return c.err
+		}
+		if c.digest != "" {
+			if err := s.ss.fw.controlNoFlush(FrameFileDone, FileDone{Item: c.item, Digest: c.digest}); err != nil {
+				return s.linkErr(ctx, err)
+			}
+			continue
+		}
+		if c.offset == 0 && dec.Items[c.item].Offset > 0 && c.n >= 0 {
+			// The prefix didn't match: this item restarts from zero.
+			restart := dec.Items[c.item].Offset
+			dec.Items[c.item].Offset = 0
+			s.tr.update(func(e *Event) { e.Done -= restart })
+		}
+		err := s.ss.fw.data(uint32(c.item), uint64(c.offset), c.buf[:c.n])
+		free <- c.buf
+		if err != nil {
+			return s.linkErr(ctx, err)
+		}
+		sent += int64(c.n)
+		it := &s.offer.Items[c.item]
+		s.tr.update(func(e *Event) {
+			e.Done += int64(c.n)
+			e.Sent = sent
+			e.Current, e.CurrentDone, e.CurrentSize = it.Path, c.offset+int64(c.n), it.Size
+		})
+	}
+	if err := s.ss.fw.flush(); err != nil {
+		return s.linkErr(ctx, err)
+	}
+	s.tr.update(func(e *Event) { e.State = StateVerifying })
+	if err := <-acks; err != nil {
+		return err
+	}
+	_ = s.ss.fw.control(FrameBye, Bye{})
+	return nil
+}
+
+// readAhead reads and hashes accepted files into chunks so disk reads and
+// hashing overlap with encryption and sending.
+func (s *sender) readAhead(ctx context.Context, dec *Decision, free chan []byte, out chan<- chunk) {
+	defer close(out)
+	for i, d := range dec.Items {
+		src := s.items[i]
+		if !d.Accept || src.Kind != KindFile {
+			continue
+		}
+		if err := s.readFile(ctx, i, src, d, free, out); err != nil {
+			select {
+			case out <- chunk{err: err}:
+			case <-ctx.Done():
+			}
+			return
+		}
+	}
+}
+
+func (s *sender) readFile(ctx context.Context, idx int, src Source, d ItemDecision, free chan []byte, out chan<- chunk) error {
+	f, err := os.Open(src.Local)
+	if err != nil {
+		return newErr("source-unreadable", err, "Path", src.Local)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || st.Size() != src.Size {
+		return newErr("source-changed", err, "Path", src.Local)
+	}
+	h := blake3.New()
+	offset := int64(0)
+	if d.Offset > 0 {
+		if _, err := io.CopyN(h, f, d.Offset); err != nil {
+			return newErr("source-changed", err, "Path", src.Local)
+		}
+		if hex.EncodeToString(h.Sum(nil)) == d.PrefixHash {
+			offset = d.Offset
+		} else {
+			h.Reset()
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return newErr("source-unreadable", err, "Path", src.Local)
+			}
+		}
+	}
+	for offset < src.Size {
+		var buf []byte
+		select {
+		case buf = <-free:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		want := min(int64(len(buf)), src.Size-offset)
+		n, err := io.ReadFull(f, buf[:want])
+		if err != nil {
+			return newErr("source-changed", err, "Path", src.Local)
+		}
+		h.Write(buf[:n])
+		select {
+		case out <- chunk{item: idx, offset: offset, buf: buf, n: n}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		offset += int64(n)
+	}
+	select {
+	case out <- chunk{item: idx, digest: hex.EncodeToString(h.Sum(nil))}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// readAcks consumes the receiver's frames during streaming until every
+// accepted file is acknowledged.
+func (s *sender) readAcks(pending *atomic.Int32) error {
+	var failed []error
+	var mu sync.Mutex
+	for pending.Load() > 0 {
+		t, p, err := s.ss.fr.next()
+		if err != nil {
+			return s.linkErr(context.Background(), err)
+		}
+		switch t {
+		case FramePing:
+		case FrameAck:
+			var a Ack
+			if err := decodeJSON(p, &a, "ack"); err != nil {
+				return err
+			}
+			if a.Item < 0 || a.Item >= len(s.offer.Items) {
+				return protocolError("ack for unknown item %d", a.Item)
+			}
+			pending.Add(-1)
+			if a.OK {
+				s.tr.update(func(e *Event) { e.FilesDone++ })
+			} else {
+				mu.Lock()
+				failed = append(failed, newErr("peer-rejected-file", nil, "Path", s.offer.Items[a.Item].Path, "Reason", a.Code))
+				mu.Unlock()
+			}
+		case FrameCancel:
+			s.peerCancelled.Store(true)
+			s.ss.close()
+			return newErr("peer-cancelled", nil, "Name", s.name)
+		case FrameError:
+			err := remoteErr(p, s.name)
+			s.ss.close()
+			return err
+		default:
+			return protocolError("unexpected frame type %d while sending", t)
+		}
+	}
+	if len(failed) > 0 {
+		return errors.Join(failed...)
+	}
+	return nil
+}
+
+// remoteErr turns the peer's error frame into a local error.
+func remoteErr(p []byte, name string) error {
+	var m ErrorMsg
+	if err := decodeJSON(p, &m, "error"); err != nil {
+		return err
+	}
+	switch m.Code {
+	case "busy", "no-space", "expired", "declined", "peer-too-old", "peer-too-new", "disk-full", "disk-error", "offer-too-large":
+		return newErr("remote-"+m.Code, nil, "Name", name)
+	}
+	return newErr("remote-error", nil, "Name", name, "Detail", m.Code+" "+m.Detail)
+}
+
+func declineErr(reason, name string) error {
+	switch reason {
+	case "expired":
+		return newErr("expired", nil, "Name", name)
+	case "busy":
+		return newErr("busy", nil, "Name", name)
+	case "no-space":
+		return newErr("no-space-peer", nil, "Name", name)
+	}
+	return newErr("declined", nil, "Name", name)
+}

@@ -1,0 +1,223 @@
+package transfer
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync"
+	"time"
+)
+
+// Request is an offer waiting for a decision.
+type Request struct {
+	Session string
+	Peer    PeerInfo
+	Code    string // 6-digit verification code; the sender shows the same
+	Offer   *Offer
+	Dir     string // where files will go unless the answer changes it
+	Expires time.Time
+}
+
+// Answer is the decision on a Request.
+type Answer struct {
+	Accept bool
+	Dir    string // "" keeps Request.Dir
+}
+
+// Acceptor decides on incoming offers: a dialog, a terminal prompt or a
+// trust rule. Decide must return when ctx ends (the offer expired or the
+// sender gave up); its answer is then ignored.
+type Acceptor interface {
+	Decide(ctx context.Context, r *Request) Answer
+}
+
+// AcceptorFunc adapts a function to Acceptor.
+type AcceptorFunc func(ctx context.Context, r *Request) Answer
+
+func (f AcceptorFunc) Decide(ctx context.Context, r *Request) Answer { return f(ctx, r) }
+
+// Server receives. Fields are set before Serve and not changed after,
+// except through the funcs, which are called for every session.
+type Server struct {
+	Identity *Identity
+	Hello    func() Hello  // this device's hello; called per connection
+	Dir      func() string // the download folder
+	Acceptor Acceptor
+	OnEvent  func(Event)
+	// OnRefused hears about connections refused before an offer reached a
+	// person (bad offer, busy, wrong version): for logs, not dialogs, so a
+	// flood can't stack windows.
+	OnRefused func(peer PeerInfo, err error)
+
+	MaxSessions   int           // concurrent incoming sessions; default 4
+	MaxHandshakes int           // concurrent unauthenticated connections; default 32
+	OfferTimeout  time.Duration // default OfferTimeout
+
+	mu       sync.Mutex // guards sessions and claimed
+	sessions map[string]context.CancelCauseFunc
+	claimed  map[string]bool // dir+partial in use by a live session
+}
+
+// Serve accepts connections on ln until ctx ends.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	s.mu.Lock()
+	s.sessions = map[string]context.CancelCauseFunc{}
+	s.claimed = map[string]bool{}
+	s.mu.Unlock()
+	maxHS := s.MaxHandshakes
+	if maxHS <= 0 {
+		maxHS = 32
+	}
+	maxSess := s.MaxSessions
+	if maxSess <= 0 {
+		maxSess = 4
+	}
+	handshakes := make(chan struct{}, maxHS)
+	slots := make(chan struct{}, maxSess)
+
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return err
+		}
+		select {
+		case handshakes <- struct{}{}:
+		default:
+			c.Close() // a flood of half-open connections; real peers retry
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.handle(ctx, c, handshakes, slots)
+		}()
+	}
+}
+
+// Cancel stops an incoming session; the sender is told.
+func (s *Server) Cancel(session string) bool {
+	s.mu.Lock()
+	cancel := s.sessions[session]
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel(newErr("cancelled", nil))
+	}
+	return cancel != nil
+}
+
+func (s *Server) refused(p PeerInfo, err error) {
+	if s.OnRefused != nil {
+		s.OnRefused(p, err)
+	}
+}
+
+func (s *Server) handle(ctx context.Context, raw net.Conn, handshakes, slots chan struct{}) {
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			<-handshakes
+		}
+	}
+	defer release()
+	defer raw.Close()
+
+	tc := tls.Server(raw, s.Identity.ServerTLS())
+	hctx, cancel := context.WithTimeout(ctx, HandshakeTimeout)
+	defer cancel()
+	if err := tc.HandshakeContext(hctx); err != nil {
+		s.refused(PeerInfo{Addr: raw.RemoteAddr().String()}, newErr("handshake", err, "Name", raw.RemoteAddr().String(), "Addr", raw.RemoteAddr().String()))
+		return
+	}
+	ss := newSession(tc)
+	defer ss.close()
+	if err := ss.afterHandshake(); err != nil {
+		return
+	}
+	hello, err := exchangeHello(ss, helloFor(s.Hello()), false)
+	if err != nil {
+		s.refused(ss.peer, err)
+		return
+	}
+	if hello.Probe {
+		return
+	}
+	release()
+
+	select {
+	case slots <- struct{}{}:
+		defer func() { <-slots }()
+	default:
+		ss.sendFinal(FrameError, ErrorMsg{Code: "busy"})
+		s.refused(ss.peer, newErr("busy-local", nil, "Name", ss.peer.Name))
+		return
+	}
+
+	t, p, err := ss.fr.next()
+	if err != nil {
+		s.refused(ss.peer, newErr("connection-lost", err, "Name", ss.peer.Name))
+		return
+	}
+	if t != FrameOffer {
+		if t != FrameBye {
+			s.refused(ss.peer, protocolError("expected an offer, got frame type %d", t))
+		}
+		return
+	}
+	offer, err := DecodeOffer(p)
+	if err != nil {
+		ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err), Detail: err.Error()})
+		s.refused(ss.peer, err)
+		return
+	}
+	rx := newReceive(s, ss, offer)
+	rx.run(ctx)
+}
+
+// register makes a session cancellable by ID; the returned func removes it.
+func (s *Server) register(id string, cancel context.CancelCauseFunc) func() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.sessions[id]; dup {
+		// A peer reusing a live session ID gets its own, unlisted entry.
+		return func() {}
+	}
+	s.sessions[id] = cancel
+	return func() {
+		s.mu.Lock()
+		delete(s.sessions, id)
+		s.mu.Unlock()
+	}
+}
+
+// claim marks a partial file as written by one session; false if another
+// session already writes it.
+func (s *Server) claim(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.claimed[key] {
+		return false
+	}
+	s.claimed[key] = true
+	return true
+}
+
+func (s *Server) unclaim(keys []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range keys {
+		delete(s.claimed, k)
+	}
+}
