@@ -1,0 +1,244 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// offerQueue holds incoming offers; one is shown at a time, in arrival order.
+type offerQueue struct {
+	waiting []OfferInfo
+	current *offerDialog
+}
+
+func (q *offerQueue) push(o OfferInfo) {
+	for _, w := range q.waiting {
+		if w.ID == o.ID {
+			return // a replayed offer is already queued
+		}
+	}
+	if q.current != nil && q.current.offer.ID == o.ID {
+		return
+	}
+	q.waiting = append(q.waiting, o)
+}
+
+func (q *offerQueue) remove(id string) bool {
+	for i, w := range q.waiting {
+		if w.ID == id {
+			q.waiting = append(q.waiting[:i], q.waiting[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// offerDialog is the open "X wants to send you…" card.
+type offerDialog struct {
+	offer   OfferInfo
+	dlg     *dialog.CustomDialog
+	dir     string
+	dirText *widget.Label
+	always  *widget.Check
+	accept  *widget.Button
+	decline *widget.Button
+}
+
+func (g *GUI) showNextOffer() {
+	q := &g.offers
+	if q.current != nil || len(q.waiting) == 0 {
+		return
+	}
+	o := q.waiting[0]
+	q.waiting = q.waiting[1:]
+	q.current = g.newOfferDialog(o)
+	q.current.dlg.Show()
+}
+
+func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
+	d := &offerDialog{offer: o, dir: g.settings.DownloadDir}
+
+	head := widget.NewLabel(offerHeadline(o))
+	head.TextStyle.Bold = true
+	head.Wrapping = fyne.TextWrapWord
+	trust := widget.NewLabel(lang.L("ui.offer.new"))
+	trust.Importance = widget.WarningImportance
+	trust.Wrapping = fyne.TextWrapWord
+	if o.Known {
+		trust.SetText(lang.L("ui.offer.known"))
+		trust.Importance = widget.SuccessImportance
+	}
+
+	code := widget.NewLabel(formatCode(o.Code))
+	code.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
+	code.SizeName = theme.SizeNameHeadingText
+	code.Alignment = fyne.TextAlignCenter
+	codeHelp := widget.NewLabel(tr("ui.offer.code.help", "Peer", o.PeerName))
+	codeHelp.Wrapping = fyne.TextWrapWord
+	codeHelp.Alignment = fyne.TextAlignCenter
+	codeHelp.Importance = widget.LowImportance
+
+	items := container.NewVBox()
+	const maxShown = 50
+	for i, it := range o.Items {
+		if i == maxShown {
+			more := widget.NewLabel(tr("ui.offer.more", "Count", len(o.Items)-maxShown))
+			more.Importance = widget.LowImportance
+			items.Add(more)
+			break
+		}
+		items.Add(offerItemRow(it))
+	}
+	itemScroll := container.NewVScroll(items)
+	itemScroll.SetMinSize(fyne.NewSize(420, min(float32(len(o.Items)), 4)*40))
+
+	d.dirText = widget.NewLabel(d.dir)
+	d.dirText.Truncation = fyne.TextTruncateEllipsis
+	change := widget.NewButtonWithIcon(lang.L("ui.offer.change"), theme.FolderOpenIcon(), func() {
+		g.chooseFolder(func(p string) {
+			d.dir = p
+			d.dirText.SetText(p)
+		})
+	})
+	saveRow := container.NewBorder(nil, nil, widget.NewLabel(lang.L("ui.offer.saveto")), change, d.dirText)
+	if onlyText(o) {
+		saveRow.Hide() // text is shown, not saved
+	}
+
+	d.always = widget.NewCheck(tr("ui.offer.always", "Peer", o.PeerName), nil)
+	var extra []fyne.CanvasObject
+	if left := o.Expires.Sub(g.opt.now()); !o.Expires.IsZero() && left > 0 {
+		l := widget.NewLabel(tr("ui.offer.expires", "Time", formatClock(left)))
+		l.Importance = widget.LowImportance
+		extra = append(extra, l)
+	}
+	if n := len(g.offers.waiting); n > 0 {
+		l := widget.NewLabel(tr("ui.offer.queued", "Count", n))
+		l.Importance = widget.LowImportance
+		extra = append(extra, l)
+	}
+
+	content := container.NewVBox(append([]fyne.CanvasObject{
+		head, trust, widget.NewSeparator(), code, codeHelp, widget.NewSeparator(),
+		itemScroll, saveRow, d.always,
+	}, extra...)...)
+
+	d.dlg = dialog.NewCustomWithoutButtons(tr("ui.offer.title", "Peer", o.PeerName), content, g.win)
+	d.decline = widget.NewButtonWithIcon(lang.L("ui.offer.decline"), theme.CancelIcon(), func() { g.answerOffer(d, false) })
+	d.accept = widget.NewButtonWithIcon(lang.L("ui.offer.accept"), theme.ConfirmIcon(), func() { g.answerOffer(d, true) })
+	d.accept.Importance = widget.HighImportance
+	d.dlg.SetButtons([]fyne.CanvasObject{d.decline, d.accept})
+	return d
+}
+
+// offerHeadline is "Sari-PC wants to send you 3 files (1.2 GB)".
+func offerHeadline(o OfferInfo) string {
+	what := ""
+	switch {
+	case len(o.Items) == 1 && o.Items[0].Kind == KindText:
+		return tr("ui.offer.headline.text", "Peer", o.PeerName)
+	case len(o.Items) == 1:
+		what = o.Items[0].Path
+	default:
+		what = tr("ui.transfer.items", "Count", len(o.Items))
+	}
+	return tr("ui.offer.headline", "Peer", o.PeerName, "What", what, "Size", formatBytes(o.Total))
+}
+
+func onlyText(o OfferInfo) bool {
+	for _, it := range o.Items {
+		if it.Kind != KindText {
+			return false
+		}
+	}
+	return len(o.Items) > 0
+}
+
+func offerItemRow(it ItemInfo) fyne.CanvasObject {
+	icon := theme.FileIcon()
+	name := widget.NewLabel(it.Path)
+	name.Truncation = fyne.TextTruncateEllipsis
+	size := widget.NewLabel(formatBytes(it.Size))
+	size.Importance = widget.LowImportance
+	switch it.Kind {
+	case KindDir:
+		icon = theme.FolderIcon()
+		if it.Files == 1 {
+			size.SetText(tr("ui.offer.folder.one", "Size", formatBytes(it.Size)))
+		} else {
+			size.SetText(tr("ui.offer.folder", "Count", it.Files, "Size", formatBytes(it.Size)))
+		}
+	case KindText:
+		icon = theme.DocumentIcon()
+		name.SetText(textSnippet(it.TextPreview, 60))
+		name.TextStyle.Italic = true
+		name.Truncation = fyne.TextTruncateOff
+		name.Wrapping = fyne.TextWrapWord
+	}
+	return container.NewBorder(nil, nil, widget.NewIcon(icon), size, name)
+}
+
+func (g *GUI) answerOffer(d *offerDialog, accept bool) {
+	if g.offers.current != d {
+		return
+	}
+	dec := Decision{Accept: accept, Always: accept && d.always.Checked}
+	if accept && d.dir != g.settings.DownloadDir {
+		dec.Dir = d.dir
+	}
+	id := d.offer.ID
+	g.offers.current = nil
+	d.dlg.Hide()
+	g.opt.background(func() func() {
+		if err := g.b.Answer(id, dec); err != nil {
+			return func() { g.showError(lang.L("ui.error.answer.title"), err) }
+		}
+		return nil
+	})
+	g.showNextOffer()
+}
+
+// closeOffer withdraws an offer the sender cancelled or that timed out.
+func (g *GUI) closeOffer(id string, why OfferEnd) {
+	q := &g.offers
+	if q.remove(id) {
+		return // never shown; nothing to explain
+	}
+	cur := q.current
+	if cur == nil || cur.offer.ID != id {
+		return
+	}
+	q.current = nil
+	cur.dlg.Hide()
+	msg := tr("ui.offer.expired", "Peer", cur.offer.PeerName)
+	if why == OfferWithdrawn {
+		msg = tr("ui.offer.withdrawn", "Peer", cur.offer.PeerName)
+	}
+	info := dialog.NewInformation(lang.L("ui.offer.gone.title"), msg, g.win)
+	info.SetOnClosed(g.showNextOffer)
+	info.Show()
+}
+
+// showReceivedText shows text that arrived, with a button to copy it.
+func (g *GUI) showReceivedText(t TransferInfo) {
+	text := widget.NewLabel(t.Text)
+	text.Wrapping = fyne.TextWrapWord
+	text.Selectable = true
+	scroll := container.NewVScroll(text)
+	scroll.SetMinSize(fyne.NewSize(420, 160))
+	d := dialog.NewCustomWithoutButtons(tr("ui.text.title", "Peer", t.PeerName), scroll, g.win)
+	copyBtn := widget.NewButtonWithIcon(lang.L("ui.text.copy"), theme.ContentCopyIcon(), nil)
+	copyBtn.Importance = widget.HighImportance
+	copyBtn.OnTapped = func() {
+		g.app.Clipboard().SetContent(t.Text)
+		copyBtn.SetText(lang.L("ui.text.copied"))
+		copyBtn.SetIcon(theme.ConfirmIcon())
+	}
+	closeBtn := widget.NewButton(lang.L("ui.dialog.close"), d.Hide)
+	d.SetButtons([]fyne.CanvasObject{closeBtn, copyBtn})
+	d.Show()
+}

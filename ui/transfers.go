@@ -1,0 +1,314 @@
+package ui
+
+import (
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// transfersPanel is the right half: every transfer of this session, newest
+// first.
+func (g *GUI) transfersPanel() fyne.CanvasObject {
+	w := &g.w
+	w.transferList = widget.NewList(
+		func() int { return len(g.transfers) },
+		func() fyne.CanvasObject { return newTransferRow(g) },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < len(g.transfers) {
+				o.(*transferRow).set(g.transfers[i])
+			}
+		})
+	w.transferList.OnSelected = func(widget.ListItemID) { w.transferList.UnselectAll() }
+	w.transferEmpty = emptyState(theme.UploadIcon(), lang.L("ui.transfers.empty.title"), lang.L("ui.transfers.empty.help"))
+	return container.NewBorder(panelTitle(lang.L("ui.transfers.title")), nil, nil, nil,
+		container.NewStack(w.transferList, w.transferEmpty))
+}
+
+// emptyState is a centred icon, title and help text for an empty list.
+func emptyState(icon fyne.Resource, title, help string) fyne.CanvasObject {
+	t := widget.NewLabel(title)
+	t.TextStyle.Bold = true
+	t.Alignment = fyne.TextAlignCenter
+	h := widget.NewLabel(help)
+	h.Wrapping = fyne.TextWrapWord
+	h.Alignment = fyne.TextAlignCenter
+	h.Importance = widget.LowImportance
+	iconBox := container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(48), widget.NewIcon(icon)))
+	return container.NewVBox(layout.NewSpacer(), iconBox, t, h, layout.NewSpacer())
+}
+
+func (g *GUI) refreshTransfers() {
+	w := &g.w
+	if w.transferList == nil {
+		return
+	}
+	setShown(w.transferEmpty, len(g.transfers) == 0)
+	setShown(w.transferList, len(g.transfers) > 0)
+	w.transferList.Refresh()
+}
+
+// applyTransfers draws a batch of updates from the throttle.
+func (g *GUI) applyTransfers(batch []TransferInfo) {
+	added := false
+	for _, t := range batch {
+		i := g.transferIndex(t.ID)
+		var before TransferState
+		if i < 0 {
+			g.transfers = append([]TransferInfo{t}, g.transfers...)
+			added = true
+		} else {
+			before = g.transfers[i].State
+			g.transfers[i] = t
+			if !added && g.w.transferList != nil {
+				g.w.transferList.RefreshItem(i)
+			}
+		}
+		if t.State.Final() && before != t.State {
+			g.finished(t)
+		}
+	}
+	if added {
+		g.refreshTransfers()
+	}
+}
+
+func (g *GUI) transferIndex(id string) int {
+	for i, t := range g.transfers {
+		if t.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// finished tells the person about a transfer that ended, once.
+func (g *GUI) finished(t TransferInfo) {
+	title := transferTitle(t)
+	switch {
+	case t.State == Done && t.Direction == Incoming:
+		g.notify(lang.L("ui.notify.received.title"), tr("ui.notify.received.body", "Title", title, "Peer", t.PeerName))
+		if t.Kind == KindText && t.Text != "" && !g.textShown[t.ID] {
+			g.textShown[t.ID] = true
+			g.showReceivedText(t)
+		}
+	case t.State == Done:
+		g.notify(lang.L("ui.notify.sent.title"), tr("ui.notify.sent.body", "Title", title, "Peer", t.PeerName))
+	case t.State == Failed:
+		g.notify(lang.L("ui.notify.failed.title"), tr("ui.notify.failed.body", "Title", title, "Peer", t.PeerName))
+	}
+}
+
+// transferRow draws one transfer:
+//
+//	[↑] report.pdf                               Sending
+//	[███████████████░░░░░░ 71%]
+//	To Sari-PC · 84 MB/s · 0:03 left        [Cancel]
+type transferRow struct {
+	widget.BaseWidget
+	g *GUI
+	t TransferInfo
+
+	icon     *widget.Icon
+	title    *widget.Label
+	state    *widget.Label
+	progress *widget.ProgressBar
+	result   *widget.Label
+	detail   *widget.Label
+	cancel   *widget.Button
+	open     *widget.Button
+	reveal   *widget.Button
+	retry    *widget.Button
+}
+
+func newTransferRow(g *GUI) *transferRow {
+	r := &transferRow{g: g}
+	r.icon = widget.NewIcon(theme.UploadIcon())
+	r.title = widget.NewLabel("")
+	r.title.TextStyle.Bold = true
+	r.title.Truncation = fyne.TextTruncateEllipsis
+	r.state = widget.NewLabel("")
+	r.progress = widget.NewProgressBar()
+	r.result = widget.NewLabel("")
+	r.result.Truncation = fyne.TextTruncateEllipsis
+	r.detail = widget.NewLabel("")
+	r.detail.Importance = widget.LowImportance
+	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.cancel = widget.NewButtonWithIcon(lang.L("ui.transfer.cancel"), theme.CancelIcon(), func() { g.cancelTransfer(r.t.ID) })
+	r.open = widget.NewButtonWithIcon(lang.L("ui.transfer.open"), theme.FileIcon(), func() { g.openPath(r.t.SavedTo) })
+	r.reveal = widget.NewButtonWithIcon(lang.L("ui.transfer.reveal"), theme.FolderOpenIcon(), func() { g.openPath(revealDir(r.t)) })
+	r.retry = widget.NewButtonWithIcon(lang.L("ui.transfer.retry"), theme.ViewRefreshIcon(), func() { g.retryTransfer(r.t.ID) })
+	for _, b := range []*widget.Button{r.cancel, r.open, r.reveal, r.retry} {
+		b.Importance = widget.LowImportance
+	}
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *transferRow) CreateRenderer() fyne.WidgetRenderer {
+	buttons := container.NewHBox(r.cancel, r.open, r.reveal, r.retry)
+	line1 := container.NewBorder(nil, nil, r.icon, r.state, r.title)
+	line2 := container.NewStack(r.progress, r.result)
+	line3 := container.NewBorder(nil, nil, nil, buttons, r.detail)
+	return widget.NewSimpleRenderer(container.NewVBox(line1, line2, line3))
+}
+
+func (r *transferRow) set(t TransferInfo) {
+	r.t = t
+	if t.Direction == Incoming {
+		r.icon.SetResource(theme.DownloadIcon())
+	} else {
+		r.icon.SetResource(theme.UploadIcon())
+	}
+	r.title.SetText(transferTitle(t))
+	r.state.SetText(stateLabel(t))
+	r.state.Importance = stateImportance(t.State)
+	r.state.Refresh()
+
+	final := t.State.Final()
+	r.progress.Hidden = final
+	r.result.Hidden = !final
+	if !final {
+		if t.Total > 0 {
+			r.progress.SetValue(float64(t.Done) / float64(t.Total))
+		} else {
+			r.progress.SetValue(0)
+		}
+	}
+	switch {
+	case t.State == Done && t.Direction == Incoming && t.SavedTo != "":
+		r.result.SetText(tr("ui.transfer.savedto", "Path", t.SavedTo))
+		r.result.Importance = widget.MediumImportance
+	case t.State == Failed && t.Err != "":
+		r.result.SetText(t.Err)
+		r.result.Importance = widget.DangerImportance
+	case t.State == Done:
+		r.result.SetText(tr("ui.transfer.total", "Size", formatBytes(t.Total)))
+		r.result.Importance = widget.MediumImportance
+	default:
+		r.result.SetText("")
+	}
+	r.result.Refresh()
+	r.detail.SetText(transferDetail(t))
+
+	canOpen := t.State == Done && t.Direction == Incoming && t.SavedTo != "" && t.Kind != KindText
+	r.cancel.Hidden = final
+	r.open.Hidden = !canOpen || t.Count > 1
+	r.reveal.Hidden = !canOpen
+	r.retry.Hidden = !(t.Direction == Outgoing && (t.State == Failed || t.State == Cancelled))
+	r.Refresh()
+}
+
+// transferDetail is the small line under a transfer: peer, speed, time left.
+func transferDetail(t TransferInfo) string {
+	var parts []string
+	if t.Direction == Incoming {
+		parts = append(parts, tr("ui.transfer.from", "Peer", t.PeerName))
+	} else {
+		parts = append(parts, tr("ui.transfer.to", "Peer", t.PeerName))
+	}
+	if t.State == Sending || t.State == Verifying {
+		parts = append(parts, tr("ui.transfer.of", "Done", formatBytes(t.Done), "Total", formatBytes(t.Total)))
+		if t.State == Sending && t.Rate > 0 {
+			parts = append(parts, formatRate(t.Rate))
+		}
+		if t.State == Sending && t.ETA > 0 {
+			parts = append(parts, tr("ui.transfer.eta", "Time", formatClock(t.ETA)))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+func stateLabel(t TransferInfo) string {
+	switch t.State {
+	case Waiting:
+		if t.Direction == Outgoing {
+			return lang.L("ui.state.waiting")
+		}
+		return lang.L("ui.state.starting")
+	case Sending:
+		if t.Direction == Incoming {
+			return lang.L("ui.state.receiving")
+		}
+		return lang.L("ui.state.sending")
+	case Verifying:
+		return lang.L("ui.state.verifying")
+	case Done:
+		return lang.L("ui.state.done")
+	case Declined:
+		return lang.L("ui.state.declined")
+	case Cancelled:
+		return lang.L("ui.state.cancelled")
+	case Failed:
+		return lang.L("ui.state.failed")
+	}
+	return string(t.State)
+}
+
+func stateImportance(s TransferState) widget.Importance {
+	switch s {
+	case Done:
+		return widget.SuccessImportance
+	case Failed:
+		return widget.DangerImportance
+	case Declined, Cancelled:
+		return widget.WarningImportance
+	}
+	return widget.MediumImportance
+}
+
+// revealDir is the folder to open for "Show in folder".
+func revealDir(t TransferInfo) string {
+	if t.Count > 1 {
+		return t.SavedTo // several items are saved into one folder
+	}
+	return filepath.Dir(t.SavedTo)
+}
+
+// openPath opens a file or folder with the desktop's default program.
+func (g *GUI) openPath(p string) {
+	if p == "" {
+		return
+	}
+	u, err := url.Parse(storage.NewFileURI(p).String())
+	if err == nil {
+		err = g.app.OpenURL(u)
+	}
+	if err != nil {
+		g.showError(lang.L("ui.error.open.title"), err)
+	}
+}
+
+func (g *GUI) cancelTransfer(id string) {
+	g.opt.background(func() func() {
+		if err := g.b.Cancel(id); err != nil {
+			return func() { g.showError(lang.L("ui.error.cancel.title"), err) }
+		}
+		return nil
+	})
+}
+
+func (g *GUI) retryTransfer(id string) {
+	g.opt.background(func() func() {
+		if err := g.b.Retry(id); err != nil {
+			return func() { g.showError(lang.L("ui.error.retry.title"), err) }
+		}
+		return nil
+	})
+}
+
+// setShown shows or hides o.
+func setShown(o fyne.CanvasObject, show bool) {
+	if show {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}
