@@ -23,6 +23,9 @@ type Hello struct {
 	Name     string `json:"name"`
 	OS       string `json:"os"`
 	App      string `json:"app"`
+	// Port is where this device receives (0 if it doesn't), so a device
+	// that sent to us can be sent to later at the right address.
+	Port int `json:"port,omitempty"`
 	// Probe is set by a client that only wants the hello (add by address,
 	// reachability checks); the server answers and closes.
 	Probe bool `json:"probe,omitempty"`

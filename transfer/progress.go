@@ -1,6 +1,8 @@
 package transfer
 
 import (
+	"net"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -38,7 +40,20 @@ type PeerInfo struct {
 	Name string
 	OS   string
 	App  string
-	Addr string
+	Addr string // the connection's remote address
+	Port int    // where the peer receives, from its hello (0 = unknown)
+}
+
+// ReceiveAddr is where the peer can be sent to, if known.
+func (p PeerInfo) ReceiveAddr() string {
+	if p.Port == 0 {
+		return ""
+	}
+	host, _, err := net.SplitHostPort(p.Addr)
+	if err != nil {
+		return ""
+	}
+	return net.JoinHostPort(host, strconv.Itoa(p.Port))
 }
 
 // Event is a snapshot of a session's progress. The engine sends one on

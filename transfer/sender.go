@@ -56,9 +56,10 @@ func Send(ctx context.Context, id *Identity, opt SendOptions, items []Source) (E
 	state := StateDone
 	switch {
 	case err == nil:
-	case IsCode(err, "declined") || IsCode(err, "expired") || IsCode(err, "busy") || IsCode(err, "no-space-peer"):
+	case IsCode(err, "declined") || IsCode(err, "expired") || IsCode(err, "busy") || IsCode(err, "no-space-peer") ||
+		IsCode(err, "remote-busy") || IsCode(err, "remote-no-space") || IsCode(err, "remote-expired") || IsCode(err, "remote-declined"):
 		state = StateDeclined
-	case ctx.Err() != nil || IsCode(err, "peer-cancelled"):
+	case ctx.Err() != nil || IsCode(err, "peer-cancelled") || IsCode(err, "remote-cancelled"):
 		state = StateCancelled
 		if ctx.Err() != nil {
 			err = newErr("cancelled", nil)
@@ -142,7 +143,7 @@ func (s *sender) connect(ctx context.Context) error {
 		return err
 	}
 	s.tr.update(func(e *Event) {
-		e.Peer.ID, e.Peer.Name, e.Peer.OS, e.Peer.App = s.ss.peer.ID, peer.Name, peer.OS, peer.App
+		e.Peer.ID, e.Peer.Name, e.Peer.OS, e.Peer.App, e.Peer.Port = s.ss.peer.ID, peer.Name, peer.OS, peer.App, peer.Port
 		e.Code = s.ss.code
 	})
 	s.name = peer.Name
@@ -178,7 +179,7 @@ func exchangeHello(ss *session, ours Hello, client bool) (Hello, error) {
 		return theirs, err
 	}
 	theirs.Name = cleanPeerName(theirs.Name, ss.peer.ID)
-	ss.peer.Name, ss.peer.OS, ss.peer.App = theirs.Name, theirs.OS, theirs.App
+	ss.peer.Name, ss.peer.OS, ss.peer.App, ss.peer.Port = theirs.Name, theirs.OS, theirs.App, theirs.Port
 	if !client {
 		if err := ss.fw.control(FrameHello, ours); err != nil {
 			return theirs, err
@@ -429,7 +430,7 @@ func remoteErr(p []byte, name string) error {
 		return err
 	}
 	switch m.Code {
-	case "busy", "no-space", "expired", "declined", "peer-too-old", "peer-too-new", "disk-full", "disk-error", "offer-too-large":
+	case "busy", "no-space", "expired", "declined", "peer-too-old", "peer-too-new", "disk-full", "disk-readonly", "disk-error", "offer-too-large", "cancelled":
 		return newErr("remote-"+m.Code, nil, "Name", name)
 	}
 	return newErr("remote-error", nil, "Name", name, "Detail", m.Code+" "+m.Detail)

@@ -1,0 +1,82 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/lempar/lempar/transfer"
+)
+
+// acceptor applies trust rules before asking the person: the CLI's --yes and
+// --accept-from, then auto-accept for known devices. A device is known by
+// its certificate, so a stranger who copies a known device's name is asked
+// about like any stranger.
+func (n *Node) acceptor() transfer.Acceptor {
+	return transfer.AcceptorFunc(func(ctx context.Context, r *transfer.Request) transfer.Answer {
+		ans, auto := n.autoDecision(r)
+		if !auto {
+			if n.opts.Acceptor == nil {
+				return transfer.Answer{}
+			}
+			ans = n.opts.Acceptor.Decide(ctx, r)
+		}
+		if ans.Accept && n.Trust != nil {
+			_, _ = n.Trust.Remember(KnownDevice{ID: r.Peer.ID, Name: r.Peer.Name, LastAddr: r.Peer.ReceiveAddr()})
+		}
+		return ans
+	})
+}
+
+// autoDecision reports whether a rule decides r without the person.
+func (n *Node) autoDecision(r *transfer.Request) (transfer.Answer, bool) {
+	if n.opts.AcceptAll {
+		return transfer.Answer{Accept: true}, true
+	}
+	for _, p := range n.opts.AcceptFrom {
+		if p = strings.ToLower(p); len(p) >= 8 && strings.HasPrefix(r.Peer.ID, p) {
+			return transfer.Answer{Accept: true}, true
+		}
+	}
+	if n.Trust == nil {
+		return transfer.Answer{}, false
+	}
+	if k, ok := n.Trust.Get(r.Peer.ID); ok && (k.AutoAccept || n.Settings().AutoAcceptKnown) {
+		return transfer.Answer{Accept: true}, true
+	}
+	return transfer.Answer{}, false
+}
+
+// record writes a finished session to the history.
+func (n *Node) record(e transfer.Event) {
+	if n.History == nil || (e.Direction == transfer.Incoming && e.State == transfer.StateWaiting) {
+		return
+	}
+	h := HistoryEntry{
+		ID: e.Session, Direction: string(e.Direction), PeerID: e.Peer.ID, PeerName: e.Peer.Name,
+		Title: Title(e), Files: e.Files, Bytes: e.Total, State: string(e.State),
+		Finished: time.Now(),
+	}
+	if e.Err != nil {
+		h.Error = e.Err.Error()
+	}
+	if e.Direction == transfer.Incoming {
+		h.SavedTo = e.Dir
+	}
+	_ = n.History.Append(h)
+	if e.State == transfer.StateDone && e.Direction == transfer.Outgoing && n.Trust != nil && e.Peer.ID != "" {
+		_, _ = n.Trust.Remember(KnownDevice{ID: e.Peer.ID, Name: e.Peer.Name, LastAddr: e.Peer.Addr})
+	}
+}
+
+// Title names a session in lists when one name fits: the single file (or
+// folder) sent; "" when the list should say "N files" in its own language.
+func Title(e transfer.Event) string {
+	switch {
+	case len(e.Saved) == 1:
+		return e.Saved[0]
+	case e.Files == 1 && e.Current != "":
+		return e.Current
+	}
+	return ""
+}

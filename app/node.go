@@ -1,0 +1,190 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+
+	"github.com/lempar/lempar/internal/buildinfo"
+	"github.com/lempar/lempar/transfer"
+)
+
+// Options overrides settings for one run (CLI flags, tests).
+type Options struct {
+	ConfigDir string // "" = ConfigDir("")
+	Name      string // device name; "" = settings
+	Dir       string // download folder; "" = settings
+	Port      int    // listening port; 0 = settings, -1 = any free port
+	Listen    string // listen host; "" = all interfaces
+	// Acceptor asks the person; trust rules run before it.
+	Acceptor transfer.Acceptor
+	// AcceptAll and AcceptFrom are the CLI's --yes and --accept-from.
+	AcceptAll  bool
+	AcceptFrom []string
+	OnEvent    func(transfer.Event)
+	OnRefused  func(transfer.PeerInfo, error)
+}
+
+// Node is one running Lempar device: identity, stores and the receiver.
+// The GUI and the CLI each build one.
+type Node struct {
+	ConfigDir string
+	Identity  *transfer.Identity
+	Trust     *TrustStore
+	History   *History
+
+	opts Options
+
+	mu       sync.Mutex // guards settings
+	settings Settings
+
+	server *transfer.Server
+	ln     net.Listener
+}
+
+// NewNode loads (or creates) the identity and stores and opens the
+// listening socket, so Port() is known before Serve.
+func NewNode(opts Options) (*Node, error) {
+	dir, err := ConfigDir(opts.ConfigDir)
+	if err != nil {
+		return nil, err
+	}
+	id, err := transfer.LoadOrCreateIdentity(dir)
+	if err != nil {
+		return nil, err
+	}
+	st, err := LoadSettings(dir)
+	if err != nil && !isCorrupt(err) {
+		return nil, err
+	}
+	trust, err := OpenTrustStore(dir)
+	if err != nil && !isCorrupt(err) {
+		return nil, err
+	}
+	hist, err := OpenHistory(dir)
+	if err != nil && !isCorrupt(err) {
+		return nil, err
+	}
+	n := &Node{ConfigDir: dir, Identity: id, Trust: trust, History: hist, opts: opts, settings: st}
+	return n, nil
+}
+
+func isCorrupt(err error) bool {
+	var se *StoreError
+	return errors.As(err, &se) && se.Corrupt()
+}
+
+// Settings returns a copy of the current settings with run overrides.
+func (n *Node) Settings() Settings {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	s := n.settings
+	if n.opts.Name != "" {
+		s.DeviceName = n.opts.Name
+	}
+	if n.opts.Dir != "" {
+		s.DownloadDir = n.opts.Dir
+	}
+	return s
+}
+
+// SaveSettings stores and applies new settings.
+func (n *Node) SaveSettings(s Settings) error {
+	n.mu.Lock()
+	n.settings = s
+	n.mu.Unlock()
+	return SaveSettings(n.ConfigDir, s)
+}
+
+// Hello is what this device says about itself.
+func (n *Node) Hello() transfer.Hello {
+	return transfer.Hello{Name: n.Settings().DeviceName, OS: runtime.GOOS, App: "lempar/" + buildinfo.Version, Port: n.Port()}
+}
+
+// Listen opens the receiver's socket.
+func (n *Node) Listen() error {
+	port := n.opts.Port
+	if port == 0 {
+		port = n.Settings().Port
+	}
+	if port < 0 {
+		port = 0
+	}
+	addr := net.JoinHostPort(n.opts.Listen, strconv.Itoa(port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return &transfer.Error{Code: "listen", Args: []any{"Port", port}, Err: err}
+	}
+	n.ln = ln
+	return nil
+}
+
+// Port is the port the receiver listens on (after Listen).
+func (n *Node) Port() int {
+	if n.ln == nil {
+		return 0
+	}
+	return n.ln.Addr().(*net.TCPAddr).Port
+}
+
+// ServeReceiver runs the receiver until ctx ends.
+func (n *Node) ServeReceiver(ctx context.Context) error {
+	if n.ln == nil {
+		if err := n.Listen(); err != nil {
+			return err
+		}
+	}
+	n.server = &transfer.Server{
+		Identity:  n.Identity,
+		Hello:     n.Hello,
+		Dir:       func() string { return n.Settings().DownloadDir },
+		Acceptor:  n.acceptor(),
+		OnEvent:   n.onEvent,
+		OnRefused: n.opts.OnRefused,
+	}
+	return n.server.Serve(ctx, n.ln)
+}
+
+// CancelIncoming stops an incoming session.
+func (n *Node) CancelIncoming(session string) bool {
+	return n.server != nil && n.server.Cancel(session)
+}
+
+func (n *Node) onEvent(e transfer.Event) {
+	if e.State.Final() {
+		n.record(e)
+	}
+	if n.opts.OnEvent != nil {
+		n.opts.OnEvent(e)
+	}
+}
+
+// SendTo sends to an address, pinning peerID when known.
+func (n *Node) SendTo(ctx context.Context, addr, peerID, peerName string, srcs []transfer.Source, onEvent func(transfer.Event)) (transfer.Event, error) {
+	ev, err := transfer.Send(ctx, n.Identity, transfer.SendOptions{
+		Addr: addr, PeerID: peerID, PeerName: peerName, Hello: n.Hello(),
+		OnEvent: func(e transfer.Event) {
+			if e.State.Final() {
+				n.record(e)
+			}
+			if onEvent != nil {
+				onEvent(e)
+			}
+		},
+	}, srcs)
+	return ev, err
+}
+
+func (n *Node) String() string {
+	return fmt.Sprintf("%s (%s)", n.Settings().DeviceName, transfer.ShortID(n.Identity.ID))
+}
+
+// DownloadDirWritable reports whether the download folder can be created.
+func (n *Node) DownloadDirWritable() error {
+	return os.MkdirAll(n.Settings().DownloadDir, 0o755)
+}

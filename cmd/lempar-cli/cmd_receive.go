@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lempar/lempar/app"
+	"github.com/lempar/lempar/transfer"
+)
+
+func init() { subcommands = append(subcommands, newReceiveCmd) }
+
+type receiveFlags struct {
+	dir        string
+	port       int
+	name       string
+	listen     string
+	yes        bool
+	acceptFrom []string
+	asJSON     bool
+}
+
+func newReceiveCmd(g *globals) *cobra.Command {
+	var f receiveFlags
+	cmd := &cobra.Command{
+		Use:   "receive",
+		Short: g.tr.T("cli.receive.short"),
+		Long:  g.tr.T("cli.receive.long"),
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			if cmd.Flags().Changed("port") && f.port == 0 {
+				f.port = -1 // --port 0: any free port (tests, several receivers on one machine)
+			}
+			return runReceive(ctx, g, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.dir, "dir", "", g.tr.T("cli.receive.flag.dir"))
+	fl.IntVar(&f.port, "port", 0, g.tr.T("cli.receive.flag.port"))
+	fl.StringVar(&f.name, "name", "", g.tr.T("cli.receive.flag.name"))
+	fl.StringVar(&f.listen, "listen", "", g.tr.T("cli.receive.flag.listen"))
+	fl.BoolVarP(&f.yes, "yes", "y", false, g.tr.T("cli.receive.flag.yes"))
+	fl.StringArrayVar(&f.acceptFrom, "accept-from", nil, g.tr.T("cli.receive.flag.accept-from"))
+	fl.BoolVar(&f.asJSON, "json", false, g.tr.T("cli.flag.json"))
+	return cmd
+}
+
+func runReceive(ctx context.Context, g *globals, f receiveFlags) error {
+	var out *jsonOut
+	if f.asJSON {
+		out = newJSONOut(os.Stdout)
+	}
+	bar := newProgressLine(os.Stderr)
+	prompt := newPrompter(g.tr, os.Stdin, os.Stderr)
+	dir := f.dir
+	if dir != "" {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return err
+		}
+		dir = abs
+	}
+	opts := app.Options{
+		ConfigDir: g.configDir, Name: f.name, Dir: dir, Port: f.port, Listen: f.listen,
+		AcceptAll: f.yes, AcceptFrom: f.acceptFrom, Acceptor: prompt,
+		OnEvent: func(e transfer.Event) {
+			if out != nil {
+				out.write(eventJSON(g.tr, e))
+				return
+			}
+			if !e.State.Final() {
+				bar.show(g.tr, e)
+				return
+			}
+			bar.clear()
+			fmt.Fprintln(os.Stderr, summary(g, e))
+			for _, t := range e.Texts {
+				if e.State == transfer.StateDone {
+					fmt.Println(t)
+				}
+			}
+		},
+		OnRefused: func(p transfer.PeerInfo, err error) {
+			if out != nil {
+				out.write(map[string]any{"event": "refused", "peer_addr": p.Addr, "peer_id": p.ID, "error": describe(g.tr, err), "error_code": transfer.CodeOf(err)})
+				return
+			}
+			fmt.Fprintln(os.Stderr, g.tr.T("cli.receive.refused", "Addr", p.Addr, "Reason", describe(g.tr, err)))
+		},
+	}
+	if out != nil {
+		prompt.quiet = true
+	}
+	n, err := app.NewNode(opts)
+	if err != nil {
+		return err
+	}
+	if err := n.Listen(); err != nil {
+		return err
+	}
+	s := n.Settings()
+	if out != nil {
+		out.write(map[string]any{"event": "listening", "port": n.Port(), "id": n.Identity.ID, "name": s.DeviceName, "dir": s.DownloadDir})
+	} else {
+		fmt.Fprintln(os.Stderr, g.tr.T("cli.receive.listening", "Name", s.DeviceName, "ID", transfer.Fingerprint(n.Identity.ID), "Port", n.Port(), "Dir", s.DownloadDir))
+	}
+	return runNode(ctx, g, n, f)
+}
+
+func summary(g *globals, e transfer.Event) string {
+	who := e.Peer.Name
+	switch e.State {
+	case transfer.StateDone:
+		if e.Direction == transfer.Incoming {
+			if e.Files == 0 {
+				return g.tr.T("cli.done.in.text", "Name", who)
+			}
+			return g.tr.T("cli.done.in", "N", e.Files, "Name", who, "Size", transfer.HumanBytes(e.Total), "Dir", e.Dir)
+		}
+		return g.tr.T("cli.done.out", "N", e.Files, "Name", who, "Size", transfer.HumanBytes(e.Total))
+	default:
+		return describe(g.tr, e.Err)
+	}
+}

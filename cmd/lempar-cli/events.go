@@ -1,0 +1,114 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lempar/lempar/internal/i18n"
+	"github.com/lempar/lempar/transfer"
+	"golang.org/x/term"
+)
+
+// jsonOut writes one JSON object per line for scripts; safe for concurrent
+// sessions.
+type jsonOut struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+}
+
+func newJSONOut(w io.Writer) *jsonOut { return &jsonOut{enc: json.NewEncoder(w)} }
+
+func (j *jsonOut) write(v map[string]any) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	_ = j.enc.Encode(v)
+}
+
+// eventJSON is the --json shape of a transfer event.
+func eventJSON(tr *i18n.Translator, e transfer.Event) map[string]any {
+	m := map[string]any{
+		"event": "transfer", "session": e.Session, "direction": e.Direction, "state": e.State,
+		"peer_id": e.Peer.ID, "peer_name": e.Peer.Name, "peer_addr": e.Peer.Addr, "code": e.Code,
+		"files": e.Files, "files_done": e.FilesDone, "total": e.Total, "done": e.Done, "sent": e.Sent,
+		"rate": int64(e.Rate), "eta_s": e.ETA.Seconds(), "current": e.Current,
+	}
+	if e.Direction == transfer.Incoming {
+		m["dir"], m["saved"], m["texts"] = e.Dir, e.Saved, e.Texts
+	}
+	if e.Err != nil {
+		m["error"] = describe(tr, e.Err)
+		m["error_code"] = transfer.CodeOf(e.Err)
+	}
+	return m
+}
+
+// progressLine draws a one-line progress bar on a terminal.
+type progressLine struct {
+	w     io.Writer
+	tty   bool
+	mu    sync.Mutex
+	last  time.Time
+	width int
+}
+
+func newProgressLine(f *os.File) *progressLine {
+	p := &progressLine{w: f, tty: term.IsTerminal(int(f.Fd())), width: 80}
+	if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 40 {
+		p.width = w
+	}
+	return p
+}
+
+func (p *progressLine) show(tr *i18n.Translator, e transfer.Event) {
+	if !p.tty {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	arrow := "↑"
+	if e.Direction == transfer.Incoming {
+		arrow = "↓"
+	}
+	pct := 100.0
+	if e.Total > 0 {
+		pct = float64(e.Done) * 100 / float64(e.Total)
+	}
+	const barW = 24
+	fill := int(pct / 100 * barW)
+	bar := strings.Repeat("█", fill) + strings.Repeat("░", barW-fill)
+	name := e.Current
+	if e.Files > 1 {
+		name = tr.T("cli.progress.files", "Done", e.FilesDone, "N", e.Files)
+	}
+	line := fmt.Sprintf("%s %s %s %3.0f%%  %s/s  %s", arrow, truncate(name, 28), bar, pct,
+		transfer.HumanBytes(int64(e.Rate)), transfer.HumanDuration(e.ETA))
+	if e.State == transfer.StateVerifying {
+		line = fmt.Sprintf("%s %s %s", arrow, truncate(name, 28), tr.T("cli.progress.verifying"))
+	}
+	fmt.Fprintf(p.w, "\r\x1b[K%s", truncate(line, p.width-1))
+}
+
+// clear ends the progress line so the next message starts on a fresh line.
+func (p *progressLine) clear() {
+	if p.tty {
+		p.mu.Lock()
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.mu.Unlock()
+	}
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	if n < 2 {
+		return string(r[:n])
+	}
+	return string(r[:n-1]) + "…"
+}

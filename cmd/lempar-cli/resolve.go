@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/lempar/lempar/app"
+	"github.com/lempar/lempar/transfer"
+)
+
+// target is a resolved --to.
+type target struct {
+	addr, id, name string
+}
+
+// resolveTarget turns --to into an address: HOST:PORT as given (trust on
+// first use), or a device name or ID prefix looked up among known devices
+// (pinned to their ID).
+func resolveTarget(ctx context.Context, g *globals, n *app.Node, to string) (target, error) {
+	if host, port, err := net.SplitHostPort(to); err == nil && host != "" {
+		if _, err := strconv.Atoi(port); err == nil {
+			return target{addr: to}, nil
+		}
+	}
+	var matches []app.KnownDevice
+	lower := strings.ToLower(to)
+	for _, k := range n.Trust.List() {
+		if strings.EqualFold(k.DisplayName(), to) || strings.EqualFold(k.Name, to) ||
+			(len(lower) >= 4 && strings.HasPrefix(k.ID, lower)) {
+			matches = append(matches, k)
+		}
+	}
+	switch {
+	case len(matches) == 1 && matches[0].LastAddr != "":
+		k := matches[0]
+		return target{addr: k.LastAddr, id: k.ID, name: k.DisplayName()}, nil
+	case len(matches) > 1:
+		names := make([]string, len(matches))
+		for i, m := range matches {
+			names[i] = m.DisplayName() + " (" + transfer.ShortID(m.ID) + ")"
+		}
+		return target{}, &transfer.Error{Code: "ambiguous", Key: "cli.err.ambiguous", Args: []any{"Name", to, "List", strings.Join(names, ", ")}}
+	}
+	return target{}, &transfer.Error{Code: "no-such-device", Key: "cli.err.no-such-device", Args: []any{"Name", to}}
+}
