@@ -25,12 +25,18 @@ func (q *offerQueue) push(o OfferInfo) {
 		return
 	}
 	q.waiting = append(q.waiting, o)
+	if q.current != nil {
+		q.current.setQueued(len(q.waiting))
+	}
 }
 
 func (q *offerQueue) remove(id string) bool {
 	for i, w := range q.waiting {
 		if w.ID == id {
 			q.waiting = append(q.waiting[:i], q.waiting[i+1:]...)
+			if q.current != nil {
+				q.current.setQueued(len(q.waiting))
+			}
 			return true
 		}
 	}
@@ -46,6 +52,13 @@ type offerDialog struct {
 	always  *widget.Check
 	accept  *widget.Button
 	decline *widget.Button
+	queued  *widget.Label
+}
+
+// setQueued says how many more offers wait behind this one.
+func (d *offerDialog) setQueued(n int) {
+	d.queued.SetText(tr("ui.offer.queued", "Count", n))
+	setShown(d.queued, n > 0)
 }
 
 func (g *GUI) showNextOffer() {
@@ -74,7 +87,7 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 	}
 
 	code := widget.NewLabel(formatCode(o.Code))
-	code.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
+	code.TextStyle = fyne.TextStyle{Monospace: true}
 	code.SizeName = theme.SizeNameHeadingText
 	code.Alignment = fyne.TextAlignCenter
 	codeHelp := widget.NewLabel(tr("ui.offer.code.help", "Peer", o.PeerName))
@@ -116,11 +129,10 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 		l.Importance = widget.LowImportance
 		extra = append(extra, l)
 	}
-	if n := len(g.offers.waiting); n > 0 {
-		l := widget.NewLabel(tr("ui.offer.queued", "Count", n))
-		l.Importance = widget.LowImportance
-		extra = append(extra, l)
-	}
+	d.queued = widget.NewLabel("")
+	d.queued.Importance = widget.LowImportance
+	extra = append(extra, d.queued)
+	d.setQueued(len(g.offers.waiting))
 
 	content := container.NewVBox(append([]fyne.CanvasObject{
 		head, trust, widget.NewSeparator(), code, codeHelp, widget.NewSeparator(),

@@ -1,0 +1,280 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// Fake is an in-memory Backend for tests, screenshots and demos. It never
+// touches the network or the disk: it records what the UI asks for and
+// delivers the events its owner Emits.
+type Fake struct {
+	mu        sync.Mutex // guards everything below
+	self      SelfInfo
+	settings  Settings
+	peers     []PeerInfo
+	offers    []OfferInfo
+	transfers []TransferInfo
+	known     []KnownDevice
+	history   []TransferInfo
+	subs      map[int]func(Event)
+	nextSub   int
+
+	sent      []FakeSend
+	answers   map[string]Decision
+	cancelled []string
+	retried   []string
+	saved     []Settings
+
+	// AddErr, when set, makes AddByAddress fail with it.
+	AddErr error
+}
+
+// FakeSend records one SendPaths or SendText call.
+type FakeSend struct {
+	PeerIDs []string
+	Paths   []string
+	Text    string
+}
+
+// NewFake returns a Fake for this device with settings s.
+func NewFake(self SelfInfo, s Settings) *Fake {
+	return &Fake{self: self, settings: s, subs: map[int]func(Event){}, answers: map[string]Decision{}}
+}
+
+// Emit updates the fake's state and delivers e to every subscriber, on the
+// caller's goroutine.
+func (f *Fake) Emit(e Event) {
+	f.mu.Lock()
+	switch e := e.(type) {
+	case PeerSeen:
+		f.peers = upsert(f.peers, e.Peer, func(p PeerInfo) string { return p.ID })
+	case PeerLost:
+		f.peers = remove(f.peers, e.ID, func(p PeerInfo) string { return p.ID })
+	case OfferReceived:
+		f.offers = upsert(f.offers, e.Offer, func(o OfferInfo) string { return o.ID })
+	case OfferClosed:
+		f.offers = remove(f.offers, e.ID, func(o OfferInfo) string { return o.ID })
+	case TransferUpdated:
+		f.transfers = upsert(f.transfers, e.Transfer, func(t TransferInfo) string { return t.ID })
+	case SelfChanged:
+		f.self = e.Self
+	}
+	subs := make([]func(Event), 0, len(f.subs))
+	for _, fn := range f.subs {
+		subs = append(subs, fn)
+	}
+	f.mu.Unlock()
+	for _, fn := range subs {
+		fn(e)
+	}
+}
+
+func upsert[T any](list []T, v T, id func(T) string) []T {
+	for i := range list {
+		if id(list[i]) == id(v) {
+			list[i] = v
+			return list
+		}
+	}
+	return append(list, v)
+}
+
+func remove[T any](list []T, key string, id func(T) string) []T {
+	for i := range list {
+		if id(list[i]) == key {
+			return append(list[:i], list[i+1:]...)
+		}
+	}
+	return list
+}
+
+// SetKnown replaces the known devices.
+func (f *Fake) SetKnown(k []KnownDevice) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.known = append([]KnownDevice(nil), k...)
+}
+
+// SetHistory replaces the history, newest first.
+func (f *Fake) SetHistory(h []TransferInfo) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.history = append([]TransferInfo(nil), h...)
+}
+
+// Sent lists the SendPaths and SendText calls so far.
+func (f *Fake) Sent() []FakeSend {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]FakeSend(nil), f.sent...)
+}
+
+// Answers maps offer IDs to the decisions the UI gave.
+func (f *Fake) Answers() map[string]Decision {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]Decision{}
+	for k, v := range f.answers {
+		out[k] = v
+	}
+	return out
+}
+
+// Cancelled lists the transfer IDs the UI cancelled.
+func (f *Fake) Cancelled() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.cancelled...)
+}
+
+// Retried lists the transfer IDs the UI retried.
+func (f *Fake) Retried() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.retried...)
+}
+
+// Saved lists every SaveSettings call, oldest first.
+func (f *Fake) Saved() []Settings {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Settings(nil), f.saved...)
+}
+
+func (f *Fake) Self() SelfInfo {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.self
+}
+
+func (f *Fake) Subscribe(fn func(Event)) func() {
+	f.mu.Lock()
+	id := f.nextSub
+	f.nextSub++
+	f.subs[id] = fn
+	var replay []Event
+	for _, p := range f.peers {
+		replay = append(replay, PeerSeen{p})
+	}
+	for _, o := range f.offers {
+		replay = append(replay, OfferReceived{o})
+	}
+	for _, t := range f.transfers {
+		replay = append(replay, TransferUpdated{t})
+	}
+	f.mu.Unlock()
+	for _, e := range replay {
+		fn(e)
+	}
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		delete(f.subs, id)
+	}
+}
+
+func (f *Fake) SendPaths(peerIDs, paths []string) error {
+	if len(peerIDs) == 0 || len(paths) == 0 {
+		return errors.New("nothing to send")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sent = append(f.sent, FakeSend{PeerIDs: append([]string(nil), peerIDs...), Paths: append([]string(nil), paths...)})
+	return nil
+}
+
+func (f *Fake) SendText(peerIDs []string, text string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sent = append(f.sent, FakeSend{PeerIDs: append([]string(nil), peerIDs...), Text: text})
+	return nil
+}
+
+func (f *Fake) AddByAddress(_ context.Context, hostport string) (PeerInfo, error) {
+	if f.AddErr != nil {
+		return PeerInfo{}, f.AddErr
+	}
+	p := PeerInfo{ID: "addr-" + hostport, Name: hostport, Addr: hostport, LastSeen: time.Now()}
+	f.Emit(PeerSeen{p})
+	return p, nil
+}
+
+func (f *Fake) Answer(offerID string, d Decision) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answers[offerID] = d
+	f.offers = remove(f.offers, offerID, func(o OfferInfo) string { return o.ID })
+	return nil
+}
+
+func (f *Fake) Cancel(id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cancelled = append(f.cancelled, id)
+	return nil
+}
+
+func (f *Fake) Retry(id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.retried = append(f.retried, id)
+	return nil
+}
+
+func (f *Fake) Settings() Settings {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.settings
+}
+
+func (f *Fake) SaveSettings(s Settings) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.settings = s
+	f.self.Name = s.DeviceName
+	f.self.Visibility = s.Visibility
+	f.saved = append(f.saved, s)
+	return nil
+}
+
+func (f *Fake) KnownDevices() []KnownDevice {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]KnownDevice(nil), f.known...)
+}
+
+func (f *Fake) RenameKnown(id, name string) error {
+	return f.editKnown(id, func(k *KnownDevice) { k.Name = name })
+}
+
+func (f *Fake) SetAutoAccept(id string, on bool) error {
+	return f.editKnown(id, func(k *KnownDevice) { k.AutoAccept = on })
+}
+
+func (f *Fake) ForgetKnown(id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.known = remove(f.known, id, func(k KnownDevice) string { return k.ID })
+	return nil
+}
+
+func (f *Fake) editKnown(id string, edit func(*KnownDevice)) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.known {
+		if f.known[i].ID == id {
+			edit(&f.known[i])
+			return nil
+		}
+	}
+	return errors.New("this device is no longer known; reopen the list")
+}
+
+func (f *Fake) History() []TransferInfo {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]TransferInfo(nil), f.history...)
+}
