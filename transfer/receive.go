@@ -163,7 +163,7 @@ func (rx *receive) serve() error {
 		return newErr("connection-lost", err, "Name", name)
 	}
 	if err := rx.write(); err != nil {
-		if !isRemote(err) && !IsCode(err, "peer-cancelled") && !IsCode(err, "connection-lost") {
+		if rx.ctx.Err() == nil && !isRemote(err) && !IsCode(err, "peer-cancelled") && !IsCode(err, "connection-lost") {
 			rx.ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err)})
 		}
 		return err
@@ -234,6 +234,9 @@ func (rx *receive) prepare() (*Decision, error) {
 // readLoop reads the sender's frames for the whole session.
 func (rx *receive) readLoop() {
 	get := func() ([]byte, error) {
+		if !rx.streaming.Load() {
+			return nil, protocolError("data before the offer was accepted")
+		}
 		select {
 		case b := <-rx.free:
 			return b, nil

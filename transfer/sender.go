@@ -80,7 +80,9 @@ type sender struct {
 	tr    *tracker
 	ss    *session
 
-	peerCancelled atomic.Bool
+	// remote is the reason the peer gave for ending the session, so a write
+	// that fails because of it reports the reason, not "connection lost".
+	remote atomic.Pointer[error]
 }
 
 func (s *sender) run(ctx context.Context) error {
@@ -212,13 +214,29 @@ func (s *sender) awaitDecision(ctx context.Context) (*Decision, error) {
 	}
 }
 
+// writeFailed explains a failed write. The peer usually said why it is
+// closing just before the write failed; give the ack reader a moment to
+// read that reason.
+func (s *sender) writeFailed(ctx context.Context, err error, acks <-chan error) error {
+	t := time.NewTimer(500 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case aerr := <-acks:
+		if aerr != nil && !IsCode(aerr, "connection-lost") {
+			return aerr
+		}
+	case <-t.C:
+	}
+	return s.linkErr(ctx, err)
+}
+
 // linkErr explains a broken connection.
 func (s *sender) linkErr(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if s.peerCancelled.Load() {
-		return newErr("peer-cancelled", nil, "Name", s.name)
+	if r := s.remote.Load(); r != nil {
+		return *r
 	}
 	var e *Error
 	if errors.As(err, &e) {
@@ -272,7 +290,7 @@ func (s *sender) stream(ctx context.Context, dec *Decision) error {
 		}
 		if c.digest != "" {
 			if err := s.ss.fw.controlNoFlush(FrameFileDone, FileDone{Item: c.item, Digest: c.digest}); err != nil {
-				return s.linkErr(ctx, err)
+				return s.writeFailed(ctx, err, acks)
 			}
 			continue
 		}
@@ -285,7 +303,7 @@ func (s *sender) stream(ctx context.Context, dec *Decision) error {
 		err := s.ss.fw.data(uint32(c.item), uint64(c.offset), c.buf[:c.n])
 		free <- c.buf
 		if err != nil {
-			return s.linkErr(ctx, err)
+			return s.writeFailed(ctx, err, acks)
 		}
 		sent += int64(c.n)
 		it := &s.offer.Items[c.item]
@@ -296,7 +314,7 @@ func (s *sender) stream(ctx context.Context, dec *Decision) error {
 		})
 	}
 	if err := s.ss.fw.flush(); err != nil {
-		return s.linkErr(ctx, err)
+		return s.writeFailed(ctx, err, acks)
 	}
 	s.tr.update(func(e *Event) { e.State = StateVerifying })
 	if err := <-acks; err != nil {
@@ -405,12 +423,12 @@ func (s *sender) readAcks(pending *atomic.Int32) error {
 				failed = append(failed, newErr("peer-rejected-file", nil, "Path", s.offer.Items[a.Item].Path, "Reason", a.Code))
 				mu.Unlock()
 			}
-		case FrameCancel:
-			s.peerCancelled.Store(true)
-			s.ss.close()
-			return newErr("peer-cancelled", nil, "Name", s.name)
-		case FrameError:
-			err := remoteErr(p, s.name)
+		case FrameCancel, FrameError:
+			err := error(newErr("peer-cancelled", nil, "Name", s.name))
+			if t == FrameError {
+				err = remoteErr(p, s.name)
+			}
+			s.remote.Store(&err)
 			s.ss.close()
 			return err
 		default:

@@ -167,7 +167,11 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, handshakes, slots cha
 
 	t, p, err := ss.fr.next()
 	if err != nil {
-		s.refused(ss.peer, newErr("connection-lost", err, "Name", ss.peer.Name))
+		var e *Error
+		if !errors.As(err, &e) {
+			err = newErr("connection-lost", err, "Name", ss.peer.Name)
+		}
+		s.refused(ss.peer, err)
 		return
 	}
 	if t != FrameOffer {

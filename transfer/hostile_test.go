@@ -1,0 +1,248 @@
+package transfer
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/hex"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/zeebo/blake3"
+)
+
+// rawPeer speaks the wire format by hand, to break the rules on purpose.
+type rawPeer struct {
+	t  *testing.T
+	ss *session
+}
+
+func dialRaw(t *testing.T, rx *testNode) *rawPeer {
+	t.Helper()
+	id, _ := NewEphemeralIdentity()
+	c, err := net.Dial("tcp", rx.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := tls.Client(c, id.ClientTLS(""))
+	if err := tc.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	p := &rawPeer{t: t, ss: newSession(tc)}
+	t.Cleanup(p.ss.close)
+	if err := p.ss.fw.control(FrameHello, helloFor(Hello{Name: "mallory"})); err != nil {
+		t.Fatal(err)
+	}
+	if ft, _, err := p.ss.fr.next(); err != nil || ft != FrameHello {
+		t.Fatalf("no hello back: %v %v", ft, err)
+	}
+	return p
+}
+
+// until reads frames until one of type want (or an error/close).
+func (p *rawPeer) until(want FrameType) ([]byte, error) {
+	for {
+		ft, b, err := p.ss.fr.next()
+		if err != nil {
+			return nil, err
+		}
+		if ft == want {
+			return append([]byte(nil), b...), nil
+		}
+		if ft == FrameError || ft == FrameCancel {
+			return b, &Error{Code: "peer-said", Args: []any{"Detail", string(b)}}
+		}
+	}
+}
+
+func offerOf(items ...Item) Offer { return Offer{Session: uuid.NewString(), Items: items} }
+
+func hashHex(b []byte) string {
+	h := blake3.New()
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func refusedReceiver(t *testing.T) (*testNode, chan error) {
+	refused := make(chan error, 8)
+	rx := startReceiver(t, acceptAll)
+	rx.srv.OnRefused = func(_ PeerInfo, err error) { refused <- err }
+	return rx, refused
+}
+
+func TestHostileNamesRefused(t *testing.T) {
+	for _, name := range []string{"../evil.txt", "/etc/passwd", "a/../../b", "C:/x.txt", `..\x`, "CON.txt", "nul", "bad\x01name", "trail.", "x" + PartialSuffix, strings.Repeat("a", 300)} {
+		t.Run(name[:min(len(name), 20)], func(t *testing.T) {
+			rx, refused := refusedReceiver(t)
+			p := dialRaw(t, rx)
+			_ = p.ss.fw.control(FrameOffer, offerOf(Item{Path: name, Kind: KindFile, Size: 1}))
+			if _, err := p.until(FrameDecision); err == nil {
+				t.Fatal("hostile offer got a decision")
+			}
+			select {
+			case err := <-refused:
+				var ne *NameError
+				if !strings.Contains(err.Error(), "name") && !asNameErr(err, &ne) && !IsCode(err, "protocol") {
+					t.Fatalf("unclear refusal: %v", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("not refused")
+			}
+			assertNothingOutside(t, rx)
+		})
+	}
+}
+
+func asNameErr(err error, ne **NameError) bool {
+	e, ok := err.(*NameError)
+	*ne = e
+	return ok
+}
+
+func assertNothingOutside(t *testing.T, rx *testNode) {
+	t.Helper()
+	parent := filepath.Dir(rx.dir)
+	entries, _ := os.ReadDir(parent)
+	for _, e := range entries {
+		if e.Name() != filepath.Base(rx.dir) {
+			t.Fatalf("something landed outside the download folder: %s", e.Name())
+		}
+	}
+}
+
+func TestOversizeAndUnknownFrames(t *testing.T) {
+	rx, refused := refusedReceiver(t)
+	p := dialRaw(t, rx)
+	// A 2 GiB control frame: refused from the header alone.
+	_ = writeHeader(p.ss.fw.w, FrameOffer, 2<<30)
+	_ = p.ss.fw.w.Flush()
+	if err := <-refused; !IsCode(err, "protocol") || !strings.Contains(err.Error(), "exceeds") {
+		t.Fatalf("oversize: %v", err)
+	}
+	p2 := dialRaw(t, rx)
+	_ = writeHeader(p2.ss.fw.w, FrameType(200), 1)
+	_ = p2.ss.fw.w.Flush()
+	if err := <-refused; !IsCode(err, "protocol") || !strings.Contains(err.Error(), "unknown frame") {
+		t.Fatalf("unknown type: %v", err)
+	}
+}
+
+// acceptedRaw sends a one-file offer and waits for the acceptance.
+func acceptedRaw(t *testing.T, rx *testNode, size int64) *rawPeer {
+	p := dialRaw(t, rx)
+	if err := p.ss.fw.control(FrameOffer, offerOf(Item{Path: "f.bin", Kind: KindFile, Size: size})); err != nil {
+		t.Fatal(err)
+	}
+	b, err := p.until(FrameDecision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d Decision
+	if json.Unmarshal(b, &d) != nil || !d.Accept {
+		t.Fatalf("not accepted: %s", b)
+	}
+	return p
+}
+
+func TestMoreBytesThanDeclared(t *testing.T) {
+	rx := startReceiver(t, acceptAll)
+	p := acceptedRaw(t, rx, 10)
+	_ = p.ss.fw.data(0, 0, make([]byte, 20))
+	_ = p.ss.fw.flush()
+	re := rx.waitFinal(t)
+	if re.State != StateFailed || !IsCode(re.Err, "too-many-bytes") {
+		t.Fatalf("got %v %v", re.State, re.Err)
+	}
+	assertNoFinalFile(t, rx, "f.bin")
+}
+
+func TestWrongDigestNeverRenamed(t *testing.T) {
+	rx := startReceiver(t, acceptAll)
+	p := acceptedRaw(t, rx, 5)
+	_ = p.ss.fw.data(0, 0, []byte("hello"))
+	_ = p.ss.fw.controlNoFlush(FrameFileDone, FileDone{Item: 0, Digest: hashHex([]byte("HELLO"))})
+	_ = p.ss.fw.flush()
+	b, err := p.until(FrameAck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a Ack
+	_ = json.Unmarshal(b, &a)
+	if a.OK || a.Code != "digest-mismatch" {
+		t.Fatalf("ack %+v", a)
+	}
+	re := rx.waitFinal(t)
+	if re.State != StateFailed || !IsCode(re.Err, "digest-mismatch") {
+		t.Fatalf("receiver %v %v", re.State, re.Err)
+	}
+	assertNoFinalFile(t, rx, "f.bin")
+	left, _ := filepath.Glob(filepath.Join(rx.dir, "*"))
+	if len(left) != 0 {
+		t.Fatalf("a damaged file was kept: %v", left)
+	}
+}
+
+func TestFewerBytesThanDeclared(t *testing.T) {
+	rx := startReceiver(t, acceptAll)
+	p := acceptedRaw(t, rx, 10)
+	_ = p.ss.fw.data(0, 0, []byte("hello"))
+	_ = p.ss.fw.controlNoFlush(FrameFileDone, FileDone{Item: 0, Digest: hashHex([]byte("hello"))})
+	_ = p.ss.fw.flush()
+	re := rx.waitFinal(t)
+	if re.State != StateFailed || !IsCode(re.Err, "protocol") {
+		t.Fatalf("got %v %v", re.State, re.Err)
+	}
+	assertNoFinalFile(t, rx, "f.bin")
+}
+
+func TestDataBeforeAcceptRefused(t *testing.T) {
+	block := make(chan struct{})
+	rx := startReceiver(t, AcceptorFunc(func(ctx context.Context, r *Request) Answer {
+		select {
+		case <-block:
+		case <-ctx.Done():
+		}
+		return Answer{Accept: true}
+	}))
+	defer close(block)
+	p := dialRaw(t, rx)
+	_ = p.ss.fw.control(FrameOffer, offerOf(Item{Path: "f.bin", Kind: KindFile, Size: 5}))
+	_ = p.ss.fw.data(0, 0, []byte("hello"))
+	_ = p.ss.fw.flush()
+	re := rx.waitFinal(t)
+	if re.State != StateFailed || !IsCode(re.Err, "protocol") {
+		t.Fatalf("got %v %v", re.State, re.Err)
+	}
+	if _, err := os.Stat(rx.dir); !os.IsNotExist(err) {
+		t.Fatal("download folder touched before consent")
+	}
+}
+
+func TestStalledHandshakeDropped(t *testing.T) {
+	rx := startReceiver(t, acceptAll)
+	c, err := net.Dial("tcp", rx.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Say nothing. The server must hang up by itself.
+	_ = c.SetReadDeadline(time.Now().Add(HandshakeTimeout + 5*time.Second))
+	start := time.Now()
+	buf := make([]byte, 1)
+	_, err = c.Read(buf)
+	if err == nil || time.Since(start) > HandshakeTimeout+3*time.Second {
+		t.Fatalf("stalled handshake not dropped in time: %v after %v", err, time.Since(start))
+	}
+}
+
+func assertNoFinalFile(t *testing.T, rx *testNode, name string) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(rx.dir, name)); !os.IsNotExist(err) {
+		t.Fatalf("%s was renamed into place", name)
+	}
+}
