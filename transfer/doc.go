@@ -1,5 +1,92 @@
-// Package transfer is Lempar's wire protocol and transfer engine: TLS identity,
-// framing, the sender, the receiver, the safe inbox, resume and progress events.
+// Package transfer is Lempar's wire protocol and transfer engine: TLS
+// identity, framing, the sender, the receiver, the safe inbox, resume and
+// progress events. It never imports Fyne; the GUI and the CLI both drive it.
 //
-// The full protocol specification lives below and is kept true by the tests.
+// # Protocol, version 1
+//
+// Transport. TCP to the receiver's port (default 53318), then TLS 1.3 only,
+// ALPN "lempar/1". Each device has a self-signed ECDSA P-256 certificate made
+// on first start (config dir, 0600). Its device ID is the lowercase hex
+// SHA-256 of the DER certificate. Both sides present certificates: the
+// receiver requires one and learns the sender's ID from it (trust on first
+// use, then the trust store); the sender pins the receiver's ID when
+// discovery or the trust store gave one, and refuses a different certificate
+// ("pin-mismatch") before sending anything.
+//
+// Verification code. Both sides derive 8 bytes from the TLS exporter
+// (label "EXPORTER-lempar-verification-code", no context), take the
+// big-endian uint64 modulo 10^6 and show it as 6 digits ("482 913"). A relay
+// terminating TLS on each side cannot make the two codes equal.
+//
+// Framing. Every frame is
+//
+//	type (1 byte) | length (uint32, big endian) | payload (length bytes)
+//
+// Control payloads are JSON objects. Bounds are checked on the header,
+// before anything is allocated: offer ≤ 16 MiB (it grows with the file
+// count), other control frames ≤ 1 MiB, data ≤ 12 + 256 KiB. An unknown type
+// or an oversize length ends the session with a protocol error.
+//
+//	1 hello      {proto, min_proto, name, os, app, port, probe}
+//	2 offer      {session (UUID), items: [{path, kind, size, mode, mtime, text}]}
+//	3 decision   {accept, reason, items: [{accept, offset, prefix_hash}]}
+//	4 data       item (uint32) | offset (uint64) | bytes (≤ 256 KiB)
+//	5 file-done  {item, digest}
+//	6 ack        {item, ok, saved_as, code}
+//	7 cancel     {reason}
+//	8 error      {code, detail}
+//	9 ping       {}
+//	10 bye       {}
+//
+// Flow.
+//
+//  1. Both send hello; the sender first. A peer whose [min_proto, proto]
+//     range does not include ours gets error "peer-too-old"/"peer-too-new".
+//     A hello with probe=true (add by address, reachability) ends there.
+//  2. The sender sends one offer. Paths are slash-separated and relative;
+//     every element is checked by ValidateName on receipt (no "..", no
+//     absolute or drive paths, no reserved Windows names, no control
+//     characters, no trailing dot or space, ≤ 255 bytes, not a partial
+//     name). Kinds: "file" (size, mode, mtime in Unix ns), "dir" (size 0;
+//     empty folders travel too), "text" (carried inline, ≤ 256 KiB, so the
+//     person can read it before accepting). At most 100,000 items, 16 TiB.
+//  3. The receiver checks free space, then asks its Acceptor (a person or a
+//     trust rule) for at most 2 minutes, pinging every 2 s meanwhile. It
+//     answers with a decision. Declines carry a reason: "declined",
+//     "expired", "no-space", "busy". Nothing touches the download folder
+//     before an acceptance.
+//  4. For each accepted file the decision may propose a resume: the receiver
+//     holds offset bytes whose BLAKE3-256 is prefix_hash. The sender hashes
+//     its own first offset bytes; if they match it streams from offset,
+//     otherwise from 0 (a data frame at offset 0 tells the receiver to start
+//     that file over).
+//  5. The sender streams accepted files in offer order, back to back, with
+//     no per-file round trip: data frames at increasing offsets, then a
+//     file-done with the BLAKE3-256 of the whole file (computed while
+//     reading, continuing from the verified prefix). More bytes than
+//     declared, fewer bytes, out-of-order items and data for items not
+//     accepted are protocol errors.
+//  6. The receiver writes each file to "<name>.<tag>.lempar-partial" beside
+//     its final place, hashing while writing. On file-done it compares
+//     digests; on a match it makes the bytes durable (fsync for files
+//     ≥ 1 MiB; smaller files in batches with one syncfs on Linux), sets
+//     mtime and the executable bit, and hard-links the partial to a free
+//     name — "photo.jpg", else "photo (1).jpg", … — so nothing is ever
+//     overwritten, then acks {ok, saved_as}. A mismatch deletes the partial
+//     and acks {ok:false, code:"digest-mismatch"}.
+//  7. After the last ack the sender sends bye and closes.
+//
+// Either side may send cancel (or error) at any time and close; the other
+// side stops and reports it. A side that writes nothing for 2 s sends a
+// ping; a side that reads nothing for 10 s considers the link dead.
+//
+// Resume. The partial's tag is the first 4 bytes of BLAKE3(sender ID, path,
+// size, mtime), so offering the same file again — after a crash, a kill or
+// a dropped link, in a new session — finds the same partial with no other
+// state. The prefix hash then decides what is reused.
+//
+// Limits against abuse: 10 s for the TLS handshake and hello, 32
+// concurrent unauthenticated connections, 4 concurrent sessions (more get
+// "busy"), offers expire after 2 minutes, and all writes go through os.Root
+// on the download folder so no path or symlink can escape it.
 package transfer
