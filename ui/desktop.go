@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"os"
+	"runtime"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
@@ -15,7 +18,7 @@ func appIcon() fyne.Resource {
 // setupDesktop adds what a desktop offers: a tray menu so Lempar keeps
 // receiving with its window closed, and keyboard shortcuts.
 func (g *GUI) setupDesktop() {
-	if _, ok := g.app.(desktop.App); ok {
+	if g.tray() != nil {
 		// Closing hides the window; receiving goes on and the tray brings it back.
 		g.win.SetCloseIntercept(g.win.Hide)
 	}
@@ -38,8 +41,8 @@ func (g *GUI) setupDesktop() {
 
 // updateTray (re)builds the tray menu in the current language.
 func (g *GUI) updateTray() {
-	d, ok := g.app.(desktop.App)
-	if !ok {
+	d := g.tray()
+	if d == nil {
 		return
 	}
 	show := fyne.NewMenuItem(lang.L("ui.tray.show"), func() {
@@ -58,4 +61,22 @@ func (g *GUI) updateTray() {
 	items = append(items, fyne.NewMenuItemSeparator(), quit)
 	d.SetSystemTrayIcon(appIcon())
 	d.SetSystemTrayMenu(fyne.NewMenu(lang.L("app.name"), items...))
+}
+
+// tray returns the app's tray support, or nil where there is none. On
+// Linux and the BSDs the tray speaks D-Bus: without a session bus, Fyne's
+// systray fails to connect and then crashes on quit, and a hidden window
+// could never be shown again.
+func (g *GUI) tray() desktop.App {
+	d, ok := g.app.(desktop.App)
+	if !ok {
+		return nil
+	}
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd":
+		if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+			return nil
+		}
+	}
+	return d
 }

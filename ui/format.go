@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -34,7 +35,7 @@ func formatBytes(n int64) string {
 		u++
 	}
 	s := fmt.Sprintf("%.1f", v)
-	if v >= 100 {
+	if math.Round(v*10) >= 1000 { // 99.96 would print as "100.0"
 		s = fmt.Sprintf("%.0f", v)
 	}
 	s = strings.Replace(s, ".", lang.L("ui.fmt.decimal"), 1)

@@ -26,8 +26,8 @@ func TestPeerEventShowsRow(t *testing.T) {
 	if r.name.Text != "Sari-PC" || r.badge.Text != "known" {
 		t.Errorf("row shows %q [%q], want Sari-PC [known]", r.name.Text, r.badge.Text)
 	}
-	if want := "192.168.1.12:47110 · Windows · 3 min ago"; r.detail.Text != want {
-		t.Errorf("detail = %q, want %q", r.detail.Text, want)
+	if want := "192.168.1.12:47110 · Windows · 3 min ago"; captionText(r.detail) != want {
+		t.Errorf("detail = %q, want %q", captionText(r.detail), want)
 	}
 	if g.w.peerEmpty.Visible() {
 		t.Error("empty state still shown with a device in the list")
@@ -228,8 +228,8 @@ func TestProgressStreamThrottledAndFinal(t *testing.T) {
 		t.Errorf("%d redraws after the interval passed, want 2", applied)
 	}
 	row = rowFor(t, g, "t1")
-	if row.progress.Value != 0.5 || !strings.Contains(row.detail.Text, "84.0 MB/s") || !strings.Contains(row.detail.Text, "0:06 left") {
-		t.Errorf("row shows %.2f, %q", row.progress.Value, row.detail.Text)
+	if row.progress.Value != 0.5 || !strings.Contains(captionText(row.detail), "84.0 MB/s") || !strings.Contains(captionText(row.detail), "0:06 left") {
+		t.Errorf("row shows %.2f, %q", row.progress.Value, captionText(row.detail))
 	}
 	if row.open.Visible() || !row.cancel.Visible() {
 		t.Error("a running transfer should offer Cancel only")

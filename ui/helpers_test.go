@@ -118,8 +118,15 @@ func overlayTexts(g *GUI) []string {
 	}
 	var out []string
 	for _, o := range test.LaidOutObjects(top) {
-		if l, ok := o.(*widget.Label); ok && l.Visible() {
-			out = append(out, l.Text)
+		switch w := o.(type) {
+		case *widget.Label:
+			if w.Visible() {
+				out = append(out, w.Text)
+			}
+		case *widget.RichText:
+			if w.Visible() {
+				out = append(out, w.String())
+			}
 		}
 	}
 	return out

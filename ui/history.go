@@ -32,7 +32,7 @@ type historyRow struct {
 	icon   *widget.Icon
 	title  *widget.Label
 	state  *widget.Label
-	detail *widget.Label
+	detail *widget.RichText
 	open   *widget.Button
 	reveal *widget.Button
 }
@@ -44,9 +44,7 @@ func newHistoryRow(g *GUI) *historyRow {
 	r.title.TextStyle.Bold = true
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.state = widget.NewLabel("")
-	r.detail = widget.NewLabel("")
-	r.detail.Importance = widget.LowImportance
-	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.detail = newCaption("")
 	r.open = widget.NewButtonWithIcon(lang.L("ui.transfer.open"), theme.FileIcon(), func() { g.openPath(r.t.SavedTo) })
 	r.reveal = widget.NewButtonWithIcon(lang.L("ui.transfer.reveal"), theme.FolderOpenIcon(), func() { g.openPath(revealDir(r.t)) })
 	r.open.Importance = widget.LowImportance
@@ -81,7 +79,7 @@ func (r *historyRow) set(t TransferInfo) {
 	} else if t.SavedTo != "" && t.Direction == Incoming {
 		detail += " · " + t.SavedTo
 	}
-	r.detail.SetText(detail)
+	setCaption(r.detail, detail)
 	canOpen := t.State == Done && t.Direction == Incoming && t.SavedTo != "" && t.Kind != KindText
 	r.open.Hidden = !canOpen || t.Count > 1
 	r.reveal.Hidden = !canOpen

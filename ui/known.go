@@ -33,7 +33,7 @@ type knownRow struct {
 	d      KnownDevice
 	icon   *widget.Icon
 	name   *widget.Label
-	detail *widget.Label
+	detail *widget.RichText
 	auto   *widget.Check
 	rename *widget.Button
 	forget *widget.Button
@@ -45,9 +45,7 @@ func newKnownRow(g *GUI) *knownRow {
 	r.name = widget.NewLabel("")
 	r.name.TextStyle.Bold = true
 	r.name.Truncation = fyne.TextTruncateEllipsis
-	r.detail = widget.NewLabel("")
-	r.detail.Importance = widget.LowImportance
-	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.detail = newCaption("")
 	r.auto = widget.NewCheck(lang.L("ui.known.autoaccept"), nil)
 	r.rename = widget.NewButtonWithIcon(lang.L("ui.known.rename"), theme.DocumentCreateIcon(), func() { g.renameKnown(r.d) })
 	r.forget = widget.NewButtonWithIcon(lang.L("ui.known.forget"), theme.DeleteIcon(), func() { g.forgetKnown(r.d) })
@@ -73,7 +71,7 @@ func (r *knownRow) set(d KnownDevice) {
 			parts = append(parts, s)
 		}
 	}
-	r.detail.SetText(strings.Join(parts, " · "))
+	setCaption(r.detail, strings.Join(parts, " · "))
 	r.auto.OnChanged = nil
 	r.auto.SetChecked(d.AutoAccept)
 	r.auto.OnChanged = func(on bool) { r.g.setAutoAccept(r.d.ID, on) }

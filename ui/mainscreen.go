@@ -12,7 +12,7 @@ import (
 // a screen that is not open.
 type widgets struct {
 	selfName   *widget.Label
-	selfDetail *widget.Label
+	selfDetail *widget.RichText
 	visIcon    *widget.Icon
 	visibility *widget.Select
 
@@ -20,7 +20,7 @@ type widgets struct {
 	peerScroll *container.Scroll
 	peerRows   []*peerRow
 	peerEmpty  fyne.CanvasObject
-	selHint    *widget.Label
+	selHint    *widget.RichText
 
 	transferList  *widget.List
 	transferEmpty fyne.CanvasObject
@@ -43,9 +43,7 @@ func (g *GUI) topBar() fyne.CanvasObject {
 	w.selfName.TextStyle.Bold = true
 	w.selfName.SizeName = theme.SizeNameSubHeadingText
 	w.selfName.Truncation = fyne.TextTruncateEllipsis
-	w.selfDetail = widget.NewLabel("")
-	w.selfDetail.Importance = widget.LowImportance
-	w.selfDetail.Truncation = fyne.TextTruncateEllipsis
+	w.selfDetail = newCaption("")
 	w.visIcon = widget.NewIcon(theme.VisibilityIcon())
 
 	labels := visibilityLabels()
@@ -66,7 +64,7 @@ func (g *GUI) topBar() fyne.CanvasObject {
 
 	left := container.NewBorder(nil, nil, w.visIcon, nil,
 		container.New(&tightVBox{}, w.selfName, w.selfDetail))
-	right := container.NewHBox(w.visibility, settings, menuBtn)
+	right := container.NewHBox(minWidth(selectWidth(labels), w.visibility), settings, menuBtn)
 	return container.NewVBox(
 		container.NewPadded(container.NewBorder(nil, nil, nil, container.NewCenter(right), left)),
 		widget.NewSeparator())
@@ -96,7 +94,7 @@ func (g *GUI) refreshSelf() {
 	if g.self.Visibility == Visible10Min && !g.self.VisibleUntil.IsZero() {
 		detail += " · " + tr("ui.self.until", "Time", g.self.VisibleUntil.Format("15:04"))
 	}
-	w.selfDetail.SetText(detail)
+	setCaption(w.selfDetail, detail)
 	if g.self.Visibility == Hidden {
 		w.visIcon.SetResource(theme.VisibilityOffIcon())
 	} else {

@@ -52,12 +52,12 @@ type offerDialog struct {
 	always  *widget.Check
 	accept  *widget.Button
 	decline *widget.Button
-	queued  *widget.Label
+	queued  *widget.RichText
 }
 
 // setQueued says how many more offers wait behind this one.
 func (d *offerDialog) setQueued(n int) {
-	d.queued.SetText(tr("ui.offer.queued", "Count", n))
+	setCaption(d.queued, tr("ui.offer.queued", "Count", n))
 	setShown(d.queued, n > 0)
 }
 
@@ -90,24 +90,19 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 	code.TextStyle = fyne.TextStyle{Monospace: true}
 	code.SizeName = theme.SizeNameHeadingText
 	code.Alignment = fyne.TextAlignCenter
-	codeHelp := widget.NewLabel(tr("ui.offer.code.help", "Peer", o.PeerName))
-	codeHelp.Wrapping = fyne.TextWrapWord
-	codeHelp.Alignment = fyne.TextAlignCenter
-	codeHelp.Importance = widget.LowImportance
+	codeHelp := newWrappedCaption(tr("ui.offer.code.help", "Peer", o.PeerName), fyne.TextAlignCenter)
 
 	items := container.NewVBox()
 	const maxShown = 50
 	for i, it := range o.Items {
 		if i == maxShown {
-			more := widget.NewLabel(tr("ui.offer.more", "Count", len(o.Items)-maxShown))
-			more.Importance = widget.LowImportance
-			items.Add(more)
+			items.Add(newCaption(tr("ui.offer.more", "Count", len(o.Items)-maxShown)))
 			break
 		}
 		items.Add(offerItemRow(it))
 	}
 	itemScroll := container.NewVScroll(items)
-	itemScroll.SetMinSize(fyne.NewSize(420, min(float32(len(o.Items)), 4)*40))
+	itemScroll.SetMinSize(fyne.NewSize(460, min(items.MinSize().Height, 220)))
 
 	d.dirText = widget.NewLabel(d.dir)
 	d.dirText.Truncation = fyne.TextTruncateEllipsis
@@ -125,12 +120,9 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 	d.always = widget.NewCheck(tr("ui.offer.always", "Peer", o.PeerName), nil)
 	var extra []fyne.CanvasObject
 	if left := o.Expires.Sub(g.opt.now()); !o.Expires.IsZero() && left > 0 {
-		l := widget.NewLabel(tr("ui.offer.expires", "Time", formatClock(left)))
-		l.Importance = widget.LowImportance
-		extra = append(extra, l)
+		extra = append(extra, newCaption(tr("ui.offer.expires", "Time", formatClock(left))))
 	}
-	d.queued = widget.NewLabel("")
-	d.queued.Importance = widget.LowImportance
+	d.queued = newCaption("")
 	extra = append(extra, d.queued)
 	d.setQueued(len(g.offers.waiting))
 
@@ -174,15 +166,15 @@ func offerItemRow(it ItemInfo) fyne.CanvasObject {
 	icon := theme.FileIcon()
 	name := widget.NewLabel(it.Path)
 	name.Truncation = fyne.TextTruncateEllipsis
-	size := widget.NewLabel(formatBytes(it.Size))
-	size.Importance = widget.LowImportance
+	size := newCaption(formatBytes(it.Size))
+	size.Truncation = fyne.TextTruncateOff
 	switch it.Kind {
 	case KindDir:
 		icon = theme.FolderIcon()
 		if it.Files == 1 {
-			size.SetText(tr("ui.offer.folder.one", "Size", formatBytes(it.Size)))
+			setCaption(size, tr("ui.offer.folder.one", "Size", formatBytes(it.Size)))
 		} else {
-			size.SetText(tr("ui.offer.folder", "Count", it.Files, "Size", formatBytes(it.Size)))
+			setCaption(size, tr("ui.offer.folder", "Count", it.Files, "Size", formatBytes(it.Size)))
 		}
 	case KindText:
 		icon = theme.DocumentIcon()

@@ -22,9 +22,7 @@ func (g *GUI) nearbyPanel() fyne.CanvasObject {
 	w.peerBox = container.NewVBox()
 	w.peerScroll = container.NewVScroll(w.peerBox)
 	w.peerEmpty = g.peerEmptyState()
-	w.selHint = widget.NewLabel("")
-	w.selHint.Importance = widget.LowImportance
-	w.selHint.Wrapping = fyne.TextWrapWord
+	w.selHint = newWrappedCaption("", fyne.TextAlignLeading)
 
 	sendFiles := widget.NewButtonWithIcon(lang.L("ui.send.files"), theme.FileIcon(), g.sendFilesDialog)
 	sendFolder := widget.NewButtonWithIcon(lang.L("ui.send.folder"), theme.FolderIcon(), g.sendFolderDialog)
@@ -44,9 +42,7 @@ func (g *GUI) peerEmptyState() fyne.CanvasObject {
 	title := widget.NewLabel(lang.L("ui.nearby.empty.title"))
 	title.TextStyle.Bold = true
 	title.Alignment = fyne.TextAlignCenter
-	help := widget.NewLabel(lang.L("ui.nearby.empty.help"))
-	help.Wrapping = fyne.TextWrapWord
-	help.Alignment = fyne.TextAlignCenter
+	help := newWrappedCaption(lang.L("ui.nearby.empty.help"), fyne.TextAlignCenter)
 	iconBox := container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(48), icon))
 	return container.NewVBox(layout.NewSpacer(), iconBox, title, help, layout.NewSpacer())
 }
@@ -83,11 +79,11 @@ func (g *GUI) refreshSelectionHint() {
 	}
 	switch n := len(g.selectedIDs()); {
 	case len(g.peers) == 0:
-		g.w.selHint.SetText(lang.L("ui.nearby.hint.none"))
+		setCaption(g.w.selHint, lang.L("ui.nearby.hint.none"))
 	case n == 0:
-		g.w.selHint.SetText(lang.L("ui.nearby.hint.select"))
+		setCaption(g.w.selHint, lang.L("ui.nearby.hint.select"))
 	default:
-		g.w.selHint.SetText(tr("ui.nearby.hint.selected", "Count", n))
+		setCaption(g.w.selHint, tr("ui.nearby.hint.selected", "Count", n))
 	}
 }
 
@@ -131,7 +127,7 @@ type peerRow struct {
 	icon   *widget.Icon
 	name   *widget.Label
 	badge  *widget.Label
-	detail *widget.Label
+	detail *widget.RichText
 }
 
 func newPeerRow(onToggle func(string, bool)) *peerRow {
@@ -147,9 +143,7 @@ func newPeerRow(onToggle func(string, bool)) *peerRow {
 	r.name.TextStyle.Bold = true
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.badge = widget.NewLabel("")
-	r.detail = widget.NewLabel("")
-	r.detail.Importance = widget.LowImportance
-	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.detail = newCaption("")
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -179,7 +173,7 @@ func (r *peerRow) set(p PeerInfo, selected bool, now time.Time) {
 			parts = append(parts, s)
 		}
 	}
-	r.detail.SetText(strings.Join(parts, " · "))
+	setCaption(r.detail, strings.Join(parts, " · "))
 	r.Refresh()
 }
 
@@ -244,4 +238,14 @@ func osIcon(goos string) fyne.Resource {
 func phoneIcon() fyne.Resource {
 	return theme.NewThemedResource(fyne.NewStaticResource("phone.svg", []byte(
 		`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path fill="#000" d="M16 1H8C6.3 1 5 2.3 5 4v16c0 1.7 1.3 3 3 3h8c1.7 0 3-1.3 3-3V4c0-1.7-1.3-3-3-3zm1 17H7V5h10v13zm-5 3.5a1.2 1.2 0 1 1 0-2.4 1.2 1.2 0 0 1 0 2.4z"/></svg>`)))
+}
+
+// SelectPeers ticks the given devices, as the person would, replacing the
+// current selection. Call it on the UI thread.
+func (g *GUI) SelectPeers(ids ...string) {
+	g.selected = map[string]bool{}
+	for _, id := range ids {
+		g.selected[id] = true
+	}
+	g.refreshPeers()
 }

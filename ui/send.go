@@ -176,9 +176,7 @@ func (g *GUI) addByAddressDialog() {
 		}
 		return nil
 	}
-	help := widget.NewLabel(lang.L("ui.add.help"))
-	help.Wrapping = fyne.TextWrapWord
-	help.Importance = widget.LowImportance
+	help := newWrappedCaption(lang.L("ui.add.help"), fyne.TextAlignLeading)
 	items := []*widget.FormItem{
 		widget.NewFormItem(lang.L("ui.add.address"), entry),
 		widget.NewFormItem("", help),

@@ -18,7 +18,6 @@ import (
 func (g *GUI) settingsScreen() fyne.CanvasObject {
 	s := g.settings
 	status := widget.NewLabel("")
-	status.Importance = widget.LowImportance
 	status.Wrapping = fyne.TextWrapWord
 
 	save := func(change func(*Settings)) {

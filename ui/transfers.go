@@ -37,10 +37,7 @@ func emptyState(icon fyne.Resource, title, help string) fyne.CanvasObject {
 	t := widget.NewLabel(title)
 	t.TextStyle.Bold = true
 	t.Alignment = fyne.TextAlignCenter
-	h := widget.NewLabel(help)
-	h.Wrapping = fyne.TextWrapWord
-	h.Alignment = fyne.TextAlignCenter
-	h.Importance = widget.LowImportance
+	h := newWrappedCaption(help, fyne.TextAlignCenter)
 	iconBox := container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(48), widget.NewIcon(icon)))
 	return container.NewVBox(layout.NewSpacer(), iconBox, t, h, layout.NewSpacer())
 }
@@ -121,7 +118,7 @@ type transferRow struct {
 	state    *widget.Label
 	progress *widget.ProgressBar
 	result   *widget.Label
-	detail   *widget.Label
+	detail   *widget.RichText
 	cancel   *widget.Button
 	open     *widget.Button
 	reveal   *widget.Button
@@ -138,9 +135,7 @@ func newTransferRow(g *GUI) *transferRow {
 	r.progress = widget.NewProgressBar()
 	r.result = widget.NewLabel("")
 	r.result.Truncation = fyne.TextTruncateEllipsis
-	r.detail = widget.NewLabel("")
-	r.detail.Importance = widget.LowImportance
-	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.detail = newCaption("")
 	r.cancel = widget.NewButtonWithIcon(lang.L("ui.transfer.cancel"), theme.CancelIcon(), func() { g.cancelTransfer(r.t.ID) })
 	r.open = widget.NewButtonWithIcon(lang.L("ui.transfer.open"), theme.FileIcon(), func() { g.openPath(r.t.SavedTo) })
 	r.reveal = widget.NewButtonWithIcon(lang.L("ui.transfer.reveal"), theme.FolderOpenIcon(), func() { g.openPath(revealDir(r.t)) })
@@ -196,7 +191,7 @@ func (r *transferRow) set(t TransferInfo) {
 		r.result.SetText("")
 	}
 	r.result.Refresh()
-	r.detail.SetText(transferDetail(t))
+	setCaption(r.detail, transferDetail(t))
 
 	canOpen := t.State == Done && t.Direction == Incoming && t.SavedTo != "" && t.Kind != KindText
 	r.cancel.Hidden = final

@@ -1,0 +1,152 @@
+// Command lempar-shots writes the README screenshots: the real Lempar
+// window, driven by ui's demo backend (no network), captured as PNGs in
+// English and Indonesian at 1x and 2x scale.
+//
+// It needs a display; on a server run it under Xvfb, in a network namespace
+// so nothing it starts can reach the network:
+//
+//	unshare -rn xvfb-run -a -s "-screen 0 2560x1600x24" go run ./cmd/lempar-shots
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"image"
+	"image/png"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"github.com/lempar/lempar/ui"
+)
+
+func main() {
+	out := flag.String("out", "docs/screenshots", "folder for the PNGs")
+	lang := flag.String("lang", "", "en or id; empty runs every language and scale, one process each")
+	scale := flag.String("scale", "1", "FYNE_SCALE for this run")
+	flag.Parse()
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	if *lang == "" {
+		runAll(*out)
+		return
+	}
+	// Fyne reads the scale once, when the app starts: one process per scale.
+	_ = os.Setenv("FYNE_SCALE", *scale)
+	if err := shoot(*out, *lang, *scale); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func runAll(out string) {
+	self, err := os.Executable()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, l := range []string{"en", "id"} {
+		for _, s := range []string{"1", "2"} {
+			cmd := exec.Command(self, "-out", out, "-lang", l, "-scale", s)
+			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+			if err := cmd.Run(); err != nil {
+				log.Fatalf("%s at %sx: %v", l, s, err)
+			}
+		}
+	}
+}
+
+func shoot(out, lang, scale string) error {
+	a := app.NewWithID("io.lempar.shots")
+	now := time.Now()
+	f := ui.NewDemoFake(now)
+	s := f.Settings()
+	s.Language = ui.Language(lang)
+	if err := f.SaveSettings(s); err != nil {
+		return err
+	}
+	g := ui.New(a, f)
+	w := g.Window()
+	w.Resize(fyne.NewSize(960, 600))
+	w.Show()
+
+	errc := make(chan error, 1)
+	go func() {
+		err := scenes(g, f, now, func(name string) error {
+			return capture(w, filepath.Join(out, fmt.Sprintf("%s-%s-%sx.png", name, lang, scale)))
+		})
+		if err != nil {
+			log.Print(err)
+		}
+		errc <- err
+		fyne.Do(a.Quit)
+	}()
+	a.Run()
+	return <-errc
+}
+
+// scenes steps the demo through what the README shows.
+func scenes(g *ui.GUI, f *ui.Fake, now time.Time, shot func(string) error) error {
+	peers := ui.DemoPeers(now)
+	fyne.DoAndWait(func() { g.SelectPeers(peers[0].ID) })
+	if err := shot("main"); err != nil {
+		return err
+	}
+	for _, t := range ui.DemoTransfers(now) {
+		f.Emit(ui.TransferUpdated{Transfer: t})
+	}
+	if err := shot("transfer"); err != nil {
+		return err
+	}
+	f.Emit(ui.OfferReceived{Offer: ui.DemoOffer(now)})
+	return shot("offer")
+}
+
+// capture waits until two grabs in a row are the same and not blank, then
+// keeps the last. It grabs the X window with ImageMagick's import: Fyne's
+// Canvas.Capture reads a GL buffer that is empty under Xvfb's software GL.
+// It gives up after fifteen seconds.
+func capture(w fyne.Window, path string) error {
+	title := ""
+	fyne.DoAndWait(func() { title = w.Title() })
+	deadline := time.Now().Add(15 * time.Second)
+	var prev []byte
+	for time.Now().Before(deadline) {
+		time.Sleep(400 * time.Millisecond) // let a frame or two draw; the loop checks readiness
+		b, err := exec.Command("import", "-window", title, "png:-").Output()
+		if err != nil {
+			return fmt.Errorf("grabbing the window with ImageMagick's import (apt-get install imagemagick): %w", err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			return err
+		}
+		if !blank(img) && bytes.Equal(b, prev) {
+			log.Printf("wrote %s (%dx%d)", path, img.Bounds().Dx(), img.Bounds().Dy())
+			return os.WriteFile(path, b, 0o644)
+		}
+		prev = b
+	}
+	return fmt.Errorf("%s: the window never settled on a non-blank frame", path)
+}
+
+func blank(img image.Image) bool {
+	b := img.Bounds()
+	if b.Empty() {
+		return true
+	}
+	first := img.At(b.Min.X, b.Min.Y)
+	for y := b.Min.Y; y < b.Max.Y; y += 7 {
+		for x := b.Min.X; x < b.Max.X; x += 7 {
+			if img.At(x, y) != first {
+				return false
+			}
+		}
+	}
+	return true
+}
