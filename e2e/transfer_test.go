@@ -1,0 +1,153 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestTreeWithTextRoundTrip(t *testing.T) {
+	tmp := t.TempDir()
+	rx := startReceiver(t, filepath.Join(tmp, "rx"), filepath.Join(tmp, "dl"), nil, "--yes")
+	tree := filepath.Join(tmp, "src", "Liburan Bali 🌴")
+	writeRandom(t, filepath.Join(tree, "video", "pantai kuta.mp4"), 200<<20)
+	writeRandom(t, filepath.Join(tree, "catatan — ñandú ü.txt"), 1234)
+	writeRandom(t, filepath.Join(tree, "日本語", "写真.jpg"), 70_000)
+	if err := os.WriteFile(filepath.Join(tree, "kosong.txt"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(tree, "folder kosong", "lebih dalam"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeRandom(t, filepath.Join(tree, "run.sh"), 100)
+	if err := os.Chmod(filepath.Join(tree, "run.sh"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Date(2023, 8, 17, 10, 0, 0, 0, time.UTC)
+	if err := os.Chtimes(filepath.Join(tree, "catatan — ñandú ü.txt"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	ev, code, stderr := sendCmd(t, filepath.Join(tmp, "tx"), "--to", rx.addr(), "--text", "Halo Sari, ini fotonya 📷", tree)
+	if code != 0 || ev["state"] != "done" {
+		t.Fatalf("send exit %d, final %v\n%s", code, ev, stderr)
+	}
+	re := rx.finalEvent(30 * time.Second)
+	if re["state"] != "done" {
+		t.Fatalf("receiver final: %v", re)
+	}
+	texts, _ := re["texts"].([]any)
+	if len(texts) != 1 || texts[0] != "Halo Sari, ini fotonya 📷" {
+		t.Fatalf("text not delivered: %v", re["texts"])
+	}
+	if re["code"] != ev["code"] {
+		t.Fatalf("verification codes differ: %v vs %v", re["code"], ev["code"])
+	}
+	compareTrees(t, filepath.Join(tmp, "src"), filepath.Join(tmp, "dl"))
+}
+
+func TestDeclineCreatesNothing(t *testing.T) {
+	tmp := t.TempDir()
+	dl := filepath.Join(tmp, "dl")
+	rx := startReceiver(t, filepath.Join(tmp, "rx"), dl, strings.NewReader("n\n"))
+	src := filepath.Join(tmp, "laporan.pdf")
+	writeRandom(t, src, 5000)
+	ev, code, _ := sendCmd(t, filepath.Join(tmp, "tx"), "--to", rx.addr(), src)
+	if code != 2 || ev["state"] != "declined" || !strings.Contains(ev["error"].(string), "declined") {
+		t.Fatalf("want exit 2 declined, got %d %v", code, ev)
+	}
+	if re := rx.finalEvent(10 * time.Second); re["state"] != "declined" {
+		t.Fatalf("receiver: %v", re)
+	}
+	if _, err := os.Stat(dl); !os.IsNotExist(err) {
+		t.Fatal("declining created the download folder")
+	}
+}
+
+func TestNameConflictKeepsOriginal(t *testing.T) {
+	tmp := t.TempDir()
+	dl := filepath.Join(tmp, "dl")
+	if err := os.MkdirAll(dl, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dl, "report.pdf"), []byte("original"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rx := startReceiver(t, filepath.Join(tmp, "rx"), dl, nil, "--yes")
+	src := filepath.Join(tmp, "src", "report.pdf")
+	writeRandom(t, src, 3000)
+	if _, code, stderr := sendCmd(t, filepath.Join(tmp, "tx"), "--to", rx.addr(), src); code != 0 {
+		t.Fatalf("send failed: %s", stderr)
+	}
+	rx.finalEvent(10 * time.Second)
+	if b, _ := os.ReadFile(filepath.Join(dl, "report.pdf")); string(b) != "original" {
+		t.Fatal("the original was touched")
+	}
+	if err := sameFile(src, filepath.Join(dl, "report (1).pdf")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPinMismatchIsRefused(t *testing.T) {
+	tmp := t.TempDir()
+	rx := startReceiver(t, filepath.Join(tmp, "rx"), filepath.Join(tmp, "dl"), nil, "--yes")
+	src := filepath.Join(tmp, "a.txt")
+	writeRandom(t, src, 10)
+	wrong := strings.Repeat("ab", 32)
+	_, code, stderr := sendCmd(t, filepath.Join(tmp, "tx"), "--to", rx.addr(), "--pin", wrong, src)
+	if code != 1 || !strings.Contains(stderr, "not the device you think") {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+}
+
+// cutAndResume kills one side when the receiver holds about half the file,
+// restarts the receiver if it was killed, sends again and checks that only
+// the rest travelled.
+func cutAndResume(t *testing.T, killReceiver bool) {
+	tmp := t.TempDir()
+	const size = 400 << 20
+	dl := filepath.Join(tmp, "dl")
+	src := filepath.Join(tmp, "src", "film.mkv")
+	writeRandom(t, src, size)
+	rx := startReceiver(t, filepath.Join(tmp, "rx"), dl, nil, "--yes")
+	tx := start(t, nil, "--config", filepath.Join(tmp, "tx"), "send", "--json", "--to", rx.addr(), src)
+	rx.waitEvent(60*time.Second, func(m map[string]any) bool {
+		return m["event"] == "transfer" && num(m, "done") >= size/2
+	})
+	victim := tx
+	if killReceiver {
+		victim = rx.proc
+	}
+	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	victim.wait(10 * time.Second)
+	if killReceiver {
+		if code := tx.wait(30 * time.Second); code != 1 {
+			t.Fatalf("sender exit %d after the receiver died", code)
+		}
+		rx = startReceiver(t, filepath.Join(tmp, "rx"), dl, nil, "--yes")
+	} else if re := rx.finalEvent(30 * time.Second); re["state"] != "failed" {
+		t.Fatalf("receiver after the sender died: %v", re)
+	}
+	if _, err := os.Stat(filepath.Join(dl, "film.mkv")); !os.IsNotExist(err) {
+		t.Fatal("a cut file was renamed into place")
+	}
+	ev, code, stderr := sendCmd(t, filepath.Join(tmp, "tx"), "--to", rx.addr(), src)
+	if code != 0 {
+		t.Fatalf("second send: exit %d\n%s", code, stderr)
+	}
+	sent := num(ev, "sent")
+	t.Logf("second send moved %d of %d bytes (%.0f%%)", sent, size, 100*float64(sent)/size)
+	if sent >= size*3/4 {
+		t.Fatalf("resume sent %d of %d bytes", sent, size)
+	}
+	if err := sameFile(src, filepath.Join(dl, "film.mkv")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestKillReceiverThenResume(t *testing.T) { cutAndResume(t, true) }
+func TestKillSenderThenResume(t *testing.T)   { cutAndResume(t, false) }
