@@ -245,3 +245,18 @@ func TestProgressEventsEndWithFinal(t *testing.T) {
 		}
 	}
 }
+
+func TestProbeReadsHello(t *testing.T) {
+	rx := startReceiver(t, acceptAll)
+	id, _ := NewEphemeralIdentity()
+	p, err := Probe(context.Background(), id, rx.addr, "", Hello{Name: "Budi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ID != rx.id.ID || p.Name != "Sari-PC" {
+		t.Fatalf("probe got %+v", p)
+	}
+	if _, err := os.Stat(rx.dir); !os.IsNotExist(err) {
+		t.Fatal("a probe must not touch the download folder")
+	}
+}
