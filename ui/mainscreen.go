@@ -16,6 +16,7 @@ type widgets struct {
 	visIcon    *widget.Icon
 	visibility *widget.Select
 
+	nearby     *fyne.Container
 	peerBox    *fyne.Container // rows of the nearby list
 	peerScroll *container.Scroll
 	peerRows   []*peerRow

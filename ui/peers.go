@@ -31,8 +31,9 @@ func (g *GUI) nearbyPanel() fyne.CanvasObject {
 	buttons := container.NewGridWithColumns(2, sendFiles, sendFolder, sendText, add)
 
 	bottom := container.NewVBox(w.selHint, buttons)
-	return container.NewBorder(panelTitle(lang.L("ui.nearby.title")), container.NewPadded(bottom), nil, nil,
+	w.nearby = container.NewBorder(panelTitle(lang.L("ui.nearby.title")), container.NewPadded(bottom), nil, nil,
 		container.NewStack(w.peerScroll, w.peerEmpty))
+	return w.nearby
 }
 
 // peerEmptyState helps when no device shows up, which on a new network is
@@ -85,6 +86,8 @@ func (g *GUI) refreshSelectionHint() {
 	default:
 		setCaption(g.w.selHint, tr("ui.nearby.hint.selected", "Count", n))
 	}
+	// The hint may now wrap to another line: lay the panel out again.
+	g.w.nearby.Refresh()
 }
 
 func (g *GUI) togglePeer(id string, on bool) {

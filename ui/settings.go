@@ -102,22 +102,23 @@ func (g *GUI) settingsScreen() fyne.CanvasObject {
 	port.OnSubmitted = savePort
 	port.OnChanged = g.debounce(func() { savePort(port.Text) })
 
-	form := widget.NewForm(
+	items := []*widget.FormItem{
 		widget.NewFormItem(lang.L("ui.settings.name"), name),
 		widget.NewFormItem(lang.L("ui.settings.dir"), container.NewBorder(nil, nil, nil, changeDir, dir)),
 		widget.NewFormItem(lang.L("ui.settings.visibility"), vis),
 		widget.NewFormItem(lang.L("ui.settings.autoaccept"), auto),
 		widget.NewFormItem(lang.L("ui.settings.language"), language),
 		widget.NewFormItem(lang.L("ui.settings.port"), port),
-	)
+	}
+	items[0].HintText = lang.L("ui.settings.name.hint")
+	items[3].HintText = lang.L("ui.settings.autoaccept.hint")
+	items[5].HintText = lang.L("ui.settings.port.hint")
 	if len(g.self.Addrs) > 0 {
 		addrs := widget.NewLabel(strings.Join(g.self.Addrs, "\n"))
 		addrs.Selectable = true
-		form.Append(lang.L("ui.settings.addrs"), addrs)
+		items = append(items, widget.NewFormItem(lang.L("ui.settings.addrs"), addrs))
 	}
-	form.Items[0].HintText = lang.L("ui.settings.name.hint")
-	form.Items[3].HintText = lang.L("ui.settings.autoaccept.hint")
-	form.Items[5].HintText = lang.L("ui.settings.port.hint")
+	form := widget.NewForm(items...)
 
 	g.w.settingsForm = &settingsWidgets{name: name, port: port, language: language, auto: auto, vis: vis, status: status}
 	page := container.NewVBox(form, status)

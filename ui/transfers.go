@@ -137,7 +137,13 @@ func newTransferRow(g *GUI) *transferRow {
 	r.result.Truncation = fyne.TextTruncateEllipsis
 	r.detail = newCaption("")
 	r.cancel = widget.NewButtonWithIcon(lang.L("ui.transfer.cancel"), theme.CancelIcon(), func() { g.cancelTransfer(r.t.ID) })
-	r.open = widget.NewButtonWithIcon(lang.L("ui.transfer.open"), theme.FileIcon(), func() { g.openPath(r.t.SavedTo) })
+	r.open = widget.NewButtonWithIcon(lang.L("ui.transfer.open"), theme.FileIcon(), func() {
+		if r.t.Kind == KindText {
+			g.showReceivedText(r.t)
+			return
+		}
+		g.openPath(r.t.SavedTo)
+	})
 	r.reveal = widget.NewButtonWithIcon(lang.L("ui.transfer.reveal"), theme.FolderOpenIcon(), func() { g.openPath(revealDir(r.t)) })
 	r.retry = widget.NewButtonWithIcon(lang.L("ui.transfer.retry"), theme.ViewRefreshIcon(), func() { g.retryTransfer(r.t.ID) })
 	for _, b := range []*widget.Button{r.cancel, r.open, r.reveal, r.retry} {
@@ -178,6 +184,9 @@ func (r *transferRow) set(t TransferInfo) {
 		}
 	}
 	switch {
+	case t.State == Done && t.Kind == KindText && t.Count <= 1:
+		r.result.SetText(textSnippet(t.Text, 200))
+		r.result.Importance = widget.MediumImportance
 	case t.State == Done && t.Direction == Incoming && t.SavedTo != "":
 		r.result.SetText(tr("ui.transfer.savedto", "Path", t.SavedTo))
 		r.result.Importance = widget.MediumImportance
@@ -193,9 +202,10 @@ func (r *transferRow) set(t TransferInfo) {
 	r.result.Refresh()
 	setCaption(r.detail, transferDetail(t))
 
-	canOpen := t.State == Done && t.Direction == Incoming && t.SavedTo != "" && t.Kind != KindText
+	isText := t.Kind == KindText && t.Count <= 1
+	canOpen := t.State == Done && t.Direction == Incoming && t.SavedTo != "" && !isText
 	r.cancel.Hidden = final
-	r.open.Hidden = !canOpen || t.Count > 1
+	r.open.Hidden = !(canOpen && t.Count <= 1) && !(isText && t.State == Done && t.Direction == Incoming)
 	r.reveal.Hidden = !canOpen
 	r.retry.Hidden = !(t.Direction == Outgoing && (t.State == Failed || t.State == Cancelled))
 	r.Refresh()
