@@ -178,6 +178,7 @@ func (g *GUI) apply(e Event) {
 		g.closeOffer(e.ID, e.Reason)
 	case SelfChanged:
 		g.self = e.Self
+		g.settings.Visibility = e.Self.Visibility
 		g.refreshSelf()
 		g.updateTray()
 	}

@@ -419,3 +419,35 @@ func TestKnownDevicesEdit(t *testing.T) {
 func tapCheck(c *widget.Check) {
 	test.TapAt(c, fyne.NewPos(10, c.Size().Height/2))
 }
+
+func TestNotifiesWhenFileArrives(t *testing.T) {
+	g, f, _ := newTestGUI(t, LangEnglish)
+	tr := TransferInfo{ID: "r", Direction: Incoming, PeerName: "Sari-PC", Name: "report.pdf", Count: 1, Total: 10, State: Sending}
+	f.Emit(TransferUpdated{tr})
+	tr.State, tr.Done, tr.SavedTo = Done, 10, "/home/budi/Downloads/Lempar/report.pdf"
+	test.AssertNotificationSent(t, fyne.NewNotification("Received", "report.pdf from Sari-PC"), func() {
+		f.Emit(TransferUpdated{tr})
+	})
+	r := rowFor(t, g, "r")
+	if !r.open.Visible() || !r.reveal.Visible() {
+		t.Error("a received file should offer Open and Show in folder")
+	}
+}
+
+func TestVisibilityFromTopBarAndBackend(t *testing.T) {
+	g, f, _ := newTestGUI(t, LangEnglish)
+	g.w.visibility.SetSelected("Visible for 10 minutes")
+	if last(f.Saved()).Visibility != Visible10Min {
+		t.Fatalf("top bar visibility not saved: %+v", f.Saved())
+	}
+	// Ten minutes later the backend turns visibility off by itself.
+	self := f.Self()
+	self.Visibility = Hidden
+	f.Emit(SelfChanged{self})
+	if g.w.visibility.Selected != "Hidden" {
+		t.Errorf("top bar shows %q after the backend hid this device", g.w.visibility.Selected)
+	}
+	if n := len(f.Saved()); n != 1 {
+		t.Errorf("showing the backend's change saved settings again (%d saves)", n)
+	}
+}

@@ -15,6 +15,8 @@ type widgets struct {
 	selfDetail *widget.RichText
 	visIcon    *widget.Icon
 	visibility *widget.Select
+	// showingSelf is set while refreshSelf updates the visibility select.
+	showingSelf bool
 
 	nearby     *fyne.Container
 	peerBox    *fyne.Container // rows of the nearby list
@@ -50,6 +52,9 @@ func (g *GUI) topBar() fyne.CanvasObject {
 	labels := visibilityLabels()
 	w.visibility = widget.NewSelect(labels, nil)
 	w.visibility.OnChanged = func(s string) {
+		if w.showingSelf {
+			return // the backend's state, not the person's choice
+		}
 		if v := visibilityFromLabel(s); v != "" && v != g.settings.Visibility {
 			g.setVisibility(v)
 		}
@@ -101,7 +106,9 @@ func (g *GUI) refreshSelf() {
 	} else {
 		w.visIcon.SetResource(theme.VisibilityIcon())
 	}
+	w.showingSelf = true
 	w.visibility.SetSelected(visibilityLabel(g.self.Visibility))
+	w.showingSelf = false
 }
 
 // setVisibility saves a new visibility from the top bar or the tray.
