@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/lempar/lempar/discovery"
 	"github.com/lempar/lempar/internal/buildinfo"
 	"github.com/lempar/lempar/transfer"
 )
@@ -44,6 +45,7 @@ type Node struct {
 	settings Settings
 
 	server *transfer.Server
+	disc   *discovery.Service // guarded by mu
 	ln     net.Listener
 }
 
@@ -165,9 +167,10 @@ func (n *Node) onEvent(e transfer.Event) {
 }
 
 // SendTo sends to an address, pinning peerID when known.
-func (n *Node) SendTo(ctx context.Context, addr, peerID, peerName string, srcs []transfer.Source, onEvent func(transfer.Event)) (transfer.Event, error) {
+// session may be "" for a new one, or the ID of a transfer being retried.
+func (n *Node) SendTo(ctx context.Context, addr, peerID, peerName, session string, srcs []transfer.Source, onEvent func(transfer.Event)) (transfer.Event, error) {
 	ev, err := transfer.Send(ctx, n.Identity, transfer.SendOptions{
-		Addr: addr, PeerID: peerID, PeerName: peerName, Hello: n.Hello(),
+		Addr: addr, PeerID: peerID, PeerName: peerName, Hello: n.Hello(), Session: session,
 		OnEvent: func(e transfer.Event) {
 			if e.State.Final() {
 				n.record(e)

@@ -1,3 +1,73 @@
 // Package discovery finds nearby Lempar devices: mDNS/DNS-SD announce and
-// browse, an expiring peer table keyed by device ID, and manual add-by-address.
+// browse, an expiring peer table keyed by device ID, and manual
+// add-by-address for networks that block multicast.
+//
+// # Use
+//
+//	svc := discovery.New(discovery.Config{Self: discovery.Self{ID: id, Name: "Sari-PC", Port: 7313}})
+//	go svc.Serve(ctx)                  // announce + browse until ctx ends (goodbye on the way out)
+//	events, cancel := svc.Subscribe()  // PeerSeen for everyone present, then every change
+//	peer, err := svc.Lookup("sari")    // name or ID prefix; ErrNotFound / ErrAmbiguous
+//	peer, err = svc.AddByAddress(ctx, "192.168.1.12")
+//	svc.SetVisibility(discovery.Visibility{Mode: discovery.Hidden})
+//	svc.SetName("Sari's laptop")       // peers see PeerUpdated, same ID
+//
+// # On the wire
+//
+// Service _lempar._tcp.local., instance = device name, TXT "v=<protocol>",
+// "id=<64 hex digits, SHA-256 of the device certificate>", "os=<GOOS>".
+// The SRV target is lempar-<first 12 ID digits>.local., unique per device
+// even where stock installs share a host name. When another device
+// announces the same name, the one with the larger ID re-announces as
+// "Name (<8 ID digits>)"; peers strip that suffix again for display, so both
+// show under their chosen name and a lookup by it is reported as ambiguous.
+// Announcing uses zeroconf's server (RegisterProxy, so the host name and
+// the address list are ours), plus one immediate announcement of our own.
+//
+// # Gaps in zeroconf this package closes
+//
+// zeroconf (github.com/grandcat/zeroconf at e4f60f8407b1) reports each
+// instance once and nothing after: goodbyes (TTL 0) are dropped, a crashed
+// peer stays forever, TXT or address changes are never reported, and an
+// entry may come with only the addresses of one packet. Beside zeroconf's
+// browser runs a monitor: our own socket on the mDNS port (SO_REUSEADDR, so
+// it gets a copy of every packet) that parses every response with
+// github.com/miekg/dns and sends follow-up queries. The peer table (table.go,
+// pure bookkeeping driven by explicit times) keys devices by ID and applies:
+//
+//   - Goodbye: a TTL-0 PTR or SRV for a peer's current instance removes it
+//     after goodbyeGrace (0.5 s) unless it is heard again, which is how a
+//     rename (new name announced first, old one retired) stays one device.
+//     With the 250 ms tick a goodbye is acted on within 0.75 s.
+//   - Silence: a peer not heard from for checkFirst (4 s, growing to 8 s while
+//     it keeps answering) gets a TCP connect probe. If the probe fails, its
+//     instance is re-queried over mDNS and probed again 1 s later; with no
+//     answer within confirmWait (2 s) it is lost. Worst case after a crash:
+//     8 s + 1.5 s probe timeout + 2 s + ticks, under 12 s. A peer whose mDNS
+//     records answer but whose engine does not (another program's record, a
+//     firewall) stays listed as unreachable and is checked less often, up to
+//     once a minute.
+//   - Addresses: merged from every packet per device, kept at least 120 s and
+//     as long as probes succeed there; a peer without addresses gets a
+//     follow-up query (SRV and TXT of the instance, A and AAAA of the host).
+//     Loopback addresses count only from packets that came over loopback,
+//     link-local IPv6 gets the arrival interface as zone, and A/AAAA records
+//     that come without an SRV are ignored when several devices share that
+//     host name.
+//   - Our own announcements are recognised by ID and ignored.
+//
+// Query rates: zeroconf's browse query backs off from 4 s to 60 s; our
+// multicast queries go out only for an incomplete or silent peer, at most
+// one per instance every 2 s. Steady-state liveness costs one unicast TCP
+// connect per peer every 8 s and no multicast.
+//
+// A PeerSeen is sent once the first probe has answered (or failed), so it
+// already says whether the engine is reachable. Devices from Config.Known
+// and AddByAddress are identified through Config.Identify at their
+// address, kept while probes succeed and retried (30 s backing off to
+// 5 min) while missing.
+//
+// The probes are plain TCP connects to the engine port that close without
+// sending anything; the engine should treat a connection closed before the
+// TLS handshake as routine and not log it as an error.
 package discovery

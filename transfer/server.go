@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"sync"
 	"time"
@@ -138,6 +139,9 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, handshakes, slots cha
 	hctx, cancel := context.WithTimeout(ctx, HandshakeTimeout)
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
+		if errors.Is(err, io.EOF) {
+			return // a reachability probe: connect, then hang up
+		}
 		s.refused(PeerInfo{Addr: raw.RemoteAddr().String()}, newErr("handshake", err, "Name", raw.RemoteAddr().String(), "Addr", raw.RemoteAddr().String()))
 		return
 	}

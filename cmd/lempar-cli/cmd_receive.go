@@ -17,13 +17,15 @@ import (
 func init() { subcommands = append(subcommands, newReceiveCmd) }
 
 type receiveFlags struct {
-	dir        string
-	port       int
-	name       string
-	listen     string
-	yes        bool
-	acceptFrom []string
-	asJSON     bool
+	dir          string
+	port         int
+	name         string
+	listen       string
+	yes          bool
+	acceptFrom   []string
+	asJSON       bool
+	hidden       bool
+	mdnsLoopback bool
 }
 
 func newReceiveCmd(g *globals) *cobra.Command {
@@ -50,6 +52,8 @@ func newReceiveCmd(g *globals) *cobra.Command {
 	fl.BoolVarP(&f.yes, "yes", "y", false, g.tr.T("cli.receive.flag.yes"))
 	fl.StringArrayVar(&f.acceptFrom, "accept-from", nil, g.tr.T("cli.receive.flag.accept-from"))
 	fl.BoolVar(&f.asJSON, "json", false, g.tr.T("cli.flag.json"))
+	fl.BoolVar(&f.hidden, "hidden", false, g.tr.T("cli.receive.flag.hidden"))
+	fl.BoolVar(&f.mdnsLoopback, "mdns-loopback", false, g.tr.T("cli.receive.flag.mdns-loopback"))
 	return cmd
 }
 

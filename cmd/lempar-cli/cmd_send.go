@@ -89,7 +89,7 @@ func runSend(ctx context.Context, g *globals, f sendFlags, paths []string) error
 	}
 	bar := newProgressLine(os.Stderr)
 	announced := false
-	ev, err := n.SendTo(ctx, tgt.addr, tgt.id, tgt.name, srcs, func(e transfer.Event) {
+	ev, err := n.SendTo(ctx, tgt.addr, tgt.id, tgt.name, "", srcs, func(e transfer.Event) {
 		if out != nil {
 			out.write(eventJSON(g.tr, e))
 			return

@@ -1,0 +1,296 @@
+package desktop
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lempar/lempar/app"
+	"github.com/lempar/lempar/discovery"
+	"github.com/lempar/lempar/internal/i18n"
+	"github.com/lempar/lempar/transfer"
+	"github.com/lempar/lempar/ui"
+)
+
+// Backend implements ui.Backend for a running node.
+type Backend struct {
+	node *app.Node
+	disc *discovery.Service
+	ctx  context.Context
+	tr   *i18n.Translator
+	d    *dispatcher
+
+	mu        sync.Mutex // guards the maps below
+	peers     map[string]ui.PeerInfo
+	offers    map[string]*pendingOffer
+	live      map[string]ui.TransferInfo
+	outgoing  map[string]*outgoing
+	visTimer  *time.Timer
+	startedAt map[string]time.Time
+}
+
+type pendingOffer struct {
+	info   ui.OfferInfo
+	answer chan ui.Decision
+}
+
+// outgoing remembers how to cancel and retry a transfer this device sent.
+type outgoing struct {
+	cancel context.CancelFunc
+	peerID string
+	srcs   []transfer.Source
+}
+
+// New makes a backend; call Attach's results: Acceptor and OnEvent go into
+// the node's options before it is built, so New returns a pair.
+func New(ctx context.Context, tr *i18n.Translator) *Backend {
+	return &Backend{
+		ctx: ctx, tr: tr, d: newDispatcher(),
+		peers: map[string]ui.PeerInfo{}, offers: map[string]*pendingOffer{},
+		live: map[string]ui.TransferInfo{}, outgoing: map[string]*outgoing{},
+		startedAt: map[string]time.Time{},
+	}
+}
+
+// Attach connects the backend to its node and discovery service, and
+// starts following discovery events.
+func (b *Backend) Attach(n *app.Node, d *discovery.Service) {
+	b.node, b.disc = n, d
+	if d == nil {
+		return
+	}
+	ch, stop := d.Subscribe()
+	go func() {
+		defer stop()
+		for {
+			select {
+			case <-b.ctx.Done():
+				return
+			case e, ok := <-ch:
+				if !ok {
+					return
+				}
+				b.onPeer(e)
+			}
+		}
+	}()
+}
+
+func (b *Backend) onPeer(e discovery.Event) {
+	if e.Kind == discovery.PeerLost {
+		b.mu.Lock()
+		delete(b.peers, e.Peer.ID)
+		b.mu.Unlock()
+		b.d.emit(ui.PeerLost{ID: e.Peer.ID})
+		return
+	}
+	p := b.peerInfo(e.Peer)
+	b.mu.Lock()
+	b.peers[p.ID] = p
+	b.mu.Unlock()
+	b.d.emit(ui.PeerSeen{Peer: p})
+}
+
+func (b *Backend) peerInfo(p discovery.Peer) ui.PeerInfo {
+	info := ui.PeerInfo{ID: p.ID, Name: p.Name, OS: p.OS, LastSeen: p.LastSeen}
+	if a := p.Addr(); a.IsValid() {
+		info.Addr = a.String()
+	}
+	if b.node != nil && b.node.Trust != nil {
+		if k, ok := b.node.Trust.Get(p.ID); ok {
+			info.Known = true
+			if k.Nickname != "" {
+				info.Name = k.Nickname
+			}
+		}
+	}
+	return info
+}
+
+// Subscribe implements ui.Backend.
+func (b *Backend) Subscribe(fn func(ui.Event)) func() {
+	return b.d.subscribe(fn, func() []ui.Event {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		var out []ui.Event
+		for _, p := range b.peers {
+			out = append(out, ui.PeerSeen{Peer: p})
+		}
+		for _, o := range b.offers {
+			out = append(out, ui.OfferReceived{Offer: o.info})
+		}
+		for _, t := range b.live {
+			out = append(out, ui.TransferUpdated{Transfer: t})
+		}
+		return out
+	})
+}
+
+// Self implements ui.Backend.
+func (b *Backend) Self() ui.SelfInfo {
+	s := b.node.Settings()
+	return ui.SelfInfo{
+		Name: s.DeviceName, ID: b.node.Identity.ID, Fingerprint: transfer.Fingerprint(b.node.Identity.ID),
+		Addrs: localAddrs(b.node.Port()), Visibility: uiVisibility(s.Visibility), VisibleUntil: s.VisibleUntil,
+	}
+}
+
+// localAddrs lists this device's LAN addresses, for people adding it by hand.
+func localAddrs(port int) []string {
+	var out []string
+	ifs, _ := net.Interfaces()
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, _ := ifc.Addrs()
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil {
+				out = append(out, net.JoinHostPort(ipn.IP.String(), strconv.Itoa(port)))
+			}
+		}
+	}
+	return out
+}
+
+// resolve finds where to send to a peer: discovery first, then the trust
+// store's last address.
+func (b *Backend) resolve(id string) (addr, name string, err error) {
+	b.mu.Lock()
+	p, ok := b.peers[id]
+	b.mu.Unlock()
+	if ok && p.Addr != "" {
+		return p.Addr, p.Name, nil
+	}
+	if k, ok := b.node.Trust.Get(id); ok && k.LastAddr != "" {
+		return k.LastAddr, k.DisplayName(), nil
+	}
+	return "", "", &transfer.Error{Code: "no-such-device", Key: "cli.err.no-such-device", Args: []any{"Name", transfer.ShortID(id)}}
+}
+
+// SendPaths implements ui.Backend.
+func (b *Backend) SendPaths(peerIDs []string, paths []string) error {
+	srcs, err := transfer.CollectSources(paths)
+	if err != nil {
+		return b.localized(err)
+	}
+	return b.sendAll(peerIDs, srcs)
+}
+
+// SendText implements ui.Backend.
+func (b *Backend) SendText(peerIDs []string, text string) error {
+	src, err := transfer.TextSource(text)
+	if err != nil {
+		return b.localized(err)
+	}
+	return b.sendAll(peerIDs, []transfer.Source{src})
+}
+
+func (b *Backend) sendAll(peerIDs []string, srcs []transfer.Source) error {
+	for _, id := range peerIDs {
+		if _, _, err := b.resolve(id); err != nil {
+			return b.localized(err)
+		}
+	}
+	for _, id := range peerIDs {
+		b.startSend(uuid.NewString(), id, srcs)
+	}
+	return nil
+}
+
+func (b *Backend) startSend(session, peerID string, srcs []transfer.Source) {
+	addr, name, err := b.resolve(peerID)
+	ctx, cancel := context.WithCancel(b.ctx)
+	b.mu.Lock()
+	b.outgoing[session] = &outgoing{cancel: cancel, peerID: peerID, srcs: srcs}
+	b.startedAt[session] = time.Now()
+	b.mu.Unlock()
+	first := transferInfoFromSources(session, peerID, name, srcs)
+	first.Started = time.Now()
+	if err != nil {
+		first.State, first.Err = ui.Failed, b.describe(err)
+		b.update(first)
+		cancel()
+		return
+	}
+	b.update(first)
+	go func() {
+		defer cancel()
+		_, _ = b.node.SendTo(ctx, addr, peerID, name, session, srcs, func(e transfer.Event) {
+			b.update(b.transferInfo(e, srcs))
+		})
+	}()
+}
+
+// Retry implements ui.Backend: same session ID, so the receiver's partial
+// files are found and only the rest travels.
+func (b *Backend) Retry(id string) error {
+	b.mu.Lock()
+	o, ok := b.outgoing[id]
+	b.mu.Unlock()
+	if !ok {
+		return errors.New(b.tr.T("ui.error.retry-gone"))
+	}
+	b.startSend(id, o.peerID, o.srcs)
+	return nil
+}
+
+// Cancel implements ui.Backend.
+func (b *Backend) Cancel(id string) error {
+	b.mu.Lock()
+	o, ok := b.outgoing[id]
+	b.mu.Unlock()
+	if ok {
+		o.cancel()
+		return nil
+	}
+	b.node.CancelIncoming(id)
+	return nil
+}
+
+// update records and publishes a transfer's state.
+func (b *Backend) update(t ui.TransferInfo) {
+	b.mu.Lock()
+	if t.State.Final() {
+		delete(b.live, t.ID)
+	} else {
+		b.live[t.ID] = t
+	}
+	b.mu.Unlock()
+	b.d.emit(ui.TransferUpdated{Transfer: t})
+}
+
+func (b *Backend) describe(err error) string {
+	var l interface{ Localize(*i18n.Translator) string }
+	if errors.As(err, &l) {
+		return l.Localize(b.tr)
+	}
+	return err.Error()
+}
+
+// localized wraps err so the UI shows it in the person's language.
+func (b *Backend) localized(err error) error { return errors.New(b.describe(err)) }
+
+// AddByAddress implements ui.Backend.
+func (b *Backend) AddByAddress(ctx context.Context, hostport string) (ui.PeerInfo, error) {
+	hostport = strings.TrimSpace(hostport)
+	if b.disc == nil {
+		return ui.PeerInfo{}, errors.New(b.tr.T("ui.error.no-discovery"))
+	}
+	p, err := b.disc.AddByAddress(ctx, hostport)
+	if err != nil {
+		return ui.PeerInfo{}, b.localized(err)
+	}
+	info := b.peerInfo(p)
+	b.mu.Lock()
+	b.peers[info.ID] = info
+	b.mu.Unlock()
+	b.d.emit(ui.PeerSeen{Peer: info})
+	return info, nil
+}

@@ -1,0 +1,198 @@
+package desktop
+
+import (
+	"context"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/lempar/lempar/transfer"
+	"github.com/lempar/lempar/ui"
+)
+
+// Decide implements transfer.Acceptor by asking the window. Trust rules
+// (known devices, auto-accept) already ran in app.Node; this is the person.
+func (b *Backend) Decide(ctx context.Context, r *transfer.Request) transfer.Answer {
+	info := offerInfo(r)
+	if b.node != nil && b.node.Trust != nil {
+		_, info.Known = b.node.Trust.Get(r.Peer.ID)
+	}
+	po := &pendingOffer{info: info, answer: make(chan ui.Decision, 1)}
+	b.mu.Lock()
+	b.offers[info.ID] = po
+	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		delete(b.offers, info.ID)
+		b.mu.Unlock()
+	}()
+	b.d.emit(ui.OfferReceived{Offer: info})
+	select {
+	case d := <-po.answer:
+		if d.Accept && d.Always && b.node.Trust != nil {
+			_, _ = b.node.Trust.Remember(appKnown(r))
+			_ = b.node.Trust.SetAutoAccept(r.Peer.ID, true)
+		}
+		return transfer.Answer{Accept: d.Accept, Dir: d.Dir}
+	case <-ctx.Done():
+		reason := ui.OfferWithdrawn
+		if time.Now().After(r.Expires.Add(-time.Second)) {
+			reason = ui.OfferExpired
+		}
+		b.d.emit(ui.OfferClosed{ID: info.ID, Reason: reason})
+		return transfer.Answer{}
+	}
+}
+
+// Answer implements ui.Backend.
+func (b *Backend) Answer(offerID string, d ui.Decision) error {
+	b.mu.Lock()
+	po, ok := b.offers[offerID]
+	b.mu.Unlock()
+	if !ok {
+		return errOfferGone{b}
+	}
+	select {
+	case po.answer <- d:
+	default:
+	}
+	return nil
+}
+
+type errOfferGone struct{ b *Backend }
+
+func (e errOfferGone) Error() string { return e.b.tr.T("ui.error.offer-gone") }
+
+// OnEvent receives the node's incoming-transfer events.
+func (b *Backend) OnEvent(e transfer.Event) {
+	if e.Direction != transfer.Incoming {
+		return
+	}
+	if e.State == transfer.StateWaiting {
+		return // the offer dialog covers this phase
+	}
+	b.update(b.transferInfo(e, nil))
+}
+
+// offerInfo summarises an offer by its top-level items: a folder of 500
+// photos is one line, "Liburan/ — 500 files, 1.2 GB".
+func offerInfo(r *transfer.Request) ui.OfferInfo {
+	info := ui.OfferInfo{
+		ID: r.Session, PeerID: r.Peer.ID, PeerName: r.Peer.Name, Code: r.Code,
+		Total: r.Offer.Total(), Expires: r.Expires,
+	}
+	tops := map[string]int{}
+	for _, it := range r.Offer.Items {
+		if it.Kind == transfer.KindText {
+			info.Items = append(info.Items, ui.ItemInfo{Kind: ui.KindText, Size: it.Size, TextPreview: preview(it.Text)})
+			continue
+		}
+		top, rest, nested := strings.Cut(it.Path, "/")
+		if !nested && it.Kind == transfer.KindFile {
+			info.Items = append(info.Items, ui.ItemInfo{Path: it.Path, Size: it.Size, Kind: ui.KindFile})
+			continue
+		}
+		i, ok := tops[top]
+		if !ok {
+			i = len(info.Items)
+			tops[top] = i
+			info.Items = append(info.Items, ui.ItemInfo{Path: top, Kind: ui.KindDir})
+		}
+		if it.Kind == transfer.KindFile {
+			info.Items[i].Size += it.Size
+			info.Items[i].Files++
+		}
+		_ = rest
+	}
+	return info
+}
+
+func preview(s string) string {
+	r := []rune(s)
+	if len(r) > 280 {
+		return string(r[:280]) + "…"
+	}
+	return s
+}
+
+// transferInfo converts an engine event for the window.
+func (b *Backend) transferInfo(e transfer.Event, srcs []transfer.Source) ui.TransferInfo {
+	t := ui.TransferInfo{
+		ID: e.Session, Direction: ui.Direction(e.Direction), PeerID: e.Peer.ID, PeerName: e.Peer.Name,
+		Done: e.Done, Total: e.Total, Rate: e.Rate, ETA: e.ETA, State: ui.TransferState(e.State),
+	}
+	if e.Err != nil {
+		t.Err = b.describe(e.Err)
+	}
+	b.mu.Lock()
+	if _, ok := b.startedAt[e.Session]; !ok {
+		b.startedAt[e.Session] = time.Now()
+	}
+	t.Started = b.startedAt[e.Session]
+	b.mu.Unlock()
+	if e.State.Final() {
+		t.Finished = time.Now()
+	}
+	if srcs != nil {
+		base := transferInfoFromSources(e.Session, e.Peer.ID, e.Peer.Name, srcs)
+		t.Name, t.Count, t.Kind, t.Text = base.Name, base.Count, base.Kind, base.Text
+		return t
+	}
+	// Incoming: name it by what was saved.
+	tops := map[string]bool{}
+	for _, s := range e.Saved {
+		top, _, _ := strings.Cut(s, "/")
+		tops[top] = true
+	}
+	t.Count = len(tops) + len(e.Texts)
+	t.Kind = ui.KindFile
+	if len(e.Saved) > 0 {
+		top, _, nested := strings.Cut(e.Saved[0], "/")
+		t.Name = top
+		if nested {
+			t.Kind = ui.KindDir
+		}
+		if len(tops) == 1 {
+			t.SavedTo = path.Join(e.Dir, top)
+		} else {
+			t.SavedTo = e.Dir
+		}
+	} else if e.Current != "" {
+		t.Name = path.Base(e.Current)
+	}
+	if len(e.Texts) > 0 {
+		t.Text = strings.Join(e.Texts, "\n\n")
+		if len(e.Saved) == 0 {
+			t.Kind, t.Name = ui.KindText, preview(e.Texts[0])
+		}
+	}
+	return t
+}
+
+func transferInfoFromSources(session, peerID, peerName string, srcs []transfer.Source) ui.TransferInfo {
+	t := ui.TransferInfo{ID: session, Direction: ui.Outgoing, PeerID: peerID, PeerName: peerName, State: ui.Waiting, Kind: ui.KindFile}
+	tops := map[string]bool{}
+	for _, s := range srcs {
+		if s.Kind == transfer.KindText {
+			t.Count++
+			if t.Name == "" {
+				t.Name, t.Kind, t.Text = preview(s.Text), ui.KindText, s.Text
+			}
+			continue
+		}
+		t.Total += s.Size
+		top, _, nested := strings.Cut(s.Path, "/")
+		if !tops[top] {
+			tops[top] = true
+			t.Count++
+			if t.Name == "" || t.Kind == ui.KindText {
+				t.Name = top
+				t.Kind = ui.KindFile
+				if nested || s.Kind == transfer.KindDir {
+					t.Kind = ui.KindDir
+				}
+			}
+		}
+	}
+	return t
+}

@@ -1,0 +1,128 @@
+package desktop
+
+import (
+	"time"
+
+	"github.com/lempar/lempar/app"
+	"github.com/lempar/lempar/discovery"
+	"github.com/lempar/lempar/transfer"
+	"github.com/lempar/lempar/ui"
+)
+
+func uiVisibility(v string) ui.Visibility {
+	switch v {
+	case app.VisibilityHidden:
+		return ui.Hidden
+	case app.VisibilityVisible10Min:
+		return ui.Visible10Min
+	}
+	return ui.Visible
+}
+
+func appVisibility(v ui.Visibility) string {
+	switch v {
+	case ui.Hidden:
+		return app.VisibilityHidden
+	case ui.Visible10Min:
+		return app.VisibilityVisible10Min
+	}
+	return app.VisibilityVisible
+}
+
+// Settings implements ui.Backend.
+func (b *Backend) Settings() ui.Settings {
+	s := b.node.Settings()
+	lang := ui.Language(s.Language)
+	if lang == "" {
+		lang = ui.LangSystem
+	}
+	return ui.Settings{
+		DeviceName: s.DeviceName, DownloadDir: s.DownloadDir, Visibility: uiVisibility(s.Visibility),
+		AutoAcceptKnown: s.AutoAcceptKnown, Language: lang, Port: s.Port,
+	}
+}
+
+// SaveSettings implements ui.Backend; name and visibility apply at once,
+// the port at the next start.
+func (b *Backend) SaveSettings(u ui.Settings) error {
+	s := b.node.Settings()
+	now := time.Now()
+	vis := appVisibility(u.Visibility)
+	if vis != s.Visibility || (vis == app.VisibilityVisible10Min && !s.VisibleUntil.After(now)) {
+		s.SetVisibility(vis, now)
+	}
+	s.DeviceName, s.DownloadDir, s.AutoAcceptKnown, s.Port = u.DeviceName, u.DownloadDir, u.AutoAcceptKnown, u.Port
+	s.Language = string(u.Language)
+	if u.Language == ui.LangSystem {
+		s.Language = ""
+	}
+	if err := b.node.SaveSettings(s); err != nil {
+		return b.localized(err)
+	}
+	s = b.node.Settings()
+	if b.disc != nil {
+		b.disc.SetName(s.DeviceName)
+		b.disc.SetVisibility(app.VisibilityOf(s, now))
+	}
+	b.scheduleVisibilityEnd(s)
+	b.d.emit(ui.SelfChanged{Self: b.Self()})
+	return nil
+}
+
+// scheduleVisibilityEnd tells the window when "visible for 10 minutes" ends.
+func (b *Backend) scheduleVisibilityEnd(s app.Settings) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.visTimer != nil {
+		b.visTimer.Stop()
+		b.visTimer = nil
+	}
+	if s.Visibility != app.VisibilityVisible10Min {
+		return
+	}
+	b.visTimer = time.AfterFunc(time.Until(s.VisibleUntil), func() {
+		if b.disc != nil {
+			b.disc.SetVisibility(discovery.Visibility{Mode: discovery.Hidden})
+		}
+		st := b.node.Settings()
+		st.SetVisibility(app.VisibilityHidden, time.Now())
+		_ = b.node.SaveSettings(st)
+		b.d.emit(ui.SelfChanged{Self: b.Self()})
+	})
+}
+
+// KnownDevices implements ui.Backend.
+func (b *Backend) KnownDevices() []ui.KnownDevice {
+	var out []ui.KnownDevice
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, k := range b.node.Trust.List() {
+		out = append(out, ui.KnownDevice{
+			ID: k.ID, Name: k.DisplayName(), OS: b.peers[k.ID].OS, AutoAccept: k.AutoAccept,
+			LastAddr: k.LastAddr, LastSeen: k.LastSeen,
+		})
+	}
+	return out
+}
+
+func (b *Backend) RenameKnown(id, name string) error      { return b.node.Trust.Rename(id, name) }
+func (b *Backend) ForgetKnown(id string) error            { return b.node.Trust.Forget(id) }
+func (b *Backend) SetAutoAccept(id string, on bool) error { return b.node.Trust.SetAutoAccept(id, on) }
+
+// History implements ui.Backend.
+func (b *Backend) History() []ui.TransferInfo {
+	var out []ui.TransferInfo
+	for _, h := range b.node.History.List() {
+		out = append(out, ui.TransferInfo{
+			ID: h.ID, Direction: ui.Direction(h.Direction), PeerID: h.PeerID, PeerName: h.PeerName,
+			Name: h.Title, Count: h.Files, Kind: ui.KindFile, Done: h.Bytes, Total: h.Bytes,
+			State: ui.TransferState(h.State), Err: h.Error, SavedTo: h.SavedTo,
+			Started: h.Started, Finished: h.Finished,
+		})
+	}
+	return out
+}
+
+func appKnown(r *transfer.Request) app.KnownDevice {
+	return app.KnownDevice{ID: r.Peer.ID, Name: r.Peer.Name, LastAddr: r.Peer.ReceiveAddr()}
+}

@@ -1,0 +1,57 @@
+package desktop
+
+import (
+	"context"
+	"log"
+	"os"
+
+	"github.com/lempar/lempar/app"
+	"github.com/lempar/lempar/internal/i18n"
+)
+
+// Start builds the node (identity, stores, receiver socket) and discovery,
+// runs both until ctx ends, and returns the backend for the window.
+func Start(ctx context.Context, configDir string) (*Backend, error) {
+	b := New(ctx, i18n.FromEnv())
+	n, err := app.NewNode(app.Options{ConfigDir: configDir, Acceptor: b, OnEvent: b.OnEvent})
+	if err != nil {
+		return nil, err
+	}
+	if err := n.Listen(); err != nil {
+		// The usual port is taken (another Lempar?): receive on any free
+		// port rather than not at all; discovery announces the real one.
+		log.Printf("lempar: %v; using a free port instead", err)
+		n2, err2 := app.NewNode(app.Options{ConfigDir: configDir, Acceptor: b, OnEvent: b.OnEvent, Port: -1})
+		if err2 != nil {
+			return nil, err2
+		}
+		if err := n2.Listen(); err != nil {
+			return nil, err
+		}
+		n = n2
+	}
+	d := n.NewDiscovery(app.DiscoveryOptions{IncludeLoopback: os.Getenv("LEMPAR_MDNS_LOOPBACK") == "1"})
+	b.Attach(n, d)
+	b.scheduleVisibilityEnd(n.Settings())
+	go func() {
+		if err := n.ServeReceiver(ctx); err != nil {
+			log.Printf("lempar: receiver stopped: %v", err)
+		}
+	}()
+	go func() {
+		if err := d.Serve(ctx); err != nil {
+			log.Printf("lempar: discovery stopped: %v", err)
+		}
+	}()
+	return b, nil
+}
+
+// Describe renders an error in the person's language.
+func Describe(err error) string {
+	var l interface{ Localize(*i18n.Translator) string }
+	if e, ok := err.(interface{ Localize(*i18n.Translator) string }); ok {
+		l = e
+		return l.Localize(i18n.FromEnv())
+	}
+	return err.Error()
+}

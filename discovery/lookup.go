@@ -1,0 +1,64 @@
+package discovery
+
+import (
+	"strconv"
+	"strings"
+)
+
+// minIDPrefix keeps a two-letter name from being read as an ID prefix.
+const minIDPrefix = 4
+
+// Lookup finds one peer by name (case-insensitive, exact) or by a prefix of
+// its ID (at least 4 hex digits). A name match wins over an ID-prefix
+// match. No match is ErrNotFound; several are ErrAmbiguous, with the
+// candidates in Error.Matches.
+func (s *Service) Lookup(query string) (Peer, error) {
+	return lookup(s.Peers(), query)
+}
+
+func lookup(peers []Peer, query string) (Peer, error) {
+	q := strings.TrimSpace(query)
+	var byName, byID []Peer
+	if q != "" {
+		lq := strings.ToLower(q)
+		hex := len(lq) >= minIDPrefix && isHex(lq)
+		for _, p := range peers {
+			switch {
+			case strings.EqualFold(p.Name, q):
+				byName = append(byName, p)
+			case hex && strings.HasPrefix(p.ID, lq):
+				byID = append(byID, p)
+			}
+		}
+	}
+	matches := byName
+	if len(matches) == 0 {
+		matches = byID
+	}
+	switch len(matches) {
+	case 1:
+		return matches[0], nil
+	case 0:
+		return Peer{}, &Error{Key: "discovery.err.not_found", Args: []any{"Query", q}, Kind: ErrNotFound}
+	}
+	list := make([]string, len(matches))
+	for i, p := range matches {
+		list[i] = p.Name + " (" + p.ShortID() + ")"
+	}
+	return Peer{}, &Error{
+		Key:     "discovery.err.ambiguous",
+		Args:    []any{"Query", q, "Count", strconv.Itoa(len(matches)), "List", strings.Join(list, ", ")},
+		Kind:    ErrAmbiguous,
+		Matches: matches,
+	}
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,605 @@
+package discovery
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Timing of the liveness rules; doc.go explains how they add up to the
+// promised 2 s after a goodbye and 15 s after a crash.
+const (
+	goodbyeGrace  = 500 * time.Millisecond // RFC 6762 10.1 keeps a record 1 s; a rename lands well within this
+	checkFirst    = 4 * time.Second        // silence before the first check of a peer
+	checkMaxAlive = 8 * time.Second        // checks of a reachable peer slow down to this
+	checkMaxDead  = 60 * time.Second       // and of an announced but unreachable one to this
+	confirmWait   = 2 * time.Second        // after a failed probe: re-query, re-probe, then give up
+	confirmRetry  = 1 * time.Second        // second query and probe within confirmWait
+	probeTimeout  = 1500 * time.Millisecond
+	pendingLimit  = 10 * time.Second // an instance that never yields an address is forgotten
+	askAgainAfter = 2 * time.Second  // at most one follow-up query per instance in this time
+)
+
+// phase is where a peer is in its liveness check.
+type phase uint8
+
+const (
+	phaseIdle    phase = iota // alive; checked again after interval of silence
+	phaseProbing              // TCP probe in flight
+	phaseConfirm              // probe failed: re-queried and re-probed, lost at phaseEnd
+)
+
+type entry struct {
+	p         Peer // ID, Name, OS, Proto, LastSeen, Reachable; Addrs and Source are derived
+	announced bool // PeerSeen was sent
+
+	mdns     bool   // live mDNS records (no goodbye since)
+	instance string // escaped instance label while mdns
+	host     string
+	port     uint16
+	addrs    map[netip.Addr]time.Time // mDNS addresses → expiry
+
+	direct     Source         // SourceManual or SourceKnown when hasDirect
+	hasDirect  bool           // reached by address: stays while probes succeed
+	directAddr netip.AddrPort // the address given or remembered; never expires
+
+	best     netip.AddrPort // answered the last successful probe
+	created  time.Time
+	heard    time.Time // last sign of life: an mDNS record or a probe answer
+	goneAt   time.Time // set by a goodbye: removed then unless heard again
+	phase    phase
+	phaseEnd time.Time
+	retried  bool
+	interval time.Duration
+	gen      uint64 // numbers probes so that a late answer to an old one is ignored
+}
+
+type actionKind uint8
+
+const (
+	actProbe actionKind = iota + 1
+	actQuery
+)
+
+// action is work the table wants done outside its lock: a TCP probe whose
+// answer comes back through probeDone, or an mDNS query.
+type action struct {
+	kind     actionKind
+	id       string
+	gen      uint64
+	addrs    []netip.AddrPort
+	instance string
+	host     string
+	wantTXT  bool
+}
+
+// table is the peer table: pure bookkeeping, no I/O, no clock of its own.
+// Every method takes the current time, so tests drive it with any clock they
+// like. Changes come out of takeEvents, work to do out of takeActions.
+type table struct {
+	self       string
+	peers      map[string]*entry    // by device ID
+	byInstance map[string]string    // lowercased escaped instance → device ID
+	asked      map[string]time.Time // lowercased instance → last follow-up query
+	events     []Event
+	actions    []action
+}
+
+func newTable(selfID string) *table {
+	return &table{
+		self:       selfID,
+		peers:      map[string]*entry{},
+		byInstance: map[string]string{},
+		asked:      map[string]time.Time{},
+	}
+}
+
+func (t *table) takeEvents() []Event {
+	ev := t.events
+	t.events = nil
+	return ev
+}
+
+func (t *table) takeActions() []action {
+	a := t.actions
+	t.actions = nil
+	return a
+}
+
+// observe applies what one packet said about one instance.
+func (t *table) observe(now time.Time, o observation) {
+	key := strings.ToLower(o.instance)
+	id := t.byInstance[key]
+	if o.hasTXT {
+		if !validID(o.txt.id) {
+			return // not a device whose certificate we could pin
+		}
+		id = o.txt.id
+	}
+	if id == t.self {
+		if !o.goodbye {
+			t.byInstance[key] = id
+		}
+		return
+	}
+	if o.goodbye {
+		if e := t.peers[id]; e != nil && e.mdns && strings.EqualFold(e.instance, o.instance) && e.goneAt.IsZero() {
+			e.goneAt = now.Add(goodbyeGrace)
+		}
+		// A goodbye for a name the peer no longer uses (it was renamed) is
+		// ignored: the new name's records keep it alive.
+		return
+	}
+	if id == "" {
+		t.ask(now, o.instance, o.host, true)
+		return
+	}
+	e := t.peers[id]
+	if e == nil {
+		e = &entry{p: Peer{ID: id}, created: now, interval: checkFirst, addrs: map[netip.Addr]time.Time{}}
+		t.peers[id] = e
+	}
+	t.byInstance[key] = id
+	changed := false
+	set := func(dst *string, v string) {
+		if v != "" && *dst != v {
+			*dst = v
+			changed = true
+		}
+	}
+	e.goneAt = time.Time{}
+	if !e.mdns {
+		e.mdns = true
+		changed = true // source becomes mDNS
+	}
+	if e.instance != o.instance {
+		if old := strings.ToLower(e.instance); old != key && t.byInstance[old] == id {
+			delete(t.byInstance, old)
+		}
+		e.instance = o.instance
+	}
+	set(&e.p.Name, displayName(unescapeLabel(o.instance), id))
+	if o.hasTXT {
+		set(&e.p.OS, o.txt.os)
+		set(&e.p.Proto, o.txt.proto)
+	}
+	newAddr := false
+	if o.hasSRV {
+		if e.host != o.host {
+			e.host = o.host
+			clear(e.addrs) // they belonged to the old host
+			changed = true
+		}
+		if e.port != o.port {
+			e.port = o.port
+			changed, newAddr = true, true
+		}
+	}
+	if t.mergeAddrs(now, e, o.addrs) {
+		changed, newAddr = true, true
+	}
+	t.heardFrom(now, e)
+	switch {
+	case !e.announced:
+		t.startIfPending(now, e)
+	case changed:
+		t.emit(PeerUpdated, e)
+		if newAddr && !e.p.Reachable && e.phase == phaseIdle {
+			t.probe(now, e) // maybe reachable at the new address
+		}
+	}
+}
+
+// hint takes a sighting reported by zeroconf's browser. The browser hands
+// entries over late (its channel is unbuffered and it queues behind us), so
+// its data may predate a goodbye the monitor already applied; it only
+// prompts a fresh query for instances the table doesn't know.
+func (t *table) hint(now time.Time, o observation) {
+	if o.hasTXT && o.txt.id == t.self {
+		return
+	}
+	if _, known := t.byInstance[strings.ToLower(o.instance)]; !known {
+		t.ask(now, o.instance, o.host, true)
+	}
+}
+
+// hostAddrs applies A/AAAA records that came without an SRV, such as the
+// answer to a follow-up lookup. Several devices may share a host name (two
+// stock "debian" machines); then the records can't be attributed and are
+// ignored.
+func (t *table) hostAddrs(now time.Time, host string, addrs []timedAddr) {
+	var match *entry
+	for _, e := range t.peers {
+		if e.mdns && e.host == host {
+			if match != nil {
+				return
+			}
+			match = e
+		}
+	}
+	if match == nil || !t.mergeAddrs(now, match, addrs) {
+		return
+	}
+	t.heardFrom(now, match)
+	if !match.announced {
+		t.startIfPending(now, match)
+		return
+	}
+	t.emit(PeerUpdated, match)
+	if !match.p.Reachable && match.phase == phaseIdle {
+		t.probe(now, match)
+	}
+}
+
+func (t *table) mergeAddrs(now time.Time, e *entry, addrs []timedAddr) bool {
+	added := false
+	for _, a := range addrs {
+		exp := now.Add(a.ttl)
+		old, ok := e.addrs[a.addr]
+		if !ok {
+			added = true
+		}
+		if exp.After(old) {
+			e.addrs[a.addr] = exp
+		}
+	}
+	return added
+}
+
+// heardFrom records an mDNS sign of life. If a probe had just failed, the
+// device is still there but its engine is not answering: keep it, marked
+// unreachable, and check it less often.
+func (t *table) heardFrom(now time.Time, e *entry) {
+	e.heard, e.p.LastSeen = now, now
+	if e.phase != phaseConfirm {
+		return
+	}
+	e.phase = phaseIdle
+	e.interval = min(e.interval*2, checkMaxDead)
+	if !e.announced {
+		t.announce(e)
+		return
+	}
+	if e.p.Reachable {
+		e.p.Reachable = false
+		t.emit(PeerUpdated, e)
+	}
+}
+
+// startIfPending probes a new peer as soon as it has an address, so that
+// PeerSeen already says whether its engine answers.
+func (t *table) startIfPending(now time.Time, e *entry) {
+	if e.phase != phaseIdle {
+		return
+	}
+	if len(t.addrList(e)) == 0 {
+		t.ask(now, e.instance, e.host, e.p.OS == "" && e.p.Proto == "")
+		return
+	}
+	t.probe(now, e)
+}
+
+// addDirect puts in a device reached by address (typed in, or remembered),
+// after its engine answered with this identity.
+func (t *table) addDirect(now time.Time, p Peer, src Source, addr netip.AddrPort) {
+	if p.ID == t.self || !validID(p.ID) {
+		return
+	}
+	e := t.peers[p.ID]
+	if e == nil {
+		e = &entry{p: Peer{ID: p.ID}, created: now, interval: checkFirst, addrs: map[netip.Addr]time.Time{}}
+		t.peers[p.ID] = e
+	}
+	before := t.view(e)
+	if !e.hasDirect || src == SourceManual {
+		e.direct = src
+	}
+	e.hasDirect = true
+	e.directAddr, e.best = addr, addr
+	if !e.mdns { // mDNS names come from the instance; otherwise trust the hello
+		if p.Name != "" {
+			e.p.Name = p.Name
+		}
+		if p.OS != "" {
+			e.p.OS = p.OS
+		}
+		if p.Proto != "" {
+			e.p.Proto = p.Proto
+		}
+	}
+	e.heard, e.p.LastSeen = now, now
+	e.p.Reachable = true
+	e.phase, e.interval = phaseIdle, checkFirst
+	e.gen++
+	if !e.announced {
+		t.announce(e)
+	} else if !samePeer(before, t.view(e)) {
+		t.emit(PeerUpdated, e)
+	}
+}
+
+// tick runs the timers: goodbyes falling due, address expiry, liveness
+// checks and their deadlines.
+func (t *table) tick(now time.Time) {
+	for k, at := range t.asked {
+		if now.Sub(at) > time.Minute {
+			delete(t.asked, k)
+		}
+	}
+	for _, e := range t.sorted() {
+		if !e.goneAt.IsZero() && !now.Before(e.goneAt) {
+			t.dropMDNS(e)
+			if !e.hasDirect {
+				t.lose(e)
+				continue
+			}
+			t.emit(PeerUpdated, e)
+			e.heard = time.Time{} // check the direct address now
+		}
+		t.expireAddrs(now, e)
+		switch e.phase {
+		case phaseIdle:
+			if !e.announced && now.Sub(e.created) > pendingLimit {
+				t.forget(e)
+				continue
+			}
+			if e.announced && now.Sub(e.heard) >= e.interval {
+				t.check(now, e)
+			}
+		case phaseProbing:
+			if now.Sub(e.phaseEnd) > 0 { // the prober never reported; treat as failed
+				t.probeDone(now, e.p.ID, e.gen, netip.AddrPort{}, false)
+			}
+		case phaseConfirm:
+			switch {
+			case !now.Before(e.phaseEnd):
+				t.lose(e)
+			case !e.retried && !now.Before(e.phaseEnd.Add(confirmRetry-confirmWait)):
+				e.retried = true
+				t.confirmActions(e)
+			}
+		}
+	}
+}
+
+func (t *table) check(now time.Time, e *entry) {
+	if len(t.addrList(e)) > 0 {
+		t.probe(now, e)
+		return
+	}
+	t.confirm(now, e)
+}
+
+func (t *table) probe(now time.Time, e *entry) {
+	e.phase = phaseProbing
+	e.phaseEnd = now.Add(2 * probeTimeout)
+	e.gen++
+	t.actions = append(t.actions, action{kind: actProbe, id: e.p.ID, gen: e.gen, addrs: t.addrList(e)})
+}
+
+// probeDone takes the answer to a probe of addrs for id; best is the address
+// that answered.
+func (t *table) probeDone(now time.Time, id string, gen uint64, best netip.AddrPort, ok bool) {
+	e := t.peers[id]
+	if e == nil || e.gen != gen || e.phase == phaseIdle {
+		return
+	}
+	if ok {
+		wasReachable, oldBest := e.p.Reachable, e.best
+		e.phase = phaseIdle
+		e.heard, e.p.LastSeen = now, now
+		e.best, e.p.Reachable = best, true
+		if wasReachable {
+			e.interval = min(e.interval*3/2, checkMaxAlive)
+		} else {
+			e.interval = checkFirst
+		}
+		if exp, ok := e.addrs[best.Addr()]; ok && exp.Before(now.Add(minAddrTTL)) {
+			e.addrs[best.Addr()] = now.Add(minAddrTTL)
+		}
+		switch {
+		case !e.announced:
+			t.announce(e)
+		case !wasReachable || oldBest != best:
+			t.emit(PeerUpdated, e)
+		}
+		return
+	}
+	if e.phase == phaseConfirm {
+		return // the deadline decides
+	}
+	if !e.announced {
+		// Announced over mDNS but its engine does not answer (another
+		// program's record, a firewall): list it, marked unreachable, and
+		// look again later.
+		e.phase = phaseIdle
+		e.p.Reachable = false
+		e.interval = 2 * checkFirst
+		if e.mdns {
+			t.announce(e)
+		} else {
+			t.forget(e)
+		}
+		return
+	}
+	t.confirm(now, e)
+}
+
+// confirm starts the last chance of a silent peer: an mDNS query (if it was
+// announced) and a second probe a moment later.
+func (t *table) confirm(now time.Time, e *entry) {
+	e.phase = phaseConfirm
+	e.phaseEnd = now.Add(confirmWait)
+	e.retried = false
+	if e.mdns {
+		t.query(e)
+	}
+}
+
+func (t *table) confirmActions(e *entry) {
+	if e.mdns {
+		t.query(e)
+	}
+	if addrs := t.addrList(e); len(addrs) > 0 {
+		e.gen++
+		t.actions = append(t.actions, action{kind: actProbe, id: e.p.ID, gen: e.gen, addrs: addrs})
+	}
+}
+
+func (t *table) query(e *entry) {
+	host := ""
+	if len(e.addrs) == 0 {
+		host = e.host
+	}
+	t.actions = append(t.actions, action{kind: actQuery, instance: e.instance, host: host})
+}
+
+// ask sends a follow-up query for an instance, at most once per
+// askAgainAfter, so a burst of incomplete packets causes one query.
+func (t *table) ask(now time.Time, instance, host string, wantTXT bool) {
+	k := strings.ToLower(instance)
+	if at, ok := t.asked[k]; ok && now.Sub(at) < askAgainAfter {
+		return
+	}
+	t.asked[k] = now
+	t.actions = append(t.actions, action{kind: actQuery, instance: instance, host: host, wantTXT: wantTXT})
+}
+
+func (t *table) expireAddrs(now time.Time, e *entry) {
+	changed := false
+	for a, exp := range e.addrs {
+		if now.After(exp) && a != e.best.Addr() {
+			delete(e.addrs, a)
+			changed = true
+		}
+	}
+	if changed && e.announced {
+		t.emit(PeerUpdated, e)
+	}
+	if e.mdns && len(e.addrs) == 0 && e.phase == phaseIdle {
+		t.ask(now, e.instance, e.host, false)
+	}
+}
+
+func (t *table) dropMDNS(e *entry) {
+	if k := strings.ToLower(e.instance); t.byInstance[k] == e.p.ID {
+		delete(t.byInstance, k)
+	}
+	e.mdns, e.instance, e.host, e.port = false, "", "", 0
+	e.goneAt = time.Time{}
+	clear(e.addrs)
+	e.best = e.directAddr
+}
+
+func (t *table) lose(e *entry) {
+	if e.announced {
+		t.emit(PeerLost, e)
+	}
+	t.forget(e)
+}
+
+func (t *table) forget(e *entry) {
+	if k := strings.ToLower(e.instance); e.instance != "" && t.byInstance[k] == e.p.ID {
+		delete(t.byInstance, k)
+	}
+	delete(t.peers, e.p.ID)
+}
+
+func (t *table) announce(e *entry) {
+	e.announced = true
+	t.emit(PeerSeen, e)
+}
+
+func (t *table) emit(kind EventKind, e *entry) {
+	t.events = append(t.events, Event{Kind: kind, Peer: t.view(e)})
+}
+
+// view is the Peer a caller sees: addresses ordered best first, then by how
+// likely they are to work from elsewhere on the LAN.
+func (t *table) view(e *entry) Peer {
+	p := e.p.clone()
+	p.Addrs = t.addrList(e)
+	switch {
+	case e.mdns:
+		p.Source = SourceMDNS
+	case e.hasDirect:
+		p.Source = e.direct
+	}
+	return p
+}
+
+func (t *table) addrList(e *entry) []netip.AddrPort {
+	var out []netip.AddrPort
+	if e.port != 0 {
+		for a := range e.addrs {
+			out = append(out, netip.AddrPortFrom(a, e.port))
+		}
+	}
+	if e.directAddr.IsValid() && !slices.Contains(out, e.directAddr) {
+		out = append(out, e.directAddr)
+	}
+	slices.SortFunc(out, func(a, b netip.AddrPort) int {
+		if c := cmp.Compare(addrRank(a, e.best), addrRank(b, e.best)); c != 0 {
+			return c
+		}
+		return a.Compare(b)
+	})
+	return out
+}
+
+func addrRank(a, best netip.AddrPort) int {
+	ip := a.Addr()
+	switch {
+	case a == best:
+		return 0
+	case ip.IsLoopback():
+		return 5
+	case ip.Is4() && !ip.IsLinkLocalUnicast():
+		return 1
+	case ip.Is6() && !ip.IsLinkLocalUnicast():
+		return 2
+	case ip.Is4():
+		return 3
+	}
+	return 4
+}
+
+// snapshot lists the announced peers by name, then ID.
+func (t *table) snapshot() []Peer {
+	var out []Peer
+	for _, e := range t.sorted() {
+		if e.announced {
+			out = append(out, t.view(e))
+		}
+	}
+	return out
+}
+
+func (t *table) sorted() []*entry {
+	out := make([]*entry, 0, len(t.peers))
+	for _, e := range t.peers {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b *entry) int {
+		if c := cmp.Compare(strings.ToLower(a.p.Name), strings.ToLower(b.p.Name)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.p.ID, b.p.ID)
+	})
+	return out
+}
+
+func (t *table) get(id string) (Peer, bool) {
+	e := t.peers[id]
+	if e == nil || !e.announced {
+		return Peer{}, false
+	}
+	return t.view(e), true
+}
+
+func samePeer(a, b Peer) bool {
+	return a.ID == b.ID && a.Name == b.Name && a.OS == b.OS && a.Proto == b.Proto &&
+		a.Source == b.Source && a.Reachable == b.Reachable && slices.Equal(a.Addrs, b.Addrs)
+}
