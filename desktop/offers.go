@@ -3,6 +3,7 @@ package desktop
 import (
 	"context"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -196,3 +197,5 @@ func transferInfoFromSources(session, peerID, peerName string, srcs []transfer.S
 	}
 	return t
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
