@@ -48,8 +48,10 @@ type Backend interface {
 
 	// Settings returns the current settings.
 	Settings() Settings
-	// SaveSettings stores and applies s (name, visibility, port, ...). The
-	// UI calls it after every change; an error is shown to the person.
+	// SaveSettings stores and applies s (name, visibility, ...). The UI
+	// calls it after every change; an error is shown to the person. A new
+	// Port may wait for the next start (the settings screen says so), and
+	// Language is applied by the UI itself.
 	SaveSettings(s Settings) error
 
 	// KnownDevices lists devices this one has exchanged files with.

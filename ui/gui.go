@@ -173,6 +173,9 @@ func (g *GUI) apply(e Event) {
 	case OfferReceived:
 		g.offers.push(e.Offer)
 		g.notify(lang.L("ui.notify.offer.title"), offerHeadline(e.Offer))
+		// Someone waits for an answer: bring the window back from the tray.
+		g.win.Show()
+		g.win.RequestFocus()
 		g.showNextOffer()
 	case OfferClosed:
 		g.closeOffer(e.ID, e.Reason)
