@@ -59,9 +59,9 @@ func announceKey(self Self, instance string, nc netConfig) string {
 
 // announcement is the unsolicited response sent the moment a registration
 // starts. zeroconf sends its first one only after two probe rounds with
-// random pauses (up to half a second); sending it at once makes a start or
-// a rename visible right away and lets a re-registration under the same
-// name follow its own goodbye within the peers' grace period.
+// random pauses (up to half a second); sending it at once makes a start
+// visible right away and lets a rename or re-registration follow the old
+// registration's goodbye well within the peers' grace period.
 func announcement(self Self, instance string, addrs []netip.Addr) *dns.Msg {
 	owner := instance + "." + serviceName
 	host := hostLabel(self.ID) + "." + domain

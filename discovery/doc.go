@@ -37,7 +37,8 @@
 //
 //   - Goodbye: a TTL-0 PTR or SRV for a peer's current instance removes it
 //     after goodbyeGrace (0.5 s) unless it is heard again, which is how a
-//     rename (new name announced first, old one retired) stays one device.
+//     rename (old name's goodbye, new name announced at once) stays one
+//     device.
 //     With the 250 ms tick a goodbye is acted on within 0.75 s.
 //   - Silence: a peer not heard from for checkFirst (4 s, growing to 8 s while
 //     it keeps answering) gets a TCP connect probe. If the probe fails, its

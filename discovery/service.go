@@ -138,8 +138,7 @@ func (s *Service) Visibility() Visibility {
 	return s.vis.Effective(s.clock.Now())
 }
 
-// SetName renames this device. Peers see PeerUpdated with the same ID: the
-// new name is announced before the old one says goodbye.
+// SetName renames this device. Peers see PeerUpdated with the same ID.
 func (s *Service) SetName(name string) {
 	s.mu.Lock()
 	if s.self.Name != name {
@@ -360,25 +359,23 @@ func (s *Service) reconcileAnnounce(st *serveState, now time.Time) {
 	if st.ann != nil && st.ann.key == key || now.Before(st.annRetry) {
 		return
 	}
-	old := st.ann
-	if old != nil && old.instance == instance {
-		// Same name, new addresses or TXT: the goodbye must go first, the
-		// announcement below follows within the peers' grace period.
-		old.shutdown()
-		old = nil
+	// The old registration goes first, goodbye and all, and the new one is
+	// announced right after: peers hold a goodbye for goodbyeGrace, so a
+	// rename or new address shows as one update. (Announcing the new name
+	// first would not work: until Shutdown, zeroconf's old server may still
+	// send its own scheduled announcements of the old name.)
+	if st.ann != nil {
+		st.ann.shutdown()
+		st.ann = nil
 	}
 	srv, err := register(self, instance, st.nc)
 	if err != nil {
 		s.logf("discovery: announcing %q: %v", unescapeLabel(instance), err)
 		st.annRetry = now.Add(retryRegister)
-		st.ann = old
 		return
 	}
 	st.ann = &announcer{srv: srv, instance: instance, key: key, started: time.Now()}
 	st.mon.send(announcement(self, instance, st.nc.addrs))
-	if old != nil {
-		old.shutdown() // after the new name is out, so peers see a rename
-	}
 }
 
 func (s *Service) stopAnnouncing(st *serveState) {
