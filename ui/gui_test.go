@@ -420,6 +420,24 @@ func tapCheck(c *widget.Check) {
 	test.TapAt(c, fyne.NewPos(10, c.Size().Height/2))
 }
 
+func TestSendFilesBasket(t *testing.T) {
+	g, f, _ := newTestGUI(t, LangEnglish)
+	for _, p := range DemoPeers(testNow) {
+		f.Emit(PeerSeen{p})
+	}
+	g.SelectPeers("localsend-ayu")
+	g.fileBasket([]string{"/tmp/a.pdf", "/tmp/b/c.jpg"})
+	texts := overlayTexts(g)
+	if !contains(texts, "a.pdf") || !contains(texts, "c.jpg") {
+		t.Fatalf("basket shows %q", texts)
+	}
+	test.Tap(topDialogButton(t, g, "Send"))
+	want := []FakeSend{{PeerIDs: []string{"localsend-ayu"}, Paths: []string{"/tmp/a.pdf", "/tmp/b/c.jpg"}}}
+	if got := f.Sent(); !reflect.DeepEqual(got, want) {
+		t.Errorf("sent %+v, want %+v", got, want)
+	}
+}
+
 func TestNotifiesWhenFileArrives(t *testing.T) {
 	g, f, _ := newTestGUI(t, LangEnglish)
 	tr := TransferInfo{ID: "r", Direction: Incoming, PeerName: "Sari-PC", Name: "report.pdf", Count: 1, Total: 10, State: Sending}

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,17 +92,58 @@ func (g *GUI) sendPaths(ids, paths []string) {
 	})
 }
 
-func (g *GUI) sendFilesDialog() {
+func (g *GUI) sendFilesDialog() { g.pickFile(nil) }
+
+// pickFile adds one file to picked. Fyne's file chooser takes one file at a
+// time, so the files collect in a basket that can take more.
+func (g *GUI) pickFile(picked []string) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
+			if len(picked) > 0 {
+				g.fileBasket(picked)
+			}
 			return
 		}
 		p := r.URI().Path()
 		_ = r.Close()
-		g.withTargets(func(ids []string) { g.sendPaths(ids, []string{p}) })
+		if !slices.Contains(picked, p) {
+			picked = append(picked, p)
+		}
+		g.fileBasket(picked)
 	}, g.win)
-	d.SetConfirmText(lang.L("ui.send.pick"))
+	d.SetConfirmText(lang.L("ui.basket.pick"))
+	if n := len(picked); n > 0 {
+		if l, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(picked[n-1]))); err == nil {
+			d.SetLocation(l)
+		}
+	}
 	g.fitFileDialog(d)
+	d.Show()
+}
+
+// fileBasket lists the files picked so far: send them, or add another.
+func (g *GUI) fileBasket(paths []string) {
+	list := container.NewVBox()
+	for _, p := range paths {
+		name := widget.NewLabel(filepath.Base(p))
+		name.Truncation = fyne.TextTruncateEllipsis
+		list.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.FileIcon()), nil,
+			container.New(&tightVBox{}, name, newCaption(filepath.Dir(p)))))
+	}
+	scroll := container.NewVScroll(list)
+	scroll.SetMinSize(fyne.NewSize(420, min(list.MinSize().Height, 260)))
+	d := dialog.NewCustomWithoutButtons(lang.L("ui.basket.title"), scroll, g.win)
+	cancel := widget.NewButtonWithIcon(lang.L("ui.dialog.cancel"), theme.CancelIcon(), d.Hide)
+	add := widget.NewButtonWithIcon(lang.L("ui.basket.add"), theme.ContentAddIcon(), func() {
+		d.Hide()
+		g.pickFile(paths)
+	})
+	send := widget.NewButtonWithIcon(lang.L("ui.choose.send"), theme.MailSendIcon(), func() {
+		d.Hide()
+		g.withTargets(func(ids []string) { g.sendPaths(ids, paths) })
+	})
+	send.Importance = widget.HighImportance
+	d.SetButtons([]fyne.CanvasObject{cancel, add, send})
 	d.Show()
 }
 
@@ -112,7 +155,7 @@ func (g *GUI) sendFolderDialog() {
 		p := u.Path()
 		g.withTargets(func(ids []string) { g.sendPaths(ids, []string{p}) })
 	}, g.win)
-	d.SetConfirmText(lang.L("ui.send.pick"))
+	d.SetConfirmText(lang.L("ui.basket.pick"))
 	g.fitFileDialog(d)
 	d.Show()
 }
