@@ -131,7 +131,7 @@ func (g *GUI) fileBasket(paths []string) {
 			container.New(&tightVBox{}, name, newCaption(filepath.Dir(p)))))
 	}
 	scroll := container.NewVScroll(list)
-	scroll.SetMinSize(fyne.NewSize(420, min(list.MinSize().Height, 260)))
+	scroll.SetMinSize(fyne.NewSize(480, min(list.MinSize().Height, 260)))
 	d := dialog.NewCustomWithoutButtons(lang.L("ui.basket.title"), scroll, g.win)
 	cancel := widget.NewButtonWithIcon(lang.L("ui.dialog.cancel"), theme.CancelIcon(), d.Hide)
 	add := widget.NewButtonWithIcon(lang.L("ui.basket.add"), theme.ContentAddIcon(), func() {
