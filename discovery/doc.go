@@ -66,7 +66,8 @@
 // already says whether the engine is reachable. Devices from Config.Known
 // and AddByAddress are identified through Config.Identify at their
 // address, kept while probes succeed and retried (30 s backing off to
-// 5 min) while missing.
+// 5 min) while missing. When such a device says goodbye on mDNS, one probe
+// decides at once whether it only went hidden (kept) or quit (lost).
 //
 // The probes are plain TCP connects to the engine port that close without
 // sending anything; the engine should treat a connection closed before the

@@ -45,6 +45,7 @@ type entry struct {
 	hasDirect  bool           // reached by address: stays while probes succeed
 	directAddr netip.AddrPort // the address given or remembered; never expires
 
+	byeCheck bool           // said goodbye but is known by address: kept only if this probe answers
 	best     netip.AddrPort // answered the last successful probe
 	created  time.Time
 	heard    time.Time // last sign of life: an mDNS record or a probe answer
@@ -149,7 +150,7 @@ func (t *table) observe(now time.Time, o observation) {
 			changed = true
 		}
 	}
-	e.goneAt = time.Time{}
+	e.goneAt, e.byeCheck = time.Time{}, false
 	if !e.mdns {
 		e.mdns = true
 		changed = true // source becomes mDNS
@@ -335,8 +336,12 @@ func (t *table) tick(now time.Time) {
 				t.lose(e)
 				continue
 			}
-			t.emit(PeerUpdated, e)
-			e.heard = time.Time{} // check the direct address now
+			// Known by address too: it may only have gone hidden, or it
+			// may have quit. One probe decides, with no second chance,
+			// so a quit device is gone as quickly as any other.
+			e.byeCheck = true
+			t.probe(now, e)
+			continue
 		}
 		t.expireAddrs(now, e)
 		switch e.phase {
@@ -402,9 +407,14 @@ func (t *table) probeDone(now time.Time, id string, gen uint64, best netip.AddrP
 		switch {
 		case !e.announced:
 			t.announce(e)
-		case !wasReachable || oldBest != best:
+		case !wasReachable || oldBest != best || e.byeCheck:
 			t.emit(PeerUpdated, e)
 		}
+		e.byeCheck = false
+		return
+	}
+	if e.byeCheck {
+		t.lose(e)
 		return
 	}
 	if e.phase == phaseConfirm {

@@ -360,6 +360,26 @@ func TestTableManualPeer(t *testing.T) {
 	if len(ps) != 1 || ps[0].Source != SourceManual || !slices.Equal(ps[0].Addrs, []netip.AddrPort{addr}) {
 		t.Fatalf("after goodbye: %+v", ps)
 	}
+	// Back on mDNS, then it quits: goodbye and engine gone together. Being
+	// known by address must not keep it around longer than anyone else.
+	h.observe(obsFor("Sari-PC", idA, "h.local.", "10.0.0.2"))
+	h.take()
+	h.alive = func(time.Time, netip.AddrPort) bool { return false }
+	h.observe(bye)
+	quit := h.now
+	for h.now.Sub(quit) < 3*time.Second && len(h.tbl.snapshot()) > 0 {
+		h.advance(tickEvery)
+	}
+	if len(h.tbl.snapshot()) != 0 || h.now.Sub(quit) > 2*time.Second {
+		t.Fatalf("known peer that quit still listed after %v", h.now.Sub(quit))
+	}
+	if k := kinds(h.take()); !slices.Equal(k, []EventKind{PeerLost}) {
+		t.Fatalf("quit events = %v", k)
+	}
+	h.alive = func(time.Time, netip.AddrPort) bool { return true }
+	h.tbl.addDirect(h.now, Peer{ID: idA, Name: "Sari-PC"}, SourceManual, addr)
+	h.settle()
+	h.take()
 	// Its engine stops answering: lost within 15 s.
 	down := h.now
 	h.alive = func(time.Time, netip.AddrPort) bool { return false }

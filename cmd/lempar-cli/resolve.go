@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strconv"
 	"strings"
 
 	"github.com/lempar/lempar/app"
+	"github.com/lempar/lempar/discovery"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -16,13 +18,22 @@ type target struct {
 }
 
 // resolveTarget turns --to into an address: HOST:PORT as given (trust on
-// first use), or a device name or ID prefix looked up among known devices
-// (pinned to their ID).
+// first use), or a device name or ID prefix looked up among nearby devices
+// (mDNS), then among known devices; either way pinned to the device's ID.
 func resolveTarget(ctx context.Context, g *globals, n *app.Node, to string) (target, error) {
 	if host, port, err := net.SplitHostPort(to); err == nil && host != "" {
 		if _, err := strconv.Atoi(port); err == nil {
 			return target{addr: to}, nil
 		}
+	}
+	// Nearby devices first: their announced address is current, and the ID
+	// they announce is pinned for the handshake.
+	p, err := discoverPeer(ctx, n, to)
+	switch {
+	case err == nil && p.Addr().IsValid():
+		return target{addr: p.Addr().String(), id: p.ID, name: p.Name}, nil
+	case errors.Is(err, discovery.ErrAmbiguous), errors.Is(err, context.Canceled):
+		return target{}, err
 	}
 	var matches []app.KnownDevice
 	lower := strings.ToLower(to)
