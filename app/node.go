@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/lempar/lempar/discovery"
 	"github.com/lempar/lempar/internal/buildinfo"
@@ -29,6 +30,9 @@ type Options struct {
 	AcceptFrom []string
 	OnEvent    func(transfer.Event)
 	OnRefused  func(transfer.PeerInfo, error)
+	// RetryFor is how long a send keeps reconnecting after its link drops:
+	// 0 means transfer.DefaultRetryFor, negative means never.
+	RetryFor time.Duration
 }
 
 // Node is one running Lempar device: identity, stores and the receiver.
@@ -171,6 +175,7 @@ func (n *Node) onEvent(e transfer.Event) {
 func (n *Node) SendTo(ctx context.Context, addr, peerID, peerName, session string, srcs []transfer.Source, onEvent func(transfer.Event)) (transfer.Event, error) {
 	ev, err := transfer.Send(ctx, n.Identity, transfer.SendOptions{
 		Addr: addr, PeerID: peerID, PeerName: peerName, Hello: n.Hello(), Session: session,
+		RetryFor: n.retryFor(),
 		OnEvent: func(e transfer.Event) {
 			if e.State.Final() {
 				n.record(e)
@@ -181,6 +186,16 @@ func (n *Node) SendTo(ctx context.Context, addr, peerID, peerName, session strin
 		},
 	}, srcs)
 	return ev, err
+}
+
+func (n *Node) retryFor() time.Duration {
+	switch {
+	case n.opts.RetryFor < 0:
+		return 0
+	case n.opts.RetryFor == 0:
+		return transfer.DefaultRetryFor
+	}
+	return n.opts.RetryFor
 }
 
 func (n *Node) String() string {

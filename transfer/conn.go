@@ -63,6 +63,20 @@ func (s *session) close() {
 	s.closeOnce.Do(func() { _ = s.tc.Close() })
 }
 
+// lingerTime bounds how long a closing side keeps reading after it said
+// why it is leaving.
+const lingerTime = time.Second
+
+// closeAfterFinal ends a session after sendFinal: it half-closes and lets
+// the readers drain until the peer hangs up (or lingerTime passes). Closing
+// with unread data would send a TCP reset, and a reset can make the peer's
+// kernel discard the very cancel frame that explains the close.
+func (s *session) closeAfterFinal() {
+	_ = s.tc.CloseWrite()
+	s.fr.stop(time.Now().Add(lingerTime))
+	time.AfterFunc(lingerTime, s.close)
+}
+
 // keepalive pings whenever nothing else was written for PingInterval, so
 // the other side's IdleTimeout only fires on a dead link.
 func (s *session) keepalive(ctx context.Context) {

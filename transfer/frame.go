@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"io"
+	"sync/atomic"
 	"time"
 )
 
@@ -60,6 +61,28 @@ type frameReader struct {
 	conn    deadliner
 	timeout time.Duration
 	buf     []byte
+	// stopAt, when set (Unix ns), replaces the idle deadline: the session
+	// is closing and reads only drain what the peer still sends.
+	stopAt atomic.Int64
+}
+
+// stop makes every read from now on end by t.
+func (fr *frameReader) stop(t time.Time) {
+	fr.stopAt.Store(t.UnixNano())
+	if fr.conn != nil {
+		_ = fr.conn.SetReadDeadline(t)
+	}
+}
+
+func (fr *frameReader) setDeadline() {
+	if fr.conn == nil {
+		return
+	}
+	if at := fr.stopAt.Load(); at != 0 {
+		_ = fr.conn.SetReadDeadline(time.Unix(0, at))
+	} else if fr.timeout > 0 {
+		_ = fr.conn.SetReadDeadline(time.Now().Add(fr.timeout))
+	}
 }
 
 type deadliner interface{ SetReadDeadline(time.Time) error }
@@ -70,9 +93,7 @@ func newFrameReader(r io.Reader, conn deadliner, timeout time.Duration) *frameRe
 
 // next returns the next frame. The payload is valid until the next call.
 func (fr *frameReader) next() (FrameType, []byte, error) {
-	if fr.conn != nil && fr.timeout > 0 {
-		_ = fr.conn.SetReadDeadline(time.Now().Add(fr.timeout))
-	}
+	fr.setDeadline()
 	return readFrame(fr.r, &fr.buf)
 }
 
@@ -124,9 +145,7 @@ func readPayload(r io.Reader, p []byte) error {
 // (which may fail, e.g. when the session ends) so it can be handed to the
 // writer goroutine without a copy. owned reports whether p is that buffer.
 func (fr *frameReader) nextInto(get func() ([]byte, error)) (t FrameType, p []byte, owned bool, err error) {
-	if fr.conn != nil && fr.timeout > 0 {
-		_ = fr.conn.SetReadDeadline(time.Now().Add(fr.timeout))
-	}
+	fr.setDeadline()
 	t, n, err := readHeader(fr.r)
 	if err != nil {
 		return 0, nil, false, err

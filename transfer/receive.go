@@ -34,7 +34,9 @@ type receive struct {
 	cancel context.CancelCauseFunc
 
 	streaming atomic.Bool
+	resumed   bool // continues a parked session: already accepted
 	bye       chan struct{}
+	readDone  chan struct{} // closed when readLoop returns
 	jobs      chan rxJob
 	free      chan []byte
 
@@ -68,7 +70,7 @@ func newReceive(srv *Server, ss *session, offer *Offer) *receive {
 	dir := srv.Dir()
 	return &receive{
 		srv: srv, ss: ss, offer: offer, dir: dir,
-		bye:  make(chan struct{}),
+		bye:  make(chan struct{}), readDone: make(chan struct{}),
 		jobs: make(chan rxJob, rxBuffers),
 		free: make(chan []byte, rxBuffers),
 		tr: newTracker(Event{
@@ -89,17 +91,29 @@ func (rx *receive) run(parent context.Context) {
 
 	err := rx.serve()
 	if err != nil && rx.ctx.Err() != nil {
-		if cause := context.Cause(rx.ctx); cause != nil && !errors.Is(cause, context.Canceled) {
-			err = cause
+		var e *Error
+		if !errors.As(err, &e) {
+			// A bare context error: say why the session's context ended.
+			if cause := context.Cause(rx.ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+				err = cause
+			}
 		}
 		if errors.Is(err, context.Canceled) {
 			err = newErr("cancelled", nil)
 		}
-		if !IsCode(err, "peer-cancelled") && !IsCode(err, "connection-lost") && !isRemote(err) {
-			rx.ss.sendFinal(FrameCancel, Cancel{Reason: CodeOf(err)})
+		if IsCode(err, "cancelled") {
+			rx.ss.sendFinal(FrameCancel, Cancel{Reason: "cancelled"})
 		}
 	}
-	rx.ss.close()
+	rx.closeConn(err)
+	if err != nil && rx.streaming.Load() && IsCode(err, "connection-lost") {
+		// The sender will likely come back (it retries): keep the
+		// session open for it rather than failing the transfer.
+		rx.tr.update(func(e *Event) { e.State = StateRetrying; e.Err = err; e.Rate = 0 })
+		rx.srv.park(rx.offer.Session, &parked{peerID: rx.ss.peer.ID, dir: rx.dir, items: len(rx.offer.Items), tr: rx.tr},
+			func() { rx.tr.finish(StateFailed, err) })
+		return
+	}
 	state := StateDone
 	switch {
 	case err == nil:
@@ -113,6 +127,21 @@ func (rx *receive) run(parent context.Context) {
 	rx.tr.finish(state, err)
 }
 
+// closeConn ends the connection without a reset: after a clean finish the
+// sender hangs up right after its bye; after an error we half-close and
+// drain until it does.
+func (rx *receive) closeConn(err error) {
+	rx.cancel(nil) // the reader now only drains
+	if err == nil {
+		rx.ss.fr.stop(time.Now().Add(lingerTime))
+	} else {
+		_ = rx.ss.tc.CloseWrite()
+		rx.ss.fr.stop(time.Now().Add(lingerTime))
+	}
+	<-rx.readDone
+	rx.ss.close()
+}
+
 func isRemote(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && len(e.Code) > 7 && e.Code[:7] == "remote-"
@@ -121,6 +150,9 @@ func isRemote(err error) bool {
 // serve runs the session from offer to the last ack.
 func (rx *receive) serve() error {
 	name := rx.ss.peer.Name
+	if rx.resumed {
+		return rx.accepted(Answer{Accept: true})
+	}
 	need := rx.offer.Total()
 	if free, err := FreeSpace(existingParent(rx.dir)); err == nil && uint64(need)+freeSpaceSlack > free {
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "no-space"})
@@ -145,6 +177,12 @@ func (rx *receive) serve() error {
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "declined"})
 		return newErr("declined-local", nil, "Name", name)
 	}
+	return rx.accepted(ans)
+}
+
+// accepted receives an offer that was accepted (now or before a drop).
+func (rx *receive) accepted(ans Answer) error {
+	name := rx.ss.peer.Name
 	if ans.Dir != "" {
 		rx.dir = ans.Dir
 		rx.tr.update(func(e *Event) { e.Dir = ans.Dir })
@@ -231,20 +269,32 @@ func (rx *receive) prepare() (*Decision, error) {
 	return dec, nil
 }
 
-// readLoop reads the sender's frames for the whole session.
+// readLoop reads the sender's frames for the whole session. Once the
+// session's context ends it keeps reading and discarding until the
+// connection ends, so closing never leaves unread data behind (see
+// closeAfterFinal).
 func (rx *receive) readLoop() {
+	defer close(rx.readDone)
+	scratch := make([]byte, dataHeaderLen+ChunkSize)
+	var pooled []byte // the pool buffer the last data frame was read into
 	get := func() ([]byte, error) {
+		pooled = nil
+		if rx.ctx.Err() != nil {
+			return scratch, nil
+		}
 		if !rx.streaming.Load() {
 			return nil, protocolError("data before the offer was accepted")
 		}
 		select {
 		case b := <-rx.free:
+			pooled = b
 			return b, nil
 		case <-rx.ctx.Done():
-			return nil, context.Cause(rx.ctx)
+			return scratch, nil
 		}
 	}
 	name := rx.ss.peer.Name
+	byeSeen := false
 	for {
 		t, p, owned, err := rx.ss.fr.nextInto(get)
 		if err != nil {
@@ -257,46 +307,50 @@ func (rx *receive) readLoop() {
 			}
 			return
 		}
+		if rx.ctx.Err() != nil {
+			if owned && pooled != nil {
+				rx.free <- pooled
+				pooled = nil
+			}
+			continue
+		}
 		var job rxJob
 		switch t {
 		case FramePing:
 			continue
 		case FrameCancel:
 			rx.cancel(newErr("peer-cancelled", nil, "Name", name))
-			return
+			continue
 		case FrameError:
 			rx.cancel(remoteErr(p, name))
-			return
+			continue
 		case FrameBye:
-			close(rx.bye)
-			return
-		case FrameData:
-			if !rx.streaming.Load() {
-				rx.cancel(protocolError("data before the offer was accepted"))
-				return
+			if !byeSeen {
+				byeSeen = true
+				close(rx.bye)
 			}
+			continue
+		case FrameData:
 			item, off, data, err := parseData(p)
 			if err != nil {
 				rx.cancel(err)
-				return
+				continue
 			}
 			job = rxJob{t: t, item: int(item), offset: int64(off), buf: p, data: data}
 		case FrameFileDone:
 			var fd FileDone
 			if err := decodeJSON(p, &fd, "file-done"); err != nil || !rx.streaming.Load() {
 				rx.cancel(protocolError("file-done out of place"))
-				return
+				continue
 			}
 			job = rxJob{t: t, item: fd.Item, digest: fd.Digest}
 		default:
 			rx.cancel(protocolError("unexpected frame type %d", t))
-			return
+			continue
 		}
-		_ = owned
 		select {
 		case rx.jobs <- job:
 		case <-rx.ctx.Done():
-			return
 		}
 	}
 }

@@ -26,6 +26,22 @@ type SendOptions struct {
 	// Session reuses a session ID, so a retried transfer stays one
 	// transfer in the history; "" makes a new one.
 	Session string
+	// RetryFor is how long to keep trying to reach the receiver again after
+	// the link drops once the offer was accepted; the receiver then resumes
+	// the same session without asking its person again. 0 = don't retry.
+	RetryFor time.Duration
+}
+
+// DefaultRetryFor is how long a sender keeps retrying a dropped transfer.
+const DefaultRetryFor = 10 * time.Minute
+
+// retryable errors are those of the link, not of either side's decision.
+func retryable(err error) bool {
+	switch CodeOf(err) {
+	case "connection-lost", "unreachable", "handshake":
+		return true
+	}
+	return false
 }
 
 // Send offers items to the receiver at opt.Addr and streams what it
@@ -52,7 +68,7 @@ func Send(ctx context.Context, id *Identity, opt SendOptions, items []Source) (E
 			Files: files, Total: offer.Total(),
 		}, opt.OnEvent),
 	}
-	err := s.run(ctx)
+	err := s.runWithRetry(ctx)
 	state := StateDone
 	switch {
 	case err == nil:
@@ -71,6 +87,40 @@ func Send(ctx context.Context, id *Identity, opt SendOptions, items []Source) (E
 	return s.tr.snapshot(), err
 }
 
+// runWithRetry runs the session and, after an accepted session lost its
+// link, reconnects with backoff until RetryFor has passed.
+func (s *sender) runWithRetry(ctx context.Context) error {
+	var firstFailure time.Time
+	backoff := time.Second
+	for {
+		s.remote.Store(nil)
+		err := s.run(ctx)
+		s.sentBefore = s.tr.snapshot().Sent
+		if err == nil || ctx.Err() != nil || !s.accepted || s.opt.RetryFor <= 0 || !retryable(err) {
+			return err
+		}
+		if firstFailure.IsZero() {
+			firstFailure = time.Now()
+		}
+		if time.Since(firstFailure) > s.opt.RetryFor {
+			return err
+		}
+		s.tr.update(func(e *Event) { e.State = StateRetrying; e.Err = err; e.Rate = 0 })
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		backoff = min(backoff*2, 10*time.Second)
+		if s.tr.snapshot().Sent > 0 {
+			// Progress was made since the last failure: be quick again.
+			backoff = min(backoff, 2*time.Second)
+		}
+	}
+}
+
 type sender struct {
 	id    *Identity
 	opt   SendOptions
@@ -79,6 +129,9 @@ type sender struct {
 	name  string
 	tr    *tracker
 	ss    *session
+
+	accepted   bool  // the receiver accepted this session at least once
+	sentBefore int64 // bytes sent by earlier attempts
 
 	// remote is the reason the peer gave for ending the session, so a write
 	// that fails because of it reports the reason, not "connection lost".
@@ -89,12 +142,16 @@ func (s *sender) run(ctx context.Context) error {
 	if err := s.connect(ctx); err != nil {
 		return err
 	}
-	defer s.ss.close()
+	defer func() {
+		if ctx.Err() == nil { // a cancel closes by itself, after draining
+			s.ss.close()
+		}
+	}()
 
 	// From here on, cancelling ctx tells the peer and unblocks everything.
 	stop := context.AfterFunc(ctx, func() {
 		s.ss.sendFinal(FrameCancel, Cancel{Reason: "cancelled"})
-		s.ss.close()
+		s.ss.closeAfterFinal()
 	})
 	defer stop()
 
@@ -108,6 +165,9 @@ func (s *sender) run(ctx context.Context) error {
 	if !dec.Accept {
 		return declineErr(dec.Reason, s.name)
 	}
+	s.accepted = true
+	// A retry must reach the same device, whoever answers at the address.
+	s.opt.PeerID = s.ss.peer.ID
 	return s.stream(ctx, dec)
 }
 
@@ -272,7 +332,15 @@ func (s *sender) stream(ctx context.Context, dec *Decision) error {
 	go s.ss.keepalive(kctx)
 
 	acks := make(chan error, 1)
-	go func() { acks <- s.readAcks(&pending) }()
+	go func() {
+		err := s.readAcks(&pending)
+		if err != nil {
+			// Unblock a data write stuck on a dead link now, not at its
+			// write deadline.
+			s.ss.close()
+		}
+		acks <- err
+	}()
 
 	free := make(chan []byte, 4)
 	for range cap(free) {
@@ -309,7 +377,7 @@ func (s *sender) stream(ctx context.Context, dec *Decision) error {
 		it := &s.offer.Items[c.item]
 		s.tr.update(func(e *Event) {
 			e.Done += int64(c.n)
-			e.Sent = sent
+			e.Sent = s.sentBefore + sent
 			e.Current, e.CurrentDone, e.CurrentSize = it.Path, c.offset+int64(c.n), it.Size
 		})
 	}

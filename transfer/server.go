@@ -55,9 +55,73 @@ type Server struct {
 	MaxHandshakes int           // concurrent unauthenticated connections; default 32
 	OfferTimeout  time.Duration // default OfferTimeout
 
-	mu       sync.Mutex // guards sessions and claimed
+	// RetryWindow is how long an accepted session whose link dropped waits
+	// for its sender to come back; default DefaultRetryFor plus a minute.
+	RetryWindow time.Duration
+
+	mu       sync.Mutex // guards sessions, claimed and parked
 	sessions map[string]context.CancelCauseFunc
 	claimed  map[string]bool // dir+partial in use by a live session
+	parked   map[string]*parked
+}
+
+// parked is an accepted session whose link dropped. The same sender
+// offering the same session again continues it without a second accept.
+type parked struct {
+	peerID string
+	dir    string
+	items  int
+	tr     *tracker
+	timer  *time.Timer
+}
+
+func (s *Server) park(id string, p *parked, giveUp func()) {
+	d := s.RetryWindow
+	if d <= 0 {
+		d = DefaultRetryFor + time.Minute
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p.timer = time.AfterFunc(d, func() {
+		s.mu.Lock()
+		cur := s.parked[id]
+		if cur == p {
+			delete(s.parked, id)
+		}
+		s.mu.Unlock()
+		if cur == p {
+			giveUp()
+		}
+	})
+	s.parked[id] = p
+}
+
+// unpark returns the parked session if this offer continues it.
+func (s *Server) unpark(id, peerID string, items int) *parked {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.parked[id]
+	if p == nil || p.peerID != peerID || p.items != items {
+		return nil
+	}
+	if !p.timer.Stop() {
+		return nil // giving up right now
+	}
+	delete(s.parked, id)
+	return p
+}
+
+// dropParked fails every parked session (the server is stopping).
+func (s *Server) dropParked() {
+	s.mu.Lock()
+	all := s.parked
+	s.parked = map[string]*parked{}
+	s.mu.Unlock()
+	for _, p := range all {
+		if p.timer.Stop() {
+			p.tr.finish(StateFailed, newErr("cancelled", nil))
+		}
+	}
 }
 
 // Serve accepts connections on ln until ctx ends.
@@ -65,7 +129,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.mu.Lock()
 	s.sessions = map[string]context.CancelCauseFunc{}
 	s.claimed = map[string]bool{}
+	s.parked = map[string]*parked{}
 	s.mu.Unlock()
+	defer s.dropParked()
 	maxHS := s.MaxHandshakes
 	if maxHS <= 0 {
 		maxHS = 32
@@ -191,6 +257,10 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, handshakes, slots cha
 		return
 	}
 	rx := newReceive(s, ss, offer)
+	if p := s.unpark(offer.Session, ss.peer.ID, len(offer.Items)); p != nil {
+		rx.tr, rx.dir, rx.resumed = p.tr, p.dir, true
+		rx.tr.update(func(e *Event) { e.Peer.Addr = ss.peer.Addr; e.Code = ss.code })
+	}
 	rx.run(ctx)
 }
 

@@ -80,6 +80,11 @@ func runReceive(ctx context.Context, g *globals, f receiveFlags) error {
 				out.write(eventJSON(g.tr, e))
 				return
 			}
+			if e.State == transfer.StateRetrying {
+				bar.clear()
+				fmt.Fprintln(os.Stderr, g.tr.T("cli.receive.retrying", "Name", e.Peer.Name))
+				return
+			}
 			if !e.State.Final() {
 				bar.show(g.tr, e)
 				return

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,7 @@ type sendFlags struct {
 	texts  []string
 	asJSON bool
 	name   string
+	retry  time.Duration
 }
 
 // Exit codes of send, for scripts.
@@ -49,6 +51,7 @@ func newSendCmd(g *globals) *cobra.Command {
 	fl.StringArrayVar(&f.texts, "text", nil, g.tr.T("cli.send.flag.text"))
 	fl.StringVar(&f.name, "name", "", g.tr.T("cli.receive.flag.name"))
 	fl.BoolVar(&f.asJSON, "json", false, g.tr.T("cli.flag.json"))
+	fl.DurationVar(&f.retry, "retry-for", transfer.DefaultRetryFor, g.tr.T("cli.send.flag.retry-for"))
 	_ = cmd.MarkFlagRequired("to")
 	return cmd
 }
@@ -72,7 +75,11 @@ func runSend(ctx context.Context, g *globals, f sendFlags, paths []string) error
 	if len(srcs) == 0 {
 		return &transfer.Error{Code: "empty-offer"}
 	}
-	n, err := app.NewNode(app.Options{ConfigDir: g.configDir, Name: f.name})
+	retry := f.retry
+	if retry == 0 {
+		retry = -1 // --retry-for 0: give up at the first drop
+	}
+	n, err := app.NewNode(app.Options{ConfigDir: g.configDir, Name: f.name, RetryFor: retry})
 	if err != nil {
 		return err
 	}
@@ -97,6 +104,11 @@ func runSend(ctx context.Context, g *globals, f sendFlags, paths []string) error
 		if !announced && e.Code != "" {
 			announced = true
 			fmt.Fprintln(os.Stderr, g.tr.T("cli.send.waiting", "Name", e.Peer.Name, "Code", transfer.FormatCode(e.Code)))
+		}
+		if e.State == transfer.StateRetrying {
+			bar.clear()
+			fmt.Fprintln(os.Stderr, g.tr.T("cli.send.retrying", "Name", e.Peer.Name))
+			return
 		}
 		if !e.State.Final() {
 			bar.show(g.tr, e)
