@@ -12,7 +12,7 @@ APT_BUILD := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev 
 APT_TEST := $(APT_BUILD) xvfb xauth imagemagick iproute2 nftables avahi-daemon \
 	avahi-utils dbus desktop-file-utils xz-utils tmux
 
-.PHONY: help run build cli gui deps deps-test test test-unit test-race lint fuzz bench e2e clean
+.PHONY: help run build cli gui deps deps-test test test-race lint fuzz bench screenshots clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -56,5 +56,43 @@ fuzz: ## run every fuzz target briefly on top of the committed corpus
 bench: cli ## transfer benchmark: ceilings and Lempar, ratios (see README)
 	bash .ci/in-netns.sh ./$(BIN)/lempar-cli bench
 
+screenshots: ## regenerate docs/screenshots (Xvfb, in a network namespace)
+	bash .ci/in-netns.sh xvfb-run -a -s "-screen 0 2560x1600x24" $(GO) run ./cmd/lempar-shots
+
 clean:
 	rm -rf $(BIN) dist
+
+# --- Packages: Linux .tar.xz and .deb, Windows .zip, release archives ---
+# Debian packages for building and checking them (on top of APT_BUILD).
+APT_PACKAGE := $(APT_BUILD) gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 librsvg2-bin \
+	dpkg-dev binutils desktop-file-utils xz-utils zip unzip
+FYNE_TOOL_VERSION := v1.7.4
+FYNE := $(CURDIR)/$(BIN)/tools/fyne-$(FYNE_TOOL_VERSION)/fyne
+ICON_SIZES := 16 24 32 48 64 128 256 512
+
+.PHONY: icons version-sync deps-package package-linux package-windows release check-packages
+
+icons: ## render assets/icons/lempar-N.png from assets/icon.svg (commit them)
+	@for s in $(ICON_SIZES); do rsvg-convert -w $$s -h $$s assets/icon.svg -o assets/icons/lempar-$$s.png; done
+	rsvg-convert -w 512 -h 512 assets/icon.svg -o assets/icon.png
+
+version-sync: ## write VERSION into FyneApp.toml
+	sed -i -E 's/^([[:space:]]*Version[[:space:]]*=[[:space:]]*).*/\1"$(VERSION)"/' FyneApp.toml
+
+deps-package: ## install missing Debian packages for packaging (root only)
+	@bash .ci/apt-install.sh $(APT_PACKAGE)
+
+$(FYNE):
+	GOBIN=$(dir $(FYNE)) $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_TOOL_VERSION)
+
+package-linux: $(FYNE) ## dist/lempar-VER-linux-amd64.tar.xz and dist/lempar_VER_amd64.deb
+	GO=$(GO) FYNE=$(FYNE) bash packaging/package-linux.sh
+
+package-windows: $(FYNE) ## dist/lempar-VER-windows-amd64.zip (lempar.exe, lempar-cli.exe)
+	GO=$(GO) FYNE=$(FYNE) bash packaging/package-windows.sh
+
+release: package-linux package-windows ## packages, lempar-cli for every OS, dist/SHA256SUMS
+	GO=$(GO) FYNE=$(FYNE) bash packaging/release.sh
+
+check-packages: deps-package ## build the packages, inspect them, install the .deb (root)
+	GO=$(GO) FYNE=$(FYNE) MAKE=$(MAKE) bash .ci/check-packages.sh
