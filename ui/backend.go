@@ -141,6 +141,9 @@ const (
 	Waiting   TransferState = "waiting" // for the receiver to answer
 	Sending   TransferState = "sending" // bytes flowing, in either direction
 	Verifying TransferState = "verifying"
+	// Retrying: the link dropped; the sender keeps reconnecting and the
+	// transfer resumes by itself where it stopped.
+	Retrying TransferState = "retrying"
 	Done      TransferState = "done"
 	Declined  TransferState = "declined"
 	Cancelled TransferState = "cancelled"

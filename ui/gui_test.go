@@ -469,3 +469,13 @@ func TestVisibilityFromTopBarAndBackend(t *testing.T) {
 		t.Errorf("showing the backend's change saved settings again (%d saves)", n)
 	}
 }
+
+func TestRetryingTransferSaysSo(t *testing.T) {
+	g, f, _ := newTestGUI(t, LangIndonesian)
+	tr := TransferInfo{ID: "t1", Direction: Outgoing, PeerName: "Sari-PC", Name: "film.mkv", Count: 1, Done: 400, Total: 1000, State: Retrying}
+	f.Emit(TransferUpdated{tr})
+	row := rowFor(t, g, "t1")
+	if row.state.Text != "Menunggu Sari-PC… (mencoba lagi)" || !row.cancel.Visible() {
+		t.Fatalf("retrying row: state %q, cancel shown %v", row.state.Text, row.cancel.Visible())
+	}
+}

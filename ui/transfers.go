@@ -219,7 +219,7 @@ func transferDetail(t TransferInfo) string {
 	} else {
 		parts = append(parts, tr("ui.transfer.to", "Peer", t.PeerName))
 	}
-	if t.State == Sending || t.State == Verifying {
+	if t.State == Sending || t.State == Verifying || t.State == Retrying {
 		parts = append(parts, tr("ui.transfer.of", "Done", formatBytes(t.Done), "Total", formatBytes(t.Total)))
 		if t.State == Sending && t.Rate > 0 {
 			parts = append(parts, formatRate(t.Rate))
@@ -245,6 +245,8 @@ func stateLabel(t TransferInfo) string {
 		return lang.L("ui.state.sending")
 	case Verifying:
 		return lang.L("ui.state.verifying")
+	case Retrying:
+		return tr("ui.state.retrying", "Peer", t.PeerName)
 	case Done:
 		return lang.L("ui.state.done")
 	case Declined:
