@@ -70,7 +70,7 @@ func newReceive(srv *Server, ss *session, offer *Offer) *receive {
 	dir := srv.Dir()
 	return &receive{
 		srv: srv, ss: ss, offer: offer, dir: dir,
-		bye:  make(chan struct{}), readDone: make(chan struct{}),
+		bye: make(chan struct{}), readDone: make(chan struct{}),
 		jobs: make(chan rxJob, rxBuffers),
 		free: make(chan []byte, rxBuffers),
 		tr: newTracker(Event{
