@@ -143,7 +143,7 @@ const (
 	Verifying TransferState = "verifying"
 	// Retrying: the link dropped; the sender keeps reconnecting and the
 	// transfer resumes by itself where it stopped.
-	Retrying TransferState = "retrying"
+	Retrying  TransferState = "retrying"
 	Done      TransferState = "done"
 	Declined  TransferState = "declined"
 	Cancelled TransferState = "cancelled"
