@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -244,5 +245,37 @@ func assertNoFinalFile(t *testing.T, rx *testNode, name string) {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(rx.dir, name)); !os.IsNotExist(err) {
 		t.Fatalf("%s was renamed into place", name)
+	}
+}
+
+func TestOfferFloodIsRateLimited(t *testing.T) {
+	block := make(chan struct{})
+	var asked sync.WaitGroup
+	rx := startReceiver(t, AcceptorFunc(func(ctx context.Context, r *Request) Answer {
+		asked.Done()
+		select {
+		case <-block:
+		case <-ctx.Done():
+		}
+		return Answer{}
+	}))
+	defer close(block)
+	refused := make(chan error, 64)
+	rx.srv.OnRefused = func(_ PeerInfo, err error) { refused <- err }
+	// Two offers may wait for the person; the third from the same host is
+	// refused without a dialog.
+	asked.Add(2)
+	for i := 0; i < 2; i++ {
+		p := dialRaw(t, rx)
+		_ = p.ss.fw.control(FrameOffer, offerOf(Item{Kind: KindText, Size: 1, Text: "x"}))
+	}
+	asked.Wait()
+	p := dialRaw(t, rx)
+	_ = p.ss.fw.control(FrameOffer, offerOf(Item{Kind: KindText, Size: 1, Text: "x"}))
+	if _, err := p.until(FrameDecision); err == nil {
+		t.Fatal("a third concurrent offer from one host reached the person")
+	}
+	if err := <-refused; !IsCode(err, "rate-limited") {
+		t.Fatalf("refusal: %v", err)
 	}
 }

@@ -51,7 +51,7 @@ type Server struct {
 	// flood can't stack windows.
 	OnRefused func(peer PeerInfo, err error)
 
-	MaxSessions   int           // concurrent incoming sessions; default 4
+	MaxSessions   int           // concurrent incoming sessions; default 8
 	MaxHandshakes int           // concurrent unauthenticated connections; default 32
 	OfferTimeout  time.Duration // default OfferTimeout
 
@@ -59,10 +59,65 @@ type Server struct {
 	// for its sender to come back; default DefaultRetryFor plus a minute.
 	RetryWindow time.Duration
 
-	mu       sync.Mutex // guards sessions, claimed and parked
+	mu       sync.Mutex // guards sessions, claimed, parked and perAddr
 	sessions map[string]context.CancelCauseFunc
 	claimed  map[string]bool // dir+partial in use by a live session
 	parked   map[string]*parked
+	perAddr  map[string]*addrBudget
+}
+
+// Per-address limits: one host can't fill every session slot or stack
+// dialogs, however fast it offers. Legitimate use is one or two offers at a
+// time; a retrying sender reconnects a few times a minute at most.
+const (
+	maxSessionsPerAddr = 2
+	offersPerMinute    = 30
+	offerBurst         = 10
+)
+
+// addrBudget is a token bucket of offers plus a count of live sessions.
+type addrBudget struct {
+	active int
+	tokens float64
+	last   time.Time
+}
+
+// admit takes an offer slot for host, or reports why not.
+func (s *Server) admit(host string) bool {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perAddr == nil {
+		s.perAddr = map[string]*addrBudget{}
+	}
+	if len(s.perAddr) > 4096 {
+		for k, b := range s.perAddr {
+			if b.active == 0 && now.Sub(b.last) > time.Minute {
+				delete(s.perAddr, k)
+			}
+		}
+	}
+	b := s.perAddr[host]
+	if b == nil {
+		b = &addrBudget{tokens: offerBurst, last: now}
+		s.perAddr[host] = b
+	}
+	b.tokens = min(offerBurst, b.tokens+now.Sub(b.last).Minutes()*offersPerMinute)
+	b.last = now
+	if b.active >= maxSessionsPerAddr || b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	b.active++
+	return true
+}
+
+func (s *Server) leave(host string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.perAddr[host]; b != nil && b.active > 0 {
+		b.active--
+	}
 }
 
 // parked is an accepted session whose link dropped. The same sender
@@ -138,7 +193,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	maxSess := s.MaxSessions
 	if maxSess <= 0 {
-		maxSess = 4
+		maxSess = 8
 	}
 	handshakes := make(chan struct{}, maxHS)
 	slots := make(chan struct{}, maxSess)
@@ -225,6 +280,15 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, handshakes, slots cha
 		return
 	}
 	release()
+
+	host, _, _ := net.SplitHostPort(raw.RemoteAddr().String())
+	if !s.admit(host) {
+		ss.sendFinal(FrameError, ErrorMsg{Code: "busy"})
+		ss.closeAfterFinal()
+		s.refused(ss.peer, newErr("rate-limited", nil, "Name", ss.peer.Name, "Addr", host))
+		return
+	}
+	defer s.leave(host)
 
 	select {
 	case slots <- struct{}{}:
