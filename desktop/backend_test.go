@@ -156,3 +156,26 @@ func TestSendToUnknownPeerSaysWhy(t *testing.T) {
 		t.Fatal("sending to nobody should explain itself")
 	}
 }
+
+func TestImpostorNameIsFlagged(t *testing.T) {
+	b, n, r := startNode(t)
+	// "Budi" is known by another certificate.
+	if _, err := n.Trust.Remember(app.KnownDevice{ID: "aa" + fmt64("b"), Name: "Budi", AutoAccept: true}); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := sendFile(t, n, "x.bin", 10)
+	e := r.next(t, func(e ui.Event) bool { _, ok := e.(ui.OfferReceived); return ok }).(ui.OfferReceived)
+	if e.Offer.Known || !e.Offer.NameClash {
+		t.Fatalf("impostor not flagged: %+v", e.Offer)
+	}
+	_ = b.Answer(e.Offer.ID, ui.Decision{})
+	<-res
+}
+
+func fmt64(c string) string {
+	s := ""
+	for len(s) < 62 {
+		s += c
+	}
+	return s
+}

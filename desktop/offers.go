@@ -17,6 +17,7 @@ func (b *Backend) Decide(ctx context.Context, r *transfer.Request) transfer.Answ
 	info := offerInfo(r)
 	if b.node != nil && b.node.Trust != nil {
 		_, info.Known = b.node.Trust.Get(r.Peer.ID)
+		info.NameClash = !info.Known && b.node.Trust.NameClash(r.Peer.Name, r.Peer.ID)
 	}
 	po := &pendingOffer{info: info, answer: make(chan ui.Decision, 1)}
 	b.mu.Lock()

@@ -112,6 +112,10 @@ type OfferInfo struct {
 	PeerID   string
 	PeerName string
 	Known    bool
+	// NameClash: a known device already uses this name, but this is a
+	// different device (another certificate). It may be an impostor; the
+	// dialog warns and auto-accept never applies.
+	NameClash bool
 	// Code is the 6-digit verification code both screens show.
 	Code    string
 	Items   []ItemInfo

@@ -85,6 +85,10 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 		trust.SetText(lang.L("ui.offer.known"))
 		trust.Importance = widget.SuccessImportance
 	}
+	if o.NameClash {
+		trust.SetText(tr("ui.offer.clash", "Peer", o.PeerName))
+		trust.Importance = widget.DangerImportance
+	}
 
 	code := widget.NewLabel(formatCode(o.Code))
 	code.TextStyle = fyne.TextStyle{Monospace: true}

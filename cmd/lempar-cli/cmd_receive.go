@@ -115,6 +115,10 @@ func runReceive(ctx context.Context, g *globals, f receiveFlags) error {
 	if err := n.Listen(); err != nil {
 		return err
 	}
+	prompt.clash = func(name, id string) bool {
+		_, known := n.Trust.Get(id)
+		return !known && n.Trust.NameClash(name, id)
+	}
 	s := n.Settings()
 	if out != nil {
 		out.write(map[string]any{"event": "listening", "port": n.Port(), "id": n.Identity.ID, "name": s.DeviceName, "dir": s.DownloadDir})

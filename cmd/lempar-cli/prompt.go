@@ -19,6 +19,8 @@ type prompter struct {
 	tr    *i18n.Translator
 	out   io.Writer
 	quiet bool // --json: the question goes to stdout as an event instead
+	// clash reports a known name arriving with another identity.
+	clash func(name, id string) bool
 
 	once  sync.Once
 	in    io.Reader
@@ -63,6 +65,9 @@ func (p *prompter) Decide(ctx context.Context, r *transfer.Request) transfer.Ans
 			fmt.Fprintf(p.out, "  \"%s\"\n", truncate(strings.ReplaceAll(it.Text, "\n", " "), 60))
 		}
 		shown++
+	}
+	if p.clash != nil && p.clash(r.Peer.Name, r.Peer.ID) {
+		fmt.Fprintln(p.out, p.tr.T("ui.offer.clash", "Peer", r.Peer.Name))
 	}
 	fmt.Fprintln(p.out, p.tr.T("cli.offer.code", "Code", transfer.FormatCode(r.Code), "Name", r.Peer.Name))
 	fmt.Fprintln(p.out, p.tr.T("cli.offer.dir", "Dir", r.Dir))
