@@ -260,3 +260,20 @@ func TestProbeReadsHello(t *testing.T) {
 		t.Fatal("a probe must not touch the download folder")
 	}
 }
+
+func TestReadOnlyFolderRefusedBeforeAsking(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root can write anywhere; run as a normal user to check read-only folders")
+	}
+	asked := false
+	rx := startReceiver(t, AcceptorFunc(func(ctx context.Context, r *Request) Answer { asked = true; return Answer{Accept: true} }))
+	if err := os.MkdirAll(rx.dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(t.TempDir(), "a.txt")
+	writeFile(t, src, []byte("x"))
+	_, err := send(t, rx, src)
+	if !IsCode(err, "remote-disk-readonly") || asked {
+		t.Fatalf("got %v (asked=%v)", err, asked)
+	}
+}

@@ -117,7 +117,7 @@ func (rx *receive) run(parent context.Context) {
 	state := StateDone
 	switch {
 	case err == nil:
-	case IsCode(err, "declined-local") || IsCode(err, "offer-expired") || IsCode(err, "no-space"):
+	case IsCode(err, "declined-local") || IsCode(err, "offer-expired") || IsCode(err, "no-space") || IsCode(err, "disk-readonly"):
 		state = StateDeclined
 	case IsCode(err, "cancelled") || IsCode(err, "peer-cancelled"):
 		state = StateCancelled
@@ -152,6 +152,10 @@ func (rx *receive) serve() error {
 	name := rx.ss.peer.Name
 	if rx.resumed {
 		return rx.accepted(Answer{Accept: true})
+	}
+	if err := canWrite(existingParent(rx.dir)); err != nil {
+		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "read-only"})
+		return newErr("disk-readonly", err, "Path", rx.dir)
 	}
 	need := rx.offer.Total()
 	if free, err := FreeSpace(existingParent(rx.dir)); err == nil && uint64(need)+freeSpaceSlack > free {

@@ -73,7 +73,7 @@ func Send(ctx context.Context, id *Identity, opt SendOptions, items []Source) (E
 	switch {
 	case err == nil:
 	case IsCode(err, "declined") || IsCode(err, "expired") || IsCode(err, "busy") || IsCode(err, "no-space-peer") ||
-		IsCode(err, "remote-busy") || IsCode(err, "remote-no-space") || IsCode(err, "remote-expired") || IsCode(err, "remote-declined"):
+		IsCode(err, "remote-busy") || IsCode(err, "remote-no-space") || IsCode(err, "remote-expired") || IsCode(err, "remote-declined") || IsCode(err, "remote-disk-readonly"):
 		state = StateDeclined
 	case ctx.Err() != nil || IsCode(err, "peer-cancelled") || IsCode(err, "remote-cancelled"):
 		state = StateCancelled
@@ -530,6 +530,8 @@ func declineErr(reason, name string) error {
 		return newErr("busy", nil, "Name", name)
 	case "no-space":
 		return newErr("no-space-peer", nil, "Name", name)
+	case "read-only":
+		return newErr("remote-disk-readonly", nil, "Name", name)
 	}
 	return newErr("declined", nil, "Name", name)
 }
