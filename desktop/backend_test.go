@@ -179,3 +179,30 @@ func fmt64(c string) string {
 	}
 	return s
 }
+
+func TestSendPathsToKnownDeviceShowsProgressToDone(t *testing.T) {
+	rxB, rxNode, rxRec := startNode(t)
+	sender, _, rec := startNode(t)
+	// The sender knows the receiver by its certificate and last address.
+	if _, err := sender.node.Trust.Remember(app.KnownDevice{ID: rxNode.Identity.ID, Name: "Sari-PC", LastAddr: "127.0.0.1:" + itoa(rxNode.Port())}); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(t.TempDir(), "foto.jpg")
+	if err := os.WriteFile(src, make([]byte, 2<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := sender.SendPaths([]string{rxNode.Identity.ID}, []string{src}); err != nil {
+		t.Fatal(err)
+	}
+	e := rxRec.next(t, func(e ui.Event) bool { _, ok := e.(ui.OfferReceived); return ok }).(ui.OfferReceived)
+	if err := rxB.Answer(e.Offer.ID, ui.Decision{Accept: true}); err != nil {
+		t.Fatal(err)
+	}
+	final := rec.next(t, func(e ui.Event) bool {
+		u, ok := e.(ui.TransferUpdated)
+		return ok && u.Transfer.Direction == ui.Outgoing && u.Transfer.State.Final()
+	}).(ui.TransferUpdated)
+	if final.Transfer.State != ui.Done || final.Transfer.Name != "foto.jpg" || final.Transfer.Done != 2<<20 {
+		t.Fatalf("final: %+v", final.Transfer)
+	}
+}
