@@ -65,7 +65,7 @@ clean:
 # --- Packages: Linux .tar.xz and .deb, Windows .zip, release archives ---
 # Debian packages for building and checking them (on top of APT_BUILD).
 APT_PACKAGE := $(APT_BUILD) gcc-mingw-w64-x86-64 librsvg2-bin dpkg-dev binutils \
-	desktop-file-utils xz-utils zip unzip icoutils file
+	desktop-file-utils xz-utils zip unzip icoutils file xvfb xauth x11-utils
 FYNE_TOOL_VERSION := v1.7.4
 FYNE := $(CURDIR)/$(BIN)/tools/fyne-$(FYNE_TOOL_VERSION)/fyne
 ICON_SIZES := 16 24 32 48 64 128 256 512

@@ -79,8 +79,9 @@ check "tar.xz Makefile: install into a scratch root" \
 	make -s -C "$t" install DESTDIR="$work/root" PREFIX=/usr/local
 check "tar.xz Makefile: installed app, CLI, entry and icon" test -x "$work/root/usr/local/bin/lempar" -a -x "$work/root/usr/local/bin/lempar-cli" \
 	-a -f "$work/root/usr/local/share/applications/$APP_ID.desktop" -a -f "$work/root/usr/local/share/icons/hicolor/48x48/apps/$APP_ID.png"
-check "tar.xz Makefile: uninstall leaves no file behind" bash -c \
-	"make -s -C '$t' uninstall DESTDIR='$work/root' PREFIX=/usr/local && test -z \"\$(find '$work/root' -type f)\""
+# (the menu's cache, refreshed on the way out, stays like every other app's)
+check "tar.xz Makefile: uninstall leaves no file of Lempar's behind" bash -c \
+	"make -s -C '$t' uninstall DESTDIR='$work/root' PREFIX=/usr/local && test -z \"\$(find '$work/root' -type f ! -name mimeinfo.cache)\""
 check "tar.xz Makefile: user-install points the entry at ~/.local/bin" bash -c \
 	"make -s -C '$t' user-install HOME='$work/home' && grep -qx 'Exec=$work/home/.local/bin/lempar' '$work/home/.local/share/applications/$APP_ID.desktop'"
 
@@ -123,6 +124,26 @@ libs_ok() {
 }
 check "deb Depends covers every NEEDED library of lempar" libs_ok
 
+# gui_starts EXE: the app opens a window whose class matches the desktop
+# entry's StartupWMClass, under Xvfb, inside a network namespace of its own
+# (it announces itself with mDNS), with a scratch home and config.
+gui_starts() {
+	local home=$work/guihome
+	mkdir -p "$home"
+	HOME=$home XDG_CONFIG_HOME=$home/.config LEMPAR_CONFIG_DIR=$home/lempar LANG=en_US.UTF-8 \
+		timeout 120 bash .ci/in-netns.sh xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+		"$1" >"$0" 2>&1 &
+		pid=$!
+		for _ in $(seq 1 150); do
+			if xwininfo -root -tree 2>/dev/null | grep -q "(\"[^\"]*\" \"Lempar\")"; then
+				kill $pid; wait $pid 2>/dev/null; exit 0
+			fi
+			kill -0 $pid 2>/dev/null || { echo "lempar exited:"; cat "$0"; exit 1; }
+			sleep 0.2 # polling for the window, 30 s at most
+		done
+		echo "no Lempar window after 30 s:"; xwininfo -root -tree; cat "$0"; kill $pid; exit 1' "$work/gui.log" "$1"
+}
+
 phase "install the .deb"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "      skipped: installing the .deb needs root"
@@ -132,6 +153,7 @@ else
 	check "installed lempar-cli --version says $VERSION" bash -c "/usr/bin/lempar-cli --version | grep -qF '$VERSION'"
 	check "installed lempar finds every library (ldd)" bash -c "! ldd /usr/bin/lempar | grep -q 'not found'"
 	check "installed desktop entry is valid" desktop-file-validate /usr/share/applications/$APP_ID.desktop
+	check "installed lempar opens its window (Xvfb, own network namespace), WM class Lempar" gui_starts /usr/bin/lempar
 	check "dpkg knows the installed files" bash -c "dpkg -L lempar | grep -qx /usr/share/icons/hicolor/256x256/apps/$APP_ID.png"
 	if [ -n "$installed_here" ]; then
 		check "apt-get remove lempar" env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq lempar
@@ -156,7 +178,7 @@ wrestool -l "$w/lempar.exe" >"$work/res" 2>&1
 check "lempar.exe embeds an icon" grep -q -- '--type=14 ' "$work/res"
 check "lempar.exe embeds version info" grep -q -- '--type=16 ' "$work/res"
 check "lempar.exe embeds a manifest" grep -q -- '--type=24 ' "$work/res"
-wrestool -x --type=16 "$w/lempar.exe" 2>/dev/null | strings -el >"$work/verinfo"
+wrestool -x --raw --type=16 "$w/lempar.exe" 2>/dev/null | strings -el >"$work/verinfo"
 check "lempar.exe version info says $VERSION" grep -q "^$VERSION" "$work/verinfo"
 check "lempar.exe version info names Lempar" grep -qx Lempar "$work/verinfo"
 # -trimpath keeps -ldflags out of `go version -m`, and there is no Windows
