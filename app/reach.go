@@ -68,6 +68,9 @@ type ReachOptions struct {
 // CheckReach connects to the receiver's port on each of this device's own
 // addresses, as another device on the LAN would, and hangs up (the receiver
 // treats that as a probe). It only ever dials addresses of this machine.
+// Call it once the receiver's socket is open (after Node.Listen): the
+// kernel accepts connections from then on, before ServeReceiver runs. It
+// returns within o.Timeout; if ctx ends first the report means nothing.
 func CheckReach(ctx context.Context, o ReachOptions) ReachReport {
 	if o.Addrs == nil {
 		o.Addrs = LANAddrs()
