@@ -70,7 +70,8 @@ type ReachOptions struct {
 // treats that as a probe). It only ever dials addresses of this machine.
 // Call it once the receiver's socket is open (after Node.Listen): the
 // kernel accepts connections from then on, before ServeReceiver runs. It
-// returns within o.Timeout; if ctx ends first the report means nothing.
+// returns within seconds (o.Timeout per address, in parallel); if ctx ends
+// first the report means nothing.
 func CheckReach(ctx context.Context, o ReachOptions) ReachReport {
 	if o.Addrs == nil {
 		o.Addrs = LANAddrs()
