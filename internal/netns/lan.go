@@ -61,7 +61,7 @@ func New(t testing.TB, n int) *LAN {
 		// No duplicate address detection: link-local IPv6 is usable at
 		// once instead of after a second of "tentative".
 		l.must("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")
-		port := fmt.Sprintf("p%d", i)
+		port := l.SwitchPort(i)
 		l.must("ip", "-n", l.sw, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns)
 		l.must("ip", "-n", l.sw, "link", "set", port, "master", "br0", "up")
 		l.must("ip", "-n", ns, "link", "set", "lo", "up")
@@ -81,6 +81,14 @@ func (l *LAN) Namespace(i int) string { return l.hosts[i] }
 func (l *LAN) Addr(i int) netip.Addr {
 	return netip.AddrFrom4([4]byte{10, 77, 0, byte(i + 1)})
 }
+
+// Switch is the namespace that holds the bridge. Host i's cable ends there
+// in SwitchPort(i): shaping or unplugging that port affects only host i's
+// link, as a switch port or a Wi-Fi association would.
+func (l *LAN) Switch() string { return l.sw }
+
+// SwitchPort is the bridge port (in Switch) cabled to host i's eth0.
+func (l *LAN) SwitchPort(i int) string { return "p" + strconv.Itoa(i) }
 
 // Hostname is the host name host i's commands see (each runs in its own
 // UTS namespace).

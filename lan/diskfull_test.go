@@ -1,0 +1,167 @@
+package lan
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lempar/lempar/internal/netns"
+)
+
+// TestDownloadFolderFills puts the download folder on a small tmpfs: an
+// offer that can't fit is refused before anything is written; a disk that
+// fills up mid-transfer (another program writes) stops the transfer with
+// a clear error on both sides, keeps the partial file and renames nothing
+// into place; once space is freed, sending again resumes and completes.
+func TestDownloadFolderFills(t *testing.T) {
+	requireSuite(t)
+	const fsSize = 128 << 20
+	const size = 48 << 20
+	tmp := t.TempDir()
+	dl := filepath.Join(tmp, "dl")
+	mountTmpfs(t, dl, fsSize)
+	l := netns.New(t, 2)
+	const tx, rxHost = 0, 1
+	// Slow enough (12.5 MB/s) that the disk can fill while bytes flow.
+	shapeHost(t, l, tx, "100mbit")
+
+	src := filepath.Join(tmp, "src", "photos.tar")
+	sum := writeData(t, src, size, 3)
+	rx := startReceiver(t, l, rxHost, dl, nil, "--yes")
+	cfg := filepath.Join(tmp, "tx")
+	final := filepath.Join(dl, "photos.tar")
+
+	// 1. Not enough room from the start: refused before accepting.
+	filler := filepath.Join(dl, "other-program.dat")
+	fillUntil(t, filler, size) // leaves the file's size free: less than it + the slack kept
+	from := len(rx.all())
+	p := startSend(t, l, tx, cfg, rx.addr, src)
+	if code := p.waitExit(time.Minute); code != 2 {
+		t.Fatalf("offer to a full disk: sender exit %d, want 2 (declined): %s", code, p.errText())
+	}
+	sfin, _ := p.lastFinal()
+	_, rfin := rx.waitFrom(from, 30*time.Second, "receiver final", event.final)
+	t.Logf("refused before accepting: sender %q / receiver %q", sfin.str("error"), rfin.str("error"))
+	if sfin.str("error_code") != "no-space-peer" || rfin.str("error_code") != "no-space" {
+		t.Fatalf("want no-space-peer / no-space, got sender %v, receiver %v", sfin, rfin)
+	}
+	if !strings.Contains(rfin.str("error"), "free") {
+		t.Errorf("receiver's message doesn't say what is free: %q", rfin.str("error"))
+	}
+	if ps := partials(dl); len(ps) != 0 {
+		t.Fatalf("a refused offer wrote %v", ps)
+	}
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+
+	// 2. The disk fills while the transfer runs.
+	from = len(rx.all())
+	p = startSend(t, l, tx, cfg, rx.addr, src)
+	rx.waitFrom(from, time.Minute, "12 MiB received", func(e event) bool {
+		return e.str("event") == "transfer" && e.num("done") >= 12<<20
+	})
+	fillUntil(t, filler, fsSize)
+	code := p.waitExit(time.Minute)
+	sfin, _ = p.lastFinal()
+	_, rfin = rx.waitFrom(from, 30*time.Second, "receiver final", event.final)
+	t.Logf("disk full mid-transfer: sender exit %d %q / receiver %q", code, sfin.str("error"), rfin.str("error"))
+	if code != 1 || sfin.str("error_code") != "remote-disk-full" {
+		t.Errorf("sender: exit %d, final %v; want exit 1, remote-disk-full", code, sfin)
+	}
+	if rfin.str("state") != "failed" || rfin.str("error_code") != "disk-full" {
+		t.Errorf("receiver final %v; want failed, disk-full", rfin)
+	}
+	if _, err := os.Stat(final); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a file was renamed into place although the disk filled up: %v", err)
+	}
+	ps := partials(dl)
+	if len(ps) != 1 {
+		t.Fatalf("want the one partial kept for resume, have %v", ps)
+	}
+	st, err := os.Stat(ps[0])
+	if err != nil || st.Size() < 12<<20 {
+		t.Fatalf("partial kept: %v, %v; want ≥ 12 MiB", st, err)
+	}
+	kept := st.Size()
+
+	// 3. Space freed, sent again: it resumes and completes.
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	from = len(rx.all())
+	p = startSend(t, l, tx, cfg, rx.addr, src)
+	if code := p.waitExit(time.Minute); code != 0 {
+		t.Fatalf("send after freeing space: exit %d: %s", code, p.errText())
+	}
+	sfin, _ = p.lastFinal()
+	_, rfin = rx.waitFrom(from, 30*time.Second, "receiver final", event.final)
+	if rfin.str("state") != "done" {
+		t.Fatalf("receiver: %v", rfin)
+	}
+	if h := fileHash(final); h != sum {
+		t.Fatalf("file differs after resuming (sha256 %q, want %s)", h, sum)
+	}
+	if ps := partials(dl); len(ps) != 0 {
+		t.Errorf("partials left: %v", ps)
+	}
+	sent := sfin.num("sent")
+	t.Logf("resumed: %.1f MiB kept, %.1f MiB sent again of %.1f MiB", mib(kept), mib(sent), mib(size))
+	if sent > size-kept+(256<<10) {
+		t.Errorf("the resumed send moved %d bytes; only %d were missing", sent, size-kept)
+	}
+}
+
+// mountTmpfs mounts a tmpfs of size bytes at dir and unmounts it when the
+// test ends, after the processes started later are gone (cleanups run in
+// reverse order).
+func mountTmpfs(t *testing.T, dir string, size int64) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opt := "size=" + strconv.FormatInt(size, 10)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", opt, "lempar-lan-test", dir).CombinedOutput(); err != nil {
+		t.Skipf("skipping: cannot mount a tmpfs: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v: %s", dir, err, out)
+		}
+	})
+}
+
+// fillUntil writes zeros to path until the file system holding it has at
+// most leave bytes free (0: until it is full).
+func fillUntil(t *testing.T, path string, leave int64) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	buf := make([]byte, 1<<20)
+	for {
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(filepath.Dir(path), &st); err != nil {
+			t.Fatal(err)
+		}
+		free := int64(st.Bavail) * int64(st.Bsize)
+		if free <= leave {
+			return
+		}
+		n := min(int64(len(buf)), free-leave)
+		if _, err := f.Write(buf[:n]); err != nil {
+			if errors.Is(err, syscall.ENOSPC) {
+				return
+			}
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,173 @@
+package lan
+
+import (
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lempar/lempar/internal/netns"
+)
+
+// TestOfferFlood: one host offers 1,000 times as fast as the receiver
+// answers, 16 connections at a time, and hangs up on any offer not decided
+// within 200 ms. The receiver must keep answering (a probe from another
+// host), must not put more than a trickle of those offers in front of its
+// person, and a device it trusts must still get a file through meanwhile.
+func TestOfferFlood(t *testing.T) {
+	requireSuite(t)
+	const offers, conc = 1000, 16
+	l := netns.New(t, 3)
+	const attacker, rxHost, friend = 0, 1, 2
+
+	tmp := t.TempDir()
+	friendCfg := filepath.Join(tmp, "friend")
+	friendID := deviceID(t, l, friend, friendCfg)
+	src := filepath.Join(tmp, "src", "notes.pdf")
+	sum := writeData(t, src, 8<<20, 5)
+	dl := filepath.Join(tmp, "dl")
+	// Strangers are asked on stdin, which never answers: each offer that
+	// gets through is a dialog waiting for a person.
+	stdinR, stdinW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdinW.Close(); stdinR.Close() })
+	rx := startReceiver(t, l, rxHost, dl, stdinR, "--accept-from", friendID)
+	threads0 := procStatus(t, rx.pid, "Threads")
+	fds0 := openFDs(t, rx.pid)
+
+	probe := runHelper(t, l, friend, "probe "+rx.addr)
+	probe.waitFrom(0, 20*time.Second, "first probe", func(e event) bool { return e.str("event") == "probe" })
+
+	floodStart := time.Now()
+	fl := runHelper(t, l, attacker, "flood "+rx.addr+" "+strconv.Itoa(offers)+" "+strconv.Itoa(conc)+" 200ms")
+	attackerHost := l.Addr(attacker).String()
+	fromAttacker := func(e event) bool {
+		host, _, _ := net.SplitHostPort(e.str("peer_addr"))
+		return host == attackerHost
+	}
+	// Once the flood is well under way, the friend sends a file.
+	seen := 0
+	rx.waitFrom(0, time.Minute, "100 refused offers", func(e event) bool {
+		if e.str("event") == "refused" && fromAttacker(e) {
+			seen++
+		}
+		return seen >= 100
+	})
+	from := len(rx.all())
+	friendSend := startSend(t, l, friend, friendCfg, rx.addr, src)
+	if code := friendSend.waitExit(time.Minute); code != 0 {
+		fin, _ := friendSend.lastFinal()
+		t.Fatalf("the trusted device's send during the flood: exit %d, %v: %s", code, fin, friendSend.errText())
+	}
+	_, rfin := rx.waitFrom(from, 30*time.Second, "friend's transfer", func(e event) bool { return e.final() && !fromAttacker(e) })
+	if rfin.str("state") != "done" {
+		t.Fatalf("receiver, friend's transfer: %v", rfin)
+	}
+	if h := fileHash(filepath.Join(dl, "notes.pdf")); h != sum {
+		t.Fatalf("friend's file differs (sha256 %q)", h)
+	}
+	friendTime := friendSend.elapsed()
+
+	if code := fl.waitExit(2 * time.Minute); code != 0 {
+		t.Fatalf("flood helper: exit %d: %s", code, fl.errText())
+	}
+	floodTime := time.Since(floodStart)
+	_, fev := fl.waitFrom(0, time.Second, "flood result", func(e event) bool { return e.str("event") == "flood" })
+	var res floodResult
+	b, _ := json.Marshal(fev.m["result"])
+	_ = json.Unmarshal(b, &res)
+
+	// Probes while the flood ran.
+	var lat []float64
+	failed := 0
+	for _, e := range probe.all() {
+		if e.str("event") != "probe" || e.at.Before(floodStart) || e.at.After(floodStart.Add(floodTime)) {
+			continue
+		}
+		if e.str("error") != "" {
+			failed++
+			t.Logf("probe failed: %s", e.str("error"))
+			continue
+		}
+		ms, _ := e.m["ms"].(float64)
+		lat = append(lat, ms)
+	}
+	slices.Sort(lat)
+
+	// What the receiver saw from the attacker: sessions that reached a
+	// decision (person or rule) end with a transfer event; the rest were
+	// refused before an offer was even read.
+	var reached, refused int
+	for _, e := range rx.all() {
+		switch {
+		case !fromAttacker(e):
+		case e.final():
+			reached++
+		case e.str("event") == "refused":
+			refused++
+		}
+	}
+	dialogs := strings.Count(rx.errText(), "wants to send you")
+	t.Logf("FIGURE offer flood: %d offers in %.1f s (%d busy, %d decided, %d unanswered in 200 ms, %d failed%s); receiver: %d refused, %d reached a decision, %d dialogs shown; trusted device's 8 MiB send took %.2f s; %d probes, median %.1f ms, max %.1f ms, %d failed",
+		res.Sent, res.Seconds, res.Busy, res.Decided, res.Pending, res.Failed, lastFail(res), refused, reached, dialogs, friendTime.Seconds(), len(lat), pct(lat, 0.5), pct(lat, 1), failed)
+
+	if res.Sent+res.Failed < offers || res.Seconds > 60 {
+		t.Errorf("the flood made %d offers in %.1f s; the scenario is %d within a minute", res.Sent+res.Failed, res.Seconds, offers)
+	}
+	if res.Failed > 0 {
+		t.Errorf("%d flood connections failed instead of getting an answer (last: %s)", res.Failed, res.LastFail)
+	}
+	// Offers reach a person at the per-address rate: a burst, then a
+	// steady trickle per minute. 60 in a minute is far above that and far
+	// below the flood.
+	if limit := 60 * max(1, int(floodTime/time.Minute)+1); reached > limit || dialogs > limit {
+		t.Errorf("%d flood offers reached a decision and %d dialogs were shown; want ≤ %d", reached, dialogs, limit)
+	}
+	if failed > 0 || len(lat) < 3 {
+		t.Errorf("the receiver did not answer every probe during the flood: %d answered, %d failed", len(lat), failed)
+	}
+	if m := pct(lat, 1); m > 2000 {
+		t.Errorf("a probe took %.0f ms during the flood", m)
+	}
+	if friendTime > 30*time.Second {
+		t.Errorf("the trusted device needed %v for 8 MiB during the flood", friendTime)
+	}
+
+	// The refused connections leave nothing behind.
+	settled := false
+	var threads, fds int64
+	for end := time.Now().Add(30 * time.Second); time.Now().Before(end); {
+		threads, fds = procStatus(t, rx.pid, "Threads"), int64(openFDs(t, rx.pid))
+		if threads <= threads0+4 && fds <= int64(fds0)+2 {
+			settled = true
+			break
+		}
+		time.Sleep(200 * time.Millisecond) // polling /proc with a deadline
+	}
+	t.Logf("receiver after the flood: threads %d (before %d), open files %d (before %d)", threads, threads0, fds, fds0)
+	if !settled {
+		t.Errorf("receiver did not return to its threads/fds baseline within 30 s")
+	}
+}
+
+func lastFail(r floodResult) string {
+	if r.LastFail == "" {
+		return ""
+	}
+	return "; last failure: " + r.LastFail
+}
+
+// pct is the q-quantile of sorted xs (0 when empty).
+func pct(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	return xs[min(len(xs)-1, int(q*float64(len(xs))))]
+}

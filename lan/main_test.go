@@ -1,0 +1,131 @@
+// Package lan is the emulated-LAN suite: real lempar-cli processes on hosts
+// in network namespaces (internal/netns), with links shaped by tc and
+// nftables the way Wi-Fi behaves — limited rate, random loss, drops — and
+// with full disks, many senders and offer floods.
+//
+// It needs root (ip netns, tc, nft, mount) and takes minutes, so it runs
+// only when LEMPAR_LAN=1 (make lan); otherwise every test skips and says
+// why. Nothing leaves the namespaces the tests create: receivers are hidden
+// and senders address them by IP, and any multicast the discovery code
+// sends stays on the test's own bridge.
+//
+// Knobs (environment):
+//
+//	LEMPAR_LAN=1                 run the suite
+//	LEMPAR_LAN_SIZE=1GiB         size of the Wi-Fi-like transfer (default 1GiB)
+//	LEMPAR_LAN_RUNS=3            alternating runs per side for medians
+//	LEMPAR_SOAK=1                also run the soak
+//	LEMPAR_SOAK_DURATION=10m     how long the soak sends
+package lan
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+const (
+	envEnable = "LEMPAR_LAN"
+	// envHelper turns the test binary into a small network tool run on a
+	// LAN host (see helper_test.go).
+	envHelper = "LEMPAR_LAN_HELPER"
+	// envNetnsHost is set by netns.LAN.Command on everything it starts.
+	envNetnsHost = "LEMPAR_NETNS_HOST"
+	// envPrivate marks the test binary re-run in its own mount namespace.
+	envPrivate = "LEMPAR_LAN_PRIVATE_MOUNTS"
+)
+
+// suite is what TestMain prepared; tests read it, nothing writes it after.
+type suite struct {
+	cli  string // the lempar-cli binary under test
+	skip string // why the suite does not run here ("" = it does)
+}
+
+// the is filled once by TestMain before any test starts.
+var the suite
+
+func TestMain(m *testing.M) {
+	if what := os.Getenv(envHelper); what != "" {
+		os.Exit(helper(what))
+	}
+	if ns := os.Getenv(envNetnsHost); ns != "" {
+		fmt.Println("lan tests started on LAN host", ns, "without a helper; refusing to recurse")
+		os.Exit(3)
+	}
+	the.skip = prerequisites()
+	if the.skip != "" {
+		os.Exit(m.Run())
+	}
+	if os.Getenv(envPrivate) == "" {
+		os.Exit(reexecPrivate())
+	}
+	dir, err := os.MkdirTemp("", "lempar-lan-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	the.cli = filepath.Join(dir, "lempar-cli")
+	build := exec.Command("go", "build", "-o", the.cli, "../cmd/lempar-cli")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building lempar-cli:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// privateSetup gives the suite its own /run/netns and mount table: the
+// namespaces it names, and the tmpfs it mounts, are invisible to everyone
+// else and vanish with it, and namespaces others made by hand (even ones
+// named like a crashed test's) are never seen, so never cleaned up.
+const privateSetup = `set -e
+mkdir -p /run/netns
+mount -t tmpfs lempar-lan-netns /run/netns
+exec "$@"`
+
+// reexecPrivate runs this test binary again inside a new mount namespace
+// and returns its exit code.
+func reexecPrivate() int {
+	args := append([]string{"--mount", "--propagation", "private", "--", "sh", "-c", privateSetup, "sh"}, os.Args...)
+	cmd := exec.Command("unshare", args...)
+	cmd.Env = append(os.Environ(), envPrivate+"=1")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		fmt.Fprintln(os.Stderr, "lan: running the suite in a private mount namespace:", err)
+		return 1
+	}
+	return 0
+}
+
+// prerequisites says why the suite can't run here, or "".
+func prerequisites() string {
+	if os.Getenv(envEnable) != "1" {
+		return "the emulated-LAN suite runs with LEMPAR_LAN=1 (make lan, as root)"
+	}
+	if os.Geteuid() != 0 {
+		return "the emulated-LAN suite needs root (ip netns, tc, nft, mount)"
+	}
+	for _, tool := range []string{"ip", "tc", "nft", "ss", "mount", "unshare"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return tool + " is not installed (Debian: apt-get install -y iproute2 nftables mount util-linux)"
+		}
+	}
+	return ""
+}
+
+// requireSuite skips t unless the suite runs here.
+func requireSuite(t *testing.T) {
+	t.Helper()
+	if the.skip != "" {
+		t.Skip("skipping: " + the.skip)
+	}
+}

@@ -1,0 +1,126 @@
+package lan
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/lempar/lempar/internal/netns"
+)
+
+// TestEightSenders: eight devices send to one receiver at once, through
+// the receiver's 300 Mbit/s link (one access point, one bottleneck). All
+// must complete, together as fast as 0.85 of one device sending the same
+// eight files, and the receiver's memory must stay bounded.
+func TestEightSenders(t *testing.T) {
+	requireSuite(t)
+	const senders = 8
+	const per = 64 << 20
+	rounds := envInt(t, "LEMPAR_LAN_MANY_RUNS", 2)
+	rate := os.Getenv("LEMPAR_LAN_MANY_RATE") // "" = 300mbit; "none" = unshaped
+	if rate == "" {
+		rate = "300mbit"
+	}
+	l := netns.New(t, senders+1)
+	rxHost := senders
+	if rate != "none" {
+		shapeToHost(t, l, rxHost, rate)
+	}
+
+	tmp := t.TempDir()
+	srcs := make([]string, senders)
+	sums := map[string]string{}
+	for i := range senders {
+		srcs[i] = filepath.Join(tmp, "src", fmt.Sprintf("part-%d.bin", i))
+		sums[filepath.Base(srcs[i])] = writeData(t, srcs[i], per, uint64(100+i))
+	}
+	dl := filepath.Join(tmp, "dl")
+	rx := startReceiver(t, l, rxHost, dl, nil, "--yes")
+	idle := procStatus(t, rx.pid, "VmHWM")
+	cfgs := make([]string, senders)
+	for i := range cfgs {
+		cfgs[i] = filepath.Join(tmp, fmt.Sprintf("tx%d", i))
+	}
+
+	var single, many []float64
+	var hwmSingle int64
+	check := func(from, want int) {
+		t.Helper()
+		done := 0
+		for done < want {
+			var e event
+			from, e = rx.waitFrom(from, time.Minute, "receiver final events", event.final)
+			from++
+			if e.str("state") != "done" {
+				t.Fatalf("receiver: %v", e)
+			}
+			done++
+		}
+		for name, sum := range sums {
+			p := filepath.Join(dl, name)
+			if h := fileHash(p); h != sum {
+				t.Fatalf("%s differs after the transfer (sha256 %q)", name, h)
+			}
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ps := partials(dl); len(ps) != 0 {
+			t.Fatalf("partials left: %v", ps)
+		}
+	}
+	oneDevice := func() float64 {
+		from := len(rx.all())
+		p := startSend(t, l, 0, cfgs[0], rx.addr, srcs...)
+		if code := p.waitExit(5 * time.Minute); code != 0 {
+			t.Fatalf("single sender: exit %d: %s", code, p.errText())
+		}
+		check(from, 1)
+		hwmSingle = max(hwmSingle, procStatus(t, rx.pid, "VmHWM"))
+		return mbps(senders*per, p.elapsed())
+	}
+	allAtOnce := func() float64 {
+		from := len(rx.all())
+		start := time.Now()
+		ps := make([]*proc, senders)
+		for i := range senders {
+			ps[i] = startSend(t, l, i, cfgs[i], rx.addr, srcs[i])
+		}
+		for i, p := range ps {
+			if code := p.waitExit(5 * time.Minute); code != 0 {
+				fin, _ := p.lastFinal()
+				t.Fatalf("sender %d of %d: exit %d, final %v: %s", i+1, senders, code, fin, p.errText())
+			}
+		}
+		wall := time.Since(start)
+		check(from, senders)
+		return mbps(senders*per, wall)
+	}
+	for i := range rounds {
+		if i%2 == 0 {
+			single = append(single, oneDevice())
+			many = append(many, allAtOnce())
+		} else {
+			many = append(many, allAtOnce())
+			single = append(single, oneDevice())
+		}
+		t.Logf("round %d: one device %.1f MB/s, %d at once %.1f MB/s", i+1, single[i], senders, many[i])
+	}
+	hwm := procStatus(t, rx.pid, "VmHWM")
+	ms, mm := median(single), median(many)
+	ratio := mm / ms
+	t.Logf("FIGURE %d senders at once (receiver link %s), %d × %d MiB: aggregate %.1f MB/s vs one device %.1f MB/s, ratio %.3f; receiver VmHWM idle %.1f MiB, one session %.1f MiB, %d sessions %.1f MiB",
+		senders, rate, senders, per>>20, mm, ms, ratio, mib(idle), mib(hwmSingle), senders, mib(hwm))
+	if ratio < 0.85 {
+		t.Errorf("%d senders together reached %.3f of one sender's throughput; want ≥ 0.85", senders, ratio)
+	}
+	// Each session holds a fixed set of 256 KiB buffers, so memory grows
+	// with sessions, not with bytes; 16 MiB per extra session is far above
+	// that set and far below anything that buffers a file.
+	if limit := hwmSingle + (senders-1)*16<<20; hwm > limit {
+		t.Errorf("receiver peak RSS %.1f MiB with %d sessions; want ≤ %.1f MiB (one session %.1f MiB + 16 MiB per extra session)",
+			mib(hwm), senders, mib(limit), mib(hwmSingle))
+	}
+}
