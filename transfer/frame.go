@@ -201,7 +201,14 @@ func (fw *frameWriter) tryLock(d time.Duration) bool {
 }
 
 // control writes a JSON control message and flushes it.
-func (fw *frameWriter) control(t FrameType, msg any) error {
+func (fw *frameWriter) control(t FrameType, msg any) error { return fw.writeControl(t, msg, true) }
+
+// controlNoFlush queues a control message behind data frames (file-done).
+func (fw *frameWriter) controlNoFlush(t FrameType, msg any) error {
+	return fw.writeControl(t, msg, false)
+}
+
+func (fw *frameWriter) writeControl(t FrameType, msg any, flush bool) error {
 	b, err := json.Marshal(msg)
 	if err != nil {
 		return err
@@ -214,6 +221,9 @@ func (fw *frameWriter) control(t FrameType, msg any) error {
 	}
 	if _, err := fw.w.Write(b); err != nil {
 		return err
+	}
+	if !flush {
+		return nil
 	}
 	fw.lastWrite = time.Now()
 	return fw.w.Flush()
@@ -236,22 +246,6 @@ func (fw *frameWriter) data(item uint32, offset uint64, p []byte) error {
 	}
 	_, err := fw.w.Write(p)
 	fw.lastWrite = time.Now()
-	return err
-}
-
-// controlNoFlush queues a control message behind data frames (file-done).
-func (fw *frameWriter) controlNoFlush(t FrameType, msg any) error {
-	b, err := json.Marshal(msg)
-	if err != nil {
-		return err
-	}
-	fw.sem <- struct{}{}
-	defer func() { <-fw.sem }()
-	fw.deadline()
-	if err := writeHeader(fw.w, t, len(b)); err != nil {
-		return err
-	}
-	_, err = fw.w.Write(b)
 	return err
 }
 
