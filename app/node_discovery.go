@@ -46,6 +46,7 @@ func (n *Node) NewDiscovery(o DiscoveryOptions) *discovery.Service {
 		Visibility:      vis,
 		IncludeLoopback: o.IncludeLoopback,
 		Identify:        n.identify,
+		DefaultPort:     DefaultPort, // "add by address" without a port
 		Known:           known,
 		Logf:            o.Logf,
 	})

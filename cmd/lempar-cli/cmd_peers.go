@@ -23,12 +23,13 @@ type peersFlags struct {
 	asJSON       bool
 	timeout      time.Duration
 	mdnsLoopback bool
+	add          []string
 }
 
 func newPeersCmd(g *globals) *cobra.Command {
 	var f peersFlags
 	cmd := &cobra.Command{
-		Use:   "peers [--watch] [--json] [--timeout D]",
+		Use:   "peers [--watch] [--json] [--timeout D] [--add HOST[:PORT]]...",
 		Short: g.tr.T("cli.peers.short"),
 		Long:  g.tr.T("cli.peers.long"),
 		Args:  cobra.NoArgs,
@@ -46,6 +47,7 @@ func newPeersCmd(g *globals) *cobra.Command {
 	fl.BoolVar(&f.asJSON, "json", false, g.tr.T("cli.flag.json"))
 	fl.DurationVar(&f.timeout, "timeout", 2*time.Second, g.tr.T("cli.peers.flag.timeout"))
 	fl.BoolVar(&f.mdnsLoopback, "mdns-loopback", false, g.tr.T("cli.peers.flag.mdns-loopback"))
+	fl.StringArrayVar(&f.add, "add", nil, g.tr.T("cli.peers.flag.add"))
 	return cmd
 }
 
@@ -63,6 +65,14 @@ func runPeers(ctx context.Context, g *globals, f peersFlags) error {
 	defer cancel()
 	d, done := browseOnly(ctx, n, f.mdnsLoopback)
 	defer func() { cancel(); <-done }()
+	// Devices added by address are identified first, so a network that
+	// blocks multicast still gets a useful list; the added device is kept
+	// in the trust store and found at that address next time.
+	for _, a := range f.add {
+		if _, err := d.AddByAddress(ctx, a); err != nil {
+			return err
+		}
+	}
 	if !f.watch {
 		<-ctx.Done()
 		return printPeers(g, n, d.Peers(), f)
