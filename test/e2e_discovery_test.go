@@ -1,3 +1,5 @@
+//go:build linux
+
 package test
 
 import (
@@ -5,6 +7,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -124,11 +127,40 @@ func TestLANMulticastBlocked(t *testing.T) {
 	if len(got) != 1 || got[0]["id"] != d0.id || got[0]["source"] != "known" {
 		t.Fatalf("last known address: %v", got)
 	}
-	// And a send by its name works without multicast.
+	// And a send by its name works without multicast, as does one to a
+	// bare address (default port) of a device never seen.
 	send := run(t, l, 2, "sender", "--config", client, "send", "--to", "Dev0", "--text", "by name, no multicast")
 	if code := send.exit(20 * time.Second); code != 0 {
 		t.Fatalf("send --to Dev0 exited %d: %s", code, send.errText())
 	}
+	send = run(t, l, 2, "sender", "--config", client, "send", "--to", l.Addr(1).String(), "--text", "bare address")
+	if code := send.exit(20 * time.Second); code != 0 {
+		t.Fatalf("send --to %s exited %d: %s", l.Addr(1), code, send.errText())
+	}
+}
+
+// TestLANAddressChange: a receiver gains an address while running. Its
+// announcement is renewed (old registration's goodbye, new one at once) and
+// watchers see an update, never a loss.
+func TestLANAddressChange(t *testing.T) {
+	l := netns.New(t, 2)
+	w := watch(t, l, 1)
+	d := newDevice(t, "Mover")
+	d.receive(t, l, 0)
+	w.next(2*time.Second, "seen", event("seen", d.id))
+	if out, err := exec.Command("ip", "-n", l.Namespace(0), "addr", "add", "10.77.0.201/24", "dev", "eth0").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	m, _ := w.next(10*time.Second, "updated with the new address", func(m map[string]any) bool {
+		if m["id"] == d.id && m["event"] == "lost" {
+			t.Fatalf("lost while re-announcing: %v", m)
+		}
+		return m["id"] == d.id && m["event"] == "updated" && strings.Contains(fmt.Sprint(m["addrs"]), "10.77.0.201:")
+	})
+	if m["reachable"] != true {
+		t.Fatalf("after the change: %v", m)
+	}
+	w.none(2*time.Second, "lost after re-announcing", event("lost", d.id))
 }
 
 // TestLANIPv6Only: IPv4 mDNS is dropped; discovery runs over IPv6 and still

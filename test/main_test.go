@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package test holds end-to-end tests across several network namespaces
 // joined by a bridge (internal/netns): real lempar-cli processes on a
 // simulated LAN, and interop with avahi. They need root (CI runs as root)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,10 @@ func resolveTarget(ctx context.Context, g *globals, n *app.Node, to string) (tar
 		if _, err := strconv.Atoi(port); err == nil {
 			return target{addr: to}, nil
 		}
+	}
+	if ip, err := netip.ParseAddr(strings.Trim(to, "[]")); err == nil {
+		// A bare address: the port every Lempar listens on by default.
+		return target{addr: net.JoinHostPort(ip.String(), strconv.Itoa(app.DefaultPort))}, nil
 	}
 	// Nearby devices first: their announced address is current, and the ID
 	// they announce is pinned for the handshake.

@@ -8,9 +8,9 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -38,6 +38,9 @@ func New(t testing.TB, n int) *LAN {
 		// A test binary started on a LAN host ran its tests again instead
 		// of a helper: building another LAN there would recurse without end.
 		t.Fatalf("netns.New called inside LAN host %s: a test re-ran the test binary without its helper mode", ns)
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("skipping: the multi-host LAN is built from Linux network namespaces")
 	}
 	if os.Geteuid() != 0 {
 		t.Skip("skipping: building a multi-host LAN needs root (ip netns); run the tests as root, as CI does")
@@ -102,8 +105,7 @@ func (l *LAN) Command(i int, name string, args ...string) *exec.Cmd {
 	script := `hostname "$0" && export ` + envHost + `=` + l.hosts[i] + ` && exec "$@"`
 	full := append([]string{"netns", "exec", l.hosts[i], "unshare", "-u", "--", "sh", "-c", script, l.Hostname(i), name}, args...)
 	cmd := exec.Command("ip", full...)
-	// Killing the test's child must end the program, not just ip/unshare.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	dieWithParent(cmd)
 	return cmd
 }
 
@@ -173,7 +175,7 @@ func removeNamespace(ns string) {
 	out, _ := exec.Command("ip", "netns", "pids", ns).Output()
 	for _, f := range strings.Fields(string(out)) {
 		if pid, err := strconv.Atoi(f); err == nil && pid > 1 {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
+			kill(pid)
 		}
 	}
 	_ = exec.Command("ip", "netns", "del", ns).Run()
@@ -198,7 +200,7 @@ func RemoveStale() {
 		if err != nil || pid == os.Getpid() {
 			continue
 		}
-		if syscall.Kill(pid, 0) == syscall.ESRCH {
+		if !alive(pid) {
 			removeNamespace(f[0])
 		}
 	}
