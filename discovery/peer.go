@@ -15,6 +15,7 @@ const (
 	SourceMDNS Source = iota
 	SourceManual
 	SourceKnown
+	SourceLocalSend // heard from a LocalSend app (see Observe); its ID is "localsend:…"
 )
 
 func (s Source) String() string {
@@ -25,6 +26,8 @@ func (s Source) String() string {
 		return "manual"
 	case SourceKnown:
 		return "known"
+	case SourceLocalSend:
+		return "localsend"
 	}
 	return fmt.Sprintf("source(%d)", uint8(s))
 }
