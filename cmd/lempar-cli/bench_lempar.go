@@ -65,10 +65,12 @@ func waitPort(c *child, ports <-chan int) (int, error) {
 	}
 }
 
-// startSend starts `lempar-cli send --json` to 127.0.0.1:port. last gets the
-// sender's last event once the child has exited.
-func (b *bench) startSend(ctx context.Context, port int, paths []string, last *cliEvent) (*child, error) {
-	args := append([]string{"send", "--json", "--config", b.path("tx"), "--to", "127.0.0.1:" + strconv.Itoa(port)}, paths...)
+// startSend starts `lempar-cli send --json [flags] paths` to
+// 127.0.0.1:port. last gets the sender's last event once the child has
+// exited.
+func (b *bench) startSend(ctx context.Context, port int, flags, paths []string, last *cliEvent) (*child, error) {
+	args := append([]string{"send", "--json", "--config", b.path("tx"), "--to", "127.0.0.1:" + strconv.Itoa(port)}, flags...)
+	args = append(args, paths...)
 	c, err := startChild(ctx, b.exe, args, func(e cliEvent) {
 		if e.Event == "transfer" {
 			*last = e // read only after c.exited, which the reader closes
@@ -91,6 +93,7 @@ type lemparRun struct {
 	secs         float64 // sender start to sender exit (after the receiver's ack)
 	sent         int64   // bytes the sender put on the wire, from its final event
 	rssTx, rssRx float64
+	cpuTx, cpuRx float64 // CPU seconds, to tell a CPU bound from a disk bound
 }
 
 // lemparOnce sends paths to a fresh receiver saving into dl and times the
@@ -102,7 +105,7 @@ func (b *bench) lemparOnce(ctx context.Context, dl string, paths []string, bytes
 		return lemparRun{}, err
 	}
 	var last cliEvent
-	tx, err := b.startSend(ctx, rx.port, paths, &last)
+	tx, err := b.startSend(ctx, rx.port, nil, paths, &last)
 	if err != nil {
 		_ = rx.stop()
 		return lemparRun{}, err
@@ -115,7 +118,8 @@ func (b *bench) lemparOnce(ctx context.Context, dl string, paths []string, bytes
 	if rerr != nil {
 		return lemparRun{}, benchErr("cli.bench.err.receiver", rx.failure(rerr))
 	}
-	return lemparRun{secs: tx.seconds(), sent: last.Sent, rssTx: tx.rssMiB(), rssRx: rx.rssMiB()}, nil
+	return lemparRun{secs: tx.seconds(), sent: last.Sent, rssTx: tx.rssMiB(), rssRx: rx.rssMiB(),
+		cpuTx: tx.cpuSeconds(), cpuRx: rx.cpuSeconds()}, nil
 }
 
 func benchErr(key, detail string) error {

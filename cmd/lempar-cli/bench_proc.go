@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -43,7 +44,7 @@ type child struct {
 // startChild runs the lempar-cli binary itself with args. onLine is called
 // from one goroutine, in order, for every JSON line on stdout.
 func startChild(ctx context.Context, exe string, args []string, onLine func(cliEvent)) (*child, error) {
-	c := &child{cmd: exec.CommandContext(ctx, exe, args...), stderr: &tailBuffer{max: 4 << 10}, exited: make(chan struct{})}
+	c := &child{cmd: exec.CommandContext(ctx, exe, args...), stderr: &tailBuffer{max: 1 << 20}, exited: make(chan struct{})}
 	c.cmd.Stderr = c.stderr
 	out, err := c.cmd.StdoutPipe()
 	if err != nil {
@@ -84,11 +85,43 @@ func (c *child) wait(d time.Duration) error {
 	}
 }
 
-// stop asks the process to end (SIGTERM, as Ctrl+C would) and kills it if
-// it does not within 10 seconds.
+// stop asks the process to end (SIGTERM, as Ctrl+C would). One that does
+// not within 10 seconds has a bug: see exitOrDump.
 func (c *child) stop() error {
 	c.signal(syscall.SIGTERM)
-	return c.wait(10 * time.Second)
+	return c.exitOrDump(10 * time.Second)
+}
+
+// exitOrDump waits up to d for a process that should be ending by itself.
+// If it hangs, SIGQUIT makes the Go runtime print every goroutine, which is
+// kept in a file for the bug report, and the process is killed.
+func (c *child) exitOrDump(d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-c.exited:
+		return c.err
+	case <-t.C:
+	}
+	c.signal(syscall.SIGQUIT)
+	_ = c.wait(5 * time.Second)
+	f, err := os.CreateTemp("", "lempar-bench-stuck-*.txt")
+	if err != nil {
+		return &stuckError{after: d}
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "%s\n\n%s", c.cmd.String(), c.stderr.String())
+	return &stuckError{after: d, dump: f.Name()}
+}
+
+// stuckError is a process that did not end when it should have.
+type stuckError struct {
+	after time.Duration
+	dump  string // file with its goroutines, if written
+}
+
+func (e *stuckError) Error() string {
+	return fmt.Sprintf("still running %s after it should have ended; its goroutines are in %s", e.after, e.dump)
 }
 
 func (c *child) signal(sig syscall.Signal) {
@@ -112,9 +145,20 @@ func (c *child) rssMiB() float64 {
 	return float64(ru.Maxrss) / 1024
 }
 
+// cpuSeconds is the user and system CPU time the exited process used.
+func (c *child) cpuSeconds() float64 {
+	if c.cmd.ProcessState == nil {
+		return 0
+	}
+	return (c.cmd.ProcessState.UserTime() + c.cmd.ProcessState.SystemTime()).Seconds()
+}
+
 // failure describes why the process failed, for an error message.
 func (c *child) failure(err error) string {
 	msg := strings.TrimSpace(c.stderr.String())
+	if len(msg) > 2000 {
+		msg = "…" + msg[len(msg)-2000:]
+	}
 	if err == nil {
 		err = c.err
 	}

@@ -41,6 +41,10 @@ type benchResult struct {
 	Target      string    `json:"target,omitempty"`
 	Pass        *bool     `json:"pass"`
 	Samples     []float64 `json:"samples_mb_per_s"`
+	// Median CPU seconds of each process: near the elapsed time means that
+	// side is CPU bound.
+	CPUSender   *float64 `json:"cpu_s_sender,omitempty"`
+	CPUReceiver *float64 `json:"cpu_s_receiver,omitempty"`
 	// Small files: files/s target for a quiet disk, for information.
 	FilesTargetMet *bool `json:"files_per_s_target_met,omitempty"`
 }

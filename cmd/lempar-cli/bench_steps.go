@@ -61,8 +61,7 @@ func (b *bench) large(ctx context.Context) error {
 	}
 	defer os.Remove(src)
 	var e2e, lem []float64
-	var e2eTx, e2eRx []float64
-	var runs []lemparRun
+	var runs, e2eRuns []lemparRun
 	for run := 1; run <= b.f.runs; run++ {
 		for _, lemparTurn := range []bool{lemparFirst(run), !lemparFirst(run)} {
 			if err := freshDir(dl); err != nil {
@@ -78,23 +77,23 @@ func (b *bench) large(ctx context.Context) error {
 				}
 				runs = append(runs, r)
 				lem = append(lem, mbps(b.size, r.secs))
-				b.sayRun(run, b.label("large-file"), fmt.Sprintf("%.0f MB/s (RSS %.0f / %.0f MiB)", lem[len(lem)-1], r.rssTx, r.rssRx))
+				b.sayRun(run, b.label("large-file"), fmt.Sprintf("%.0f MB/s", lem[len(lem)-1])+procStats(r))
 			} else {
-				secs, tx, rx, err := b.e2eOnce(ctx, src, filepath.Join(dl, "e2e.bin"))
+				r, err := b.e2eOnce(ctx, src, filepath.Join(dl, "e2e.bin"))
 				if err != nil {
 					return err
 				}
-				e2e = append(e2e, mbps(b.size, secs))
-				e2eTx, e2eRx = append(e2eTx, tx), append(e2eRx, rx)
-				b.sayRun(run, b.label("ceiling-e2e"), fmt.Sprintf("%.0f MB/s", e2e[len(e2e)-1]))
+				e2eRuns = append(e2eRuns, r)
+				e2e = append(e2e, mbps(b.size, r.secs))
+				b.sayRun(run, b.label("ceiling-e2e"), fmt.Sprintf("%.0f MB/s", e2e[len(e2e)-1])+procStats(r))
 			}
 		}
 	}
 	_ = os.RemoveAll(dl)
 	ce := median(e2e)
-	b.add(benchResult{Scenario: "ceiling-e2e", Kind: "ceiling", Label: b.label("ceiling-e2e"), Bytes: b.size,
-		Seconds: float64(b.size) / 1e6 / ce, MBps: ce, SentBytes: ptr(b.size),
-		RSSSender: ptr(maxOf(e2eTx)), RSSReceiver: ptr(maxOf(e2eRx)), Samples: e2e})
+	ref := b.lemparResult("ceiling-e2e", e2eRuns, e2e, b.size)
+	ref.Kind = "ceiling"
+	b.add(ref)
 	r := b.lemparResult("large-file", runs, lem, b.size)
 	r.CeilingMBps, r.Ceiling = ptr(ce), "ceiling-e2e"
 	r.Ratio = ptr(r.MBps / ce)
@@ -107,21 +106,22 @@ func (b *bench) large(ctx context.Context) error {
 // lemparResult summarises the runs of one Lempar scenario: medians of
 // speed, time and bytes sent, the highest RSS.
 func (b *bench) lemparResult(id string, runs []lemparRun, rates []float64, bytes int64) benchResult {
-	var secs, sent, tx, rx []float64
+	var secs, sent, tx, rx, ctx, crx []float64
 	for _, r := range runs {
 		secs = append(secs, r.secs)
 		sent = append(sent, float64(r.sent))
 		tx, rx = append(tx, r.rssTx), append(rx, r.rssRx)
+		ctx, crx = append(ctx, r.cpuTx), append(crx, r.cpuRx)
 	}
 	return benchResult{Scenario: id, Kind: "lempar", Label: b.label(id), Bytes: bytes, Seconds: median(secs),
 		MBps: median(rates), SentBytes: ptr(int64(median(sent))), RSSSender: ptr(maxOf(tx)), RSSReceiver: ptr(maxOf(rx)),
-		Samples: rates}
+		Samples: rates, CPUSender: ptr(median(ctx)), CPUReceiver: ptr(median(crx))}
 }
 
 // e2eOnce is the end-to-end ceiling: two helper processes copy the file
 // over TLS 1.3 into a file and fsync it. It is timed like a Lempar
 // transfer: from the sender's start until both have exited.
-func (b *bench) e2eOnce(ctx context.Context, src, dst string) (secs, rssTx, rssRx float64, err error) {
+func (b *bench) e2eOnce(ctx context.Context, src, dst string) (r lemparRun, err error) {
 	ports := make(chan int, 1)
 	var got int64
 	rx, err := startChild(ctx, b.exe, []string{"bench-helper", "tls-recv", dst}, func(e cliEvent) {
@@ -133,31 +133,32 @@ func (b *bench) e2eOnce(ctx context.Context, src, dst string) (secs, rssTx, rssR
 		}
 	})
 	if err != nil {
-		return 0, 0, 0, benchErr("cli.bench.err.helper", err.Error())
+		return r, benchErr("cli.bench.err.helper", err.Error())
 	}
 	port, err := waitPort(rx, ports)
 	if err != nil {
-		return 0, 0, 0, benchErr("cli.bench.err.helper", err.Error())
+		return r, benchErr("cli.bench.err.helper", err.Error())
 	}
 	tx, err := startChild(ctx, b.exe, []string{"bench-helper", "tls-send", fmt.Sprintf("127.0.0.1:%d", port), src}, nil)
 	if err != nil {
 		_ = rx.wait(0)
-		return 0, 0, 0, benchErr("cli.bench.err.helper", err.Error())
+		return r, benchErr("cli.bench.err.helper", err.Error())
 	}
 	terr := tx.wait(sendTimeout(b.size))
 	rerr := rx.wait(sendTimeout(b.size))
 	if terr != nil || rerr != nil {
-		return 0, 0, 0, benchErr("cli.bench.err.helper", tx.failure(terr)+"; "+rx.failure(rerr))
+		return r, benchErr("cli.bench.err.helper", tx.failure(terr)+"; "+rx.failure(rerr))
 	}
 	defer os.Remove(dst)
 	if got != b.size {
-		return 0, 0, 0, benchErr("cli.bench.err.helper", fmt.Sprintf("received %d of %d bytes", got, b.size))
+		return r, benchErr("cli.bench.err.helper", fmt.Sprintf("received %d of %d bytes", got, b.size))
 	}
 	end := tx.end
 	if rx.end.After(end) {
 		end = rx.end
 	}
-	return end.Sub(tx.start).Seconds(), tx.rssMiB(), rx.rssMiB(), nil
+	return lemparRun{secs: end.Sub(tx.start).Seconds(), sent: got, rssTx: tx.rssMiB(), rssRx: rx.rssMiB(),
+		cpuTx: tx.cpuSeconds(), cpuRx: rx.cpuSeconds()}, nil
 }
 
 // small sends many small files with Lempar and with tar | TCP | tar,
@@ -189,7 +190,7 @@ func (b *bench) small(ctx context.Context) error {
 				runs = append(runs, r)
 				lem, lemFiles = append(lem, mbps(bytes, r.secs)), append(lemFiles, float64(b.f.files)/r.secs)
 				b.sayRun(run, b.label("small-files"), b.tr.T("cli.bench.result.files", "Files", fmt.Sprintf("%.0f", lemFiles[len(lemFiles)-1]),
-					"MBps", fmt.Sprintf("%.1f", lem[len(lem)-1]))+fmt.Sprintf(" (RSS %.0f / %.0f MiB)", r.rssTx, r.rssRx))
+					"MBps", fmt.Sprintf("%.1f", lem[len(lem)-1]))+procStats(r))
 				_ = os.RemoveAll(dl)
 			} else {
 				if err := freshDir(dst); err != nil {
@@ -227,6 +228,11 @@ func (b *bench) small(ctx context.Context) error {
 	r.Pass = ptr(*r.Ratio >= targetSmallRatio && r.rssPass())
 	b.add(r)
 	return nil
+}
+
+// procStats shows a run's sender / receiver peak memory and CPU time.
+func procStats(r lemparRun) string {
+	return fmt.Sprintf(" (RSS %.0f / %.0f MiB, CPU %.1f / %.1f s in %.1f s)", r.rssTx, r.rssRx, r.cpuTx, r.cpuRx, r.secs)
 }
 
 func checkSize(path string, want int64) error {
