@@ -67,7 +67,7 @@ func TestDownloadFolderFills(t *testing.T) {
 	rx.waitFrom(from, time.Minute, "12 MiB received", func(e event) bool {
 		return e.str("event") == "transfer" && e.num("done") >= 12<<20
 	})
-	fillUntil(t, filler, fsSize)
+	fillUntil(t, filler, 0)
 	code := p.waitExit(time.Minute)
 	sfin, _ = p.lastFinal()
 	_, rfin = rx.waitFrom(from, 30*time.Second, "receiver final", event.final)
@@ -91,9 +91,44 @@ func TestDownloadFolderFills(t *testing.T) {
 	}
 	kept := st.Size()
 
-	// 3. Space freed, sent again: it resumes and completes.
+	// 3. Room freed for the rest (plus the receiver's 16 MiB headroom) but
+	// not for the whole file: the rest is all a resume needs.
+	t.Run("resume needs room for the rest only", func(t *testing.T) {
+		st, err := os.Stat(filler)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(filler, st.Size()-(size-kept)-20<<20); err != nil {
+			t.Fatal(err)
+		}
+		from := len(rx.all())
+		p := startSend(t, l, tx, cfg, rx.addr, src)
+		code := p.waitExit(time.Minute)
+		fin, _ := p.lastFinal()
+		_, rfin := rx.waitFrom(from, 30*time.Second, "receiver final", event.final)
+		if len(partials(dl)) != 1 {
+			t.Fatalf("the partial is gone after a refused resume: %v", partials(dl))
+		}
+		if code != 0 || rfin.str("state") != "done" {
+			t.Errorf("with %.1f MiB kept and %.1f MiB + 20 MiB free, sending again was refused: sender exit %d %q; receiver %q",
+				mib(kept), mib(size-kept), code, fin.str("error_code"), rfin.str("error"))
+			return
+		}
+		if h := fileHash(final); h != sum {
+			t.Fatalf("file differs after resuming (sha256 %q, want %s)", h, sum)
+		}
+		kept = size // done: nothing left to resume below
+	})
+
+	// 4. Plenty of room: it resumes (if 3 didn't finish it) and completes.
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
+	}
+	if kept == size {
+		if ps := partials(dl); len(ps) != 0 {
+			t.Errorf("partials left: %v", ps)
+		}
+		return
 	}
 	from = len(rx.all())
 	p = startSend(t, l, tx, cfg, rx.addr, src)

@@ -79,8 +79,12 @@ func TestLinkDownTenSeconds(t *testing.T) {
 		t.Errorf("partial files left behind: %v", ps)
 	}
 	retries := 0
+	var noticed time.Duration
 	for _, e := range p.all() {
 		if e.str("state") == "retrying" {
+			if retries == 0 {
+				noticed = e.at.Sub(down)
+			}
 			retries++
 		}
 	}
@@ -97,8 +101,8 @@ func TestLinkDownTenSeconds(t *testing.T) {
 	// tbf holds at most latency × rate plus the burst: 50 ms at 300 Mbit/s
 	// and 256 KiB.
 	const tbfQueue = 300e6/8*50/1000 + 256<<10
-	t.Logf("FIGURE link down %v: recovery %.2f s after the link returned; receiver held %.1f MiB of %d MiB; sent after the drop %.1f MiB, after the link returned %.1f MiB, remaining %.1f MiB; lost in flight %.2f MiB (sender socket queue peaked at %.2f MiB; bound: one chunk + tcp_wmem max %.1f MiB + tbf queue %.2f MiB); %d retrying events",
-		outage, recovery.Seconds(), mib(held), size>>20, mib(afterDown), mib(afterUp), mib(remaining), mib(lost), mib(maxQueued), mib(wmemMax), mib(tbfQueue), retries)
+	t.Logf("FIGURE link down %v: the sender noticed after %.2f s; recovery %.2f s after the link returned; receiver held %.1f MiB of %d MiB; sent after the drop %.1f MiB, after the link returned %.1f MiB, remaining %.1f MiB; lost in flight %.2f MiB (sender socket queue peaked at %.2f MiB; bound: one chunk + tcp_wmem max %.1f MiB + tbf queue %.2f MiB); %d retrying events",
+		outage, noticed.Seconds(), recovery.Seconds(), mib(held), size>>20, mib(afterDown), mib(afterUp), mib(remaining), mib(lost), mib(maxQueued), mib(wmemMax), mib(tbfQueue), retries)
 
 	// After the link returned only the remainder travelled, give or take
 	// the chunk that was being written when the link died.

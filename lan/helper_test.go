@@ -30,6 +30,7 @@ import (
 //	tcp-send ADDR FILE          send FILE over plain TCP, wait for the ack
 //	flood ADDR N CONC WAIT      N offers from CONC connections at a time
 //	probe ADDR                  hello probes, one line each, until killed
+//	hold ADDR N                 keep N silent TCP connections open, until killed
 func helper(what string) int {
 	f := strings.Fields(what)
 	out := json.NewEncoder(os.Stdout)
@@ -46,6 +47,9 @@ func helper(what string) int {
 		err = flood(out, f[1], n, conc, wait)
 	case f[0] == "probe" && len(f) == 2:
 		err = probeLoop(out, f[1])
+	case f[0] == "hold" && len(f) == 3:
+		n, _ := strconv.Atoi(f[2])
+		err = hold(out, f[1], n)
 	default:
 		err = fmt.Errorf("unknown helper %q", what)
 	}
@@ -280,6 +284,34 @@ func probeLoop(out *json.Encoder, addr string) error {
 			return err
 		}
 		time.Sleep(100 * time.Millisecond) // a probe's pace, not a readiness wait
+	}
+	return nil
+}
+
+// hold keeps n TCP connections to addr open without saying anything, and
+// opens a new one whenever the receiver closes one: the cheapest way to
+// tie up a server's slots for connections that have not identified
+// themselves. It reports how many connections it made, every second.
+func hold(out *json.Encoder, addr string, n int) error {
+	var opened atomic.Int64
+	for range n {
+		go func() {
+			for {
+				c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+				if err != nil {
+					time.Sleep(100 * time.Millisecond) // the receiver refused: try again soon
+					continue
+				}
+				opened.Add(1)
+				_, _ = io.Copy(io.Discard, c) // returns when the receiver hangs up
+				c.Close()
+			}
+		}()
+	}
+	for end := time.Now().Add(time.Hour); time.Now().Before(end); time.Sleep(time.Second) {
+		if err := out.Encode(map[string]any{"event": "hold", "opened": opened.Load()}); err != nil {
+			return err
+		}
 	}
 	return nil
 }

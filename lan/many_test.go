@@ -72,16 +72,19 @@ func TestEightSenders(t *testing.T) {
 		}
 	}
 	oneDevice := func() float64 {
+		resetPeak(t, rx.pid)
 		from := len(rx.all())
 		p := startSend(t, l, 0, cfgs[0], rx.addr, srcs...)
 		if code := p.waitExit(5 * time.Minute); code != 0 {
 			t.Fatalf("single sender: exit %d: %s", code, p.errText())
 		}
-		check(from, 1)
 		hwmSingle = max(hwmSingle, procStatus(t, rx.pid, "VmHWM"))
+		check(from, 1)
 		return mbps(senders*per, p.elapsed())
 	}
+	var hwmMany int64
 	allAtOnce := func() float64 {
+		resetPeak(t, rx.pid)
 		from := len(rx.all())
 		start := time.Now()
 		ps := make([]*proc, senders)
@@ -95,6 +98,7 @@ func TestEightSenders(t *testing.T) {
 			}
 		}
 		wall := time.Since(start)
+		hwmMany = max(hwmMany, procStatus(t, rx.pid, "VmHWM"))
 		check(from, senders)
 		return mbps(senders*per, wall)
 	}
@@ -108,19 +112,20 @@ func TestEightSenders(t *testing.T) {
 		}
 		t.Logf("round %d: one device %.1f MB/s, %d at once %.1f MB/s", i+1, single[i], senders, many[i])
 	}
-	hwm := procStatus(t, rx.pid, "VmHWM")
+	hwm := hwmMany
 	ms, mm := median(single), median(many)
 	ratio := mm / ms
-	t.Logf("FIGURE %d senders at once (receiver link %s), %d × %d MiB: aggregate %.1f MB/s vs one device %.1f MB/s, ratio %.3f; receiver VmHWM idle %.1f MiB, one session %.1f MiB, %d sessions %.1f MiB",
+	t.Logf("FIGURE %d senders at once (receiver link %s), %d × %d MiB: aggregate %.1f MB/s vs one device %.1f MB/s, ratio %.3f; receiver peak RSS (VmHWM) idle %.1f MiB, one session %.1f MiB, %d sessions %.1f MiB",
 		senders, rate, senders, per>>20, mm, ms, ratio, mib(idle), mib(hwmSingle), senders, mib(hwm))
 	if ratio < 0.85 {
 		t.Errorf("%d senders together reached %.3f of one sender's throughput; want ≥ 0.85", senders, ratio)
 	}
-	// Each session holds a fixed set of 256 KiB buffers, so memory grows
-	// with sessions, not with bytes; 16 MiB per extra session is far above
-	// that set and far below anything that buffers a file.
-	if limit := hwmSingle + (senders-1)*16<<20; hwm > limit {
-		t.Errorf("receiver peak RSS %.1f MiB with %d sessions; want ≤ %.1f MiB (one session %.1f MiB + 16 MiB per extra session)",
-			mib(hwm), senders, mib(limit), mib(hwmSingle))
+	// A session holds a fixed set of 256 KiB buffers (about 2 MiB with
+	// TLS and framing) whatever the file size, and Go's collector lets the
+	// heap reach twice what is live: 12 MiB per session is well above
+	// that and far below buffering files (8 × 64 MiB here).
+	if limit := idle + senders*12<<20; hwm > limit {
+		t.Errorf("receiver peak RSS %.1f MiB with %d sessions; want ≤ %.1f MiB (idle %.1f MiB + 12 MiB per session)",
+			mib(hwm), senders, mib(limit), mib(idle))
 	}
 }

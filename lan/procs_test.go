@@ -243,3 +243,12 @@ func openFDs(t testing.TB, pid int) int {
 	}
 	return len(ents)
 }
+
+// resetPeak sets the process's VmHWM back to its current RSS, so the next
+// reading is the peak of what happens from now on.
+func resetPeak(t testing.TB, pid int) {
+	t.Helper()
+	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0); err != nil {
+		t.Fatalf("resetting the peak RSS: %v", err)
+	}
+}
