@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -39,6 +41,7 @@ type child struct {
 	exited chan struct{} // closed once Wait has returned; end and err are set then
 	end    time.Time
 	err    error
+	rss    *rssWatch
 }
 
 // startChild runs the lempar-cli binary itself with args. onLine is called
@@ -54,6 +57,7 @@ func startChild(ctx context.Context, exe string, args []string, onLine func(cliE
 	if err := c.cmd.Start(); err != nil {
 		return nil, err
 	}
+	c.rss = watchRSS(c.cmd.Process.Pid, c.exited)
 	go func() {
 		sc := bufio.NewScanner(out)
 		sc.Buffer(make([]byte, 64<<10), 4<<20)
@@ -88,6 +92,7 @@ func (c *child) wait(d time.Duration) error {
 // stop asks the process to end (SIGTERM, as Ctrl+C would). One that does
 // not within 10 seconds has a bug: see exitOrDump.
 func (c *child) stop() error {
+	c.rss.sample() // the work is done: this is the peak
 	c.signal(syscall.SIGTERM)
 	return c.exitOrDump(10 * time.Second)
 }
@@ -132,25 +137,13 @@ func (c *child) signal(sig syscall.Signal) {
 
 func (c *child) seconds() float64 { return c.end.Sub(c.start).Seconds() }
 
-// rssMiB is the peak resident set size of the exited process (ru_maxrss is
-// in KiB on Linux).
-func (c *child) rssMiB() float64 {
-	if c.cmd.ProcessState == nil {
-		return 0
-	}
-	ru, ok := c.cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		return 0
-	}
-	return float64(ru.Maxrss) / 1024
-}
+// rssMiB is the peak resident set size of the exited process.
+func (c *child) rssMiB() float64 { return c.rss.peakMiB(c.cmd.ProcessState) }
 
 // cpuSeconds is the user and system CPU time the exited process used.
 func (c *child) cpuSeconds() float64 {
-	if c.cmd.ProcessState == nil {
-		return 0
-	}
-	return (c.cmd.ProcessState.UserTime() + c.cmd.ProcessState.SystemTime()).Seconds()
+	_, cpu := usage(c.cmd.ProcessState)
+	return cpu
 }
 
 // failure describes why the process failed, for an error message.
@@ -194,4 +187,56 @@ func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return string(t.b)
+}
+
+// rssWatch follows a process's peak RSS (VmHWM) while it runs. ru_maxrss
+// can't be used alone: a child forked from this process starts out sharing
+// its memory, and Linux counts that in the child's ru_maxrss, so every
+// child would look at least as big as the benchmark itself.
+type rssWatch struct {
+	pid  int
+	peak atomic.Int64 // KiB
+}
+
+func watchRSS(pid int, exited <-chan struct{}) *rssWatch {
+	w := &rssWatch{pid: pid}
+	go func() {
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			w.sample()
+			select {
+			case <-exited:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return w
+}
+
+func (w *rssWatch) sample() {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(w.pid) + "/status")
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err == nil && kb > w.peak.Load() {
+				w.peak.Store(kb)
+			}
+			return
+		}
+	}
+}
+
+// peakMiB is the highest VmHWM seen; for a process too short-lived to be
+// sampled, ru_maxrss, which may overstate it.
+func (w *rssWatch) peakMiB(ps *os.ProcessState) float64 {
+	if kb := w.peak.Load(); kb > 0 {
+		return float64(kb) / 1024
+	}
+	rss, _ := usage(ps)
+	return rss
 }

@@ -173,7 +173,7 @@ func (b *bench) small(ctx context.Context) error {
 	bytes := int64(b.f.files) * b.fileSize
 	dl, dst := b.path("dl"), b.path("tar")
 	var tarRates, tarFiles, lem, lemFiles []float64
-	var runs []lemparRun
+	var runs, tarRuns []lemparRun
 	for run := 1; run <= b.f.runs; run++ {
 		for _, lemparTurn := range []bool{lemparFirst(run), !lemparFirst(run)} {
 			if lemparTurn {
@@ -196,23 +196,25 @@ func (b *bench) small(ctx context.Context) error {
 				if err := freshDir(dst); err != nil {
 					return err
 				}
-				secs, err := tarOnce(ctx, src, dst)
+				r, err := tarOnce(ctx, src, dst)
 				if err != nil {
 					return benchErr("cli.bench.err.tar-run", err.Error())
 				}
 				if err := checkCount(dst, b.f.files); err != nil {
 					return err
 				}
-				tarRates, tarFiles = append(tarRates, mbps(bytes, secs)), append(tarFiles, float64(b.f.files)/secs)
+				tarRuns = append(tarRuns, r)
+				tarRates, tarFiles = append(tarRates, mbps(bytes, r.secs)), append(tarFiles, float64(b.f.files)/r.secs)
 				b.sayRun(run, b.label("ref-tar"), b.tr.T("cli.bench.result.files", "Files", fmt.Sprintf("%.0f", tarFiles[len(tarFiles)-1]),
-					"MBps", fmt.Sprintf("%.1f", tarRates[len(tarRates)-1])))
+					"MBps", fmt.Sprintf("%.1f", tarRates[len(tarRates)-1]))+procStats(r))
 				_ = os.RemoveAll(dst)
 			}
 		}
 	}
 	tarFPS := median(tarFiles)
-	b.add(benchResult{Scenario: "ref-tar", Kind: "reference", Label: b.label("ref-tar"), Bytes: bytes, Files: b.f.files,
-		Seconds: float64(b.f.files) / tarFPS, MBps: median(tarRates), FilesPerS: ptr(tarFPS), Samples: tarRates})
+	ref := b.lemparResult("ref-tar", tarRuns, tarRates, bytes)
+	ref.Kind, ref.Files, ref.FilesPerS, ref.SentBytes = "reference", b.f.files, ptr(tarFPS), nil
+	b.add(ref)
 	r := b.lemparResult("small-files", runs, lem, bytes)
 	r.Files = b.f.files
 	fps := median(lemFiles)
