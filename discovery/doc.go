@@ -32,8 +32,9 @@
 // entry may come with only the addresses of one packet. Beside zeroconf's
 // browser runs a monitor: our own socket on the mDNS port (SO_REUSEADDR, so
 // it gets a copy of every packet) that parses every response with
-// github.com/miekg/dns and sends follow-up queries. The peer table (table.go,
-// pure bookkeeping driven by explicit times) keys devices by ID and applies:
+// github.com/miekg/dns and sends follow-up queries. The peer table (table.go
+// and liveness.go, pure bookkeeping driven by explicit times) keys devices
+// by ID and applies:
 //
 //   - Goodbye: a TTL-0 PTR or SRV for a peer's current instance removes it
 //     after goodbyeGrace (0.5 s) unless it is heard again, which is how a
