@@ -1,0 +1,203 @@
+package app
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/lempar/lempar/discovery"
+	"github.com/lempar/lempar/localsend"
+	"github.com/lempar/lempar/transfer"
+)
+
+// LocalSendOptions adjust LocalSend compatibility for one run.
+type LocalSendOptions struct {
+	Port            int    // 0 = localsend.DefaultPort (53317); -1 = any free port (tests)
+	Listen          string // "" = all interfaces
+	AllowHTTP       bool   // also accept LocalSend peers whose encryption is off
+	PIN             func() string
+	IncludeLoopback bool // single-host tests; real runs skip lo
+	NoMulticast     bool
+	Logf            func(string, ...any)
+	// OnStarted hears the service each time it starts (the setting was
+	// turned on); tests use it to learn the port.
+	OnStarted func(*localsend.Service)
+}
+
+// LocalSend is this node's LocalSend compatibility: the same acceptor,
+// trust store, history and events as Lempar transfers, with LocalSend
+// devices listed in the node's discovery table (Source localsend).
+type LocalSend struct {
+	n *Node
+	o LocalSendOptions
+
+	mu  sync.Mutex // guards svc
+	svc *localsend.Service
+}
+
+// NewLocalSend prepares LocalSend compatibility; run it with Serve.
+func (n *Node) NewLocalSend(o LocalSendOptions) *LocalSend {
+	return &LocalSend{n: n, o: o}
+}
+
+// settingPoll is how soon a change of Settings.LocalSend takes effect.
+const settingPoll = time.Second
+
+// Serve speaks LocalSend while Settings.LocalSend is on, until ctx ends.
+// Turning the setting off stops the server and drops LocalSend devices
+// from the peer list; turning it on starts them again. A port that is
+// taken (the LocalSend app itself runs here) is reported through Logf and
+// tried again later.
+func (l *LocalSend) Serve(ctx context.Context) error {
+	t := time.NewTicker(settingPoll)
+	defer t.Stop()
+	var retryAt time.Time
+	for {
+		if l.n.Settings().LocalSend && time.Now().After(retryAt) {
+			if err := l.run(ctx); err != nil {
+				l.logf("localsend: %v", err)
+				retryAt = time.Now().Add(30 * time.Second)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// run serves until ctx ends or the setting goes off.
+func (l *LocalSend) run(ctx context.Context) error {
+	svc := localsend.New(localsend.Config{
+		Identity:        l.n.Identity,
+		Alias:           func() string { return l.n.Settings().DeviceName },
+		Dir:             func() string { return l.n.Settings().DownloadDir },
+		Acceptor:        l.n.acceptor(),
+		OnEvent:         l.n.onEvent,
+		OnDevice:        l.observe,
+		OnRefused:       l.n.opts.OnRefused,
+		Port:            l.o.Port,
+		Listen:          l.o.Listen,
+		AllowHTTP:       l.o.AllowHTTP,
+		PIN:             l.o.PIN,
+		NoMulticast:     l.o.NoMulticast,
+		IncludeLoopback: l.o.IncludeLoopback,
+		Logf:            l.o.Logf,
+	})
+	if err := svc.Listen(); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.svc = svc
+	l.mu.Unlock()
+	if l.o.OnStarted != nil {
+		l.o.OnStarted(svc)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- svc.Serve(sctx) }()
+	t := time.NewTicker(settingPoll)
+	defer t.Stop()
+	var err error
+loop:
+	for {
+		select {
+		case err = <-done:
+			break loop
+		case <-t.C:
+			if !l.n.Settings().LocalSend {
+				cancel()
+				err = <-done
+				break loop
+			}
+		}
+	}
+	l.mu.Lock()
+	l.svc = nil
+	l.mu.Unlock()
+	if d := l.n.Discovery(); d != nil {
+		for _, dev := range svc.Devices() {
+			d.Forget(dev.ID)
+		}
+	}
+	return err
+}
+
+func (l *LocalSend) logf(format string, args ...any) {
+	if l.o.Logf != nil {
+		l.o.Logf(format, args...)
+	}
+}
+
+// observe lists a LocalSend device beside the Lempar ones.
+func (l *LocalSend) observe(dev localsend.Device) {
+	d := l.n.Discovery()
+	if d == nil {
+		return
+	}
+	d.Observe(discovery.Peer{
+		ID: dev.ID, Name: dev.Alias, OS: dev.OS(), Proto: dev.Version,
+		Addrs: []netip.AddrPort{dev.Addr}, Source: discovery.SourceLocalSend,
+	}, 0)
+}
+
+// Service is the running LocalSend service, or nil while it is off.
+func (l *LocalSend) Service() *localsend.Service {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.svc
+}
+
+// Send sends srcs to the LocalSend device peerID (as listed by discovery:
+// "localsend:<fingerprint>"). pin is asked when the device wants a PIN
+// (nil: the send fails with a "PIN required" error). Progress goes to
+// onEvent; the final event is recorded in the history like any send.
+func (l *LocalSend) Send(ctx context.Context, peerID string, srcs []transfer.Source, pin func(ctx context.Context, wrong bool) (string, bool), onEvent func(transfer.Event)) (transfer.Event, error) {
+	svc := l.Service()
+	if svc == nil {
+		return transfer.Event{}, &transfer.Error{Code: "localsend-disabled", Key: "localsend.err.disabled"}
+	}
+	dev, ok := svc.Device(peerID)
+	if !ok {
+		name := peerID
+		if l.n.Trust != nil {
+			if k, known := l.n.Trust.Get(peerID); known {
+				name = k.DisplayName()
+			}
+		}
+		return transfer.Event{}, &transfer.Error{Code: "localsend-not-found", Key: "localsend.err.not-found", Args: []any{"Name", name}}
+	}
+	return l.SendTo(ctx, dev, srcs, pin, onEvent)
+}
+
+// SendTo sends to a LocalSend device given by address (dev.Addr; Protocol
+// and Fingerprint may be empty).
+func (l *LocalSend) SendTo(ctx context.Context, dev localsend.Device, srcs []transfer.Source, pin func(ctx context.Context, wrong bool) (string, bool), onEvent func(transfer.Event)) (transfer.Event, error) {
+	self := localsend.DeviceInfo{}
+	if svc := l.Service(); svc != nil {
+		self = svc.Self()
+	} else {
+		self = localsend.New(localsend.Config{Identity: l.n.Identity, Alias: func() string { return l.n.Settings().DeviceName }}).Self()
+	}
+	return localsend.Send(ctx, localsend.SendOptions{
+		Identity: l.n.Identity, Self: self, To: dev, PIN: pin,
+		OnEvent: func(e transfer.Event) {
+			if e.State.Final() {
+				l.n.record(e)
+			}
+			if onEvent != nil {
+				onEvent(e)
+			}
+		},
+	}, srcs)
+}
+
+// Cancel stops an incoming LocalSend session (Node.CancelIncoming covers
+// Lempar sessions).
+func (l *LocalSend) Cancel(session string) bool {
+	svc := l.Service()
+	return svc != nil && svc.Cancel(session)
+}

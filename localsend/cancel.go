@@ -1,0 +1,27 @@
+package localsend
+
+import (
+	"net/http"
+
+	"github.com/lempar/lempar/transfer"
+)
+
+// handleCancel is the sender stopping its session: v2 names it, v1 is
+// identified by the sender's address. Only the sender's address may cancel.
+func (s *Service) handleCancel(w http.ResponseWriter, r *http.Request, v1 bool) {
+	ip := remoteIP(r)
+	s.mu.Lock()
+	ss := s.active
+	s.mu.Unlock()
+	if ss == nil || (!v1 && ss.id != r.URL.Query().Get("sessionId")) {
+		reply(w, http.StatusOK, nil) // nothing to cancel: already over
+		return
+	}
+	if ss.ip != ip {
+		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr("protocol", nil, "Name", ip.String(), "Detail", "cancel from another address"))
+		fail(w, http.StatusForbidden, "Invalid IP address")
+		return
+	}
+	s.end(ss, transfer.StateCancelled, engineErr("peer-cancelled", "Name", ss.peer.Name))
+	reply(w, http.StatusOK, nil)
+}

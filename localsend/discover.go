@@ -1,0 +1,300 @@
+package localsend
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
+)
+
+// Discovery: LocalSend apps multicast a JSON description of themselves to
+// 224.0.0.167:53317 when they start; everyone who hears an announcement
+// answers with POST /register to the announcer, or, if that fails, with a
+// multicast message of their own marked announce:false. We announce at
+// start (three times, as LocalSend does, since UDP may drop one) and then
+// every AnnounceEvery, so that devices keep answering and stay listed.
+
+const (
+	maxDatagram   = 64 << 10
+	answerGap     = time.Second // at most one answer per address per gap
+	maxAnswering  = 4           // answers in flight; more announcements wait for the next one
+	answerTimeout = 3 * time.Second
+)
+
+var startAnnounces = []time.Duration{100 * time.Millisecond, 400 * time.Millisecond, 1500 * time.Millisecond}
+
+type mcast struct {
+	cfg    *Config
+	group4 *net.UDPAddr
+	group6 *net.UDPAddr
+	c4     *ipv4.PacketConn
+	c6     *ipv6.PacketConn
+
+	joined4 map[int]bool // interface indexes; only the announce loop touches them
+	joined6 map[int]bool
+
+	mu sync.Mutex // serialises sends: each picks its interface first
+}
+
+func (s *Service) discover(ctx context.Context) {
+	m, err := openMulticast(&s.cfg)
+	if err != nil {
+		s.logf("localsend: multicast discovery is off: %v", err)
+		return
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer m.close()
+	answering := make(chan struct{}, maxAnswering)
+	handle := func(b []byte, src netip.Addr) {
+		s.onDatagram(ctx, m, b, src, answering, &wg)
+	}
+	if m.c4 != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); m.read4(handle) }()
+	}
+	if m.c6 != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); m.read6(handle) }()
+	}
+	for i := 0; ; i++ {
+		wait := s.cfg.AnnounceEvery
+		if i < len(startAnnounces) {
+			wait = startAnnounces[i]
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		m.join()
+		m.send(s.announcement(true))
+	}
+}
+
+func (s *Service) announcement(announce bool) []byte {
+	me := s.Self()
+	me.Announce, me.Announcement = &announce, &announce // v1 peers read the latter
+	b, _ := json.Marshal(me)
+	return b
+}
+
+// onDatagram handles one multicast message: hostile input, so decoded with
+// limits, and answers are rate-limited and bounded in number.
+func (s *Service) onDatagram(ctx context.Context, m *mcast, b []byte, src netip.Addr, answering chan struct{}, wg *sync.WaitGroup) {
+	var d DeviceInfo
+	if decodeBytes(b, &d) != nil {
+		return
+	}
+	if d.Port == 0 {
+		d.Port = DefaultPort // v1 announcements carry no port
+	}
+	if d.check(true) != nil || sameFingerprint(d.Fingerprint, ourFingerprint(s.cfg.Identity.ID)) {
+		return
+	}
+	dev := deviceFrom(&d, src, time.Now())
+	s.seen(dev)
+	if !d.announcing() || !s.mayAnswer(src) {
+		return
+	}
+	select {
+	case answering <- struct{}{}:
+	default:
+		return
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer func() { <-answering }()
+		if !s.register(ctx, dev) {
+			m.send(s.announcement(false))
+		}
+	}()
+}
+
+func (s *Service) mayAnswer(ip netip.Addr) bool {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.answered) > 4096 {
+		for a, t := range s.answered {
+			if now.Sub(t) > answerGap {
+				delete(s.answered, a)
+			}
+		}
+	}
+	if t, ok := s.answered[ip]; ok && now.Sub(t) < answerGap {
+		return false
+	}
+	s.answered[ip] = now
+	return true
+}
+
+// register answers an announcement over HTTP(S) and learns the device's
+// details from its reply.
+func (s *Service) register(ctx context.Context, dev Device) bool {
+	ctx, cancel := context.WithTimeout(ctx, answerTimeout)
+	defer cancel()
+	status, body, err := postJSON(ctx, s.client, endpoint(dev.Protocol, dev.Addr.String(), apiV2+"register", nil), s.Self(), maxInfoJSON)
+	if err != nil || status != http.StatusOK {
+		return false
+	}
+	var d DeviceInfo
+	if decodeBytes(body, &d) == nil {
+		if d.Port == 0 {
+			d.Port = int(dev.Addr.Port())
+		}
+		if d.Protocol == "" {
+			d.Protocol = dev.Protocol
+		}
+		if d.check(true) == nil && sameFingerprint(d.Fingerprint, dev.Fingerprint) {
+			s.seen(deviceFrom(&d, dev.Addr.Addr(), time.Now()))
+		}
+	}
+	return true
+}
+
+func openMulticast(cfg *Config) (*mcast, error) {
+	port := strconv.Itoa(cfg.MulticastPort)
+	m := &mcast{
+		cfg:     cfg,
+		group4:  &net.UDPAddr{IP: net.ParseIP(MulticastAddr4), Port: cfg.MulticastPort},
+		group6:  &net.UDPAddr{IP: net.ParseIP(MulticastAddr6), Port: cfg.MulticastPort},
+		joined4: map[int]bool{}, joined6: map[int]bool{},
+	}
+	lc := net.ListenConfig{Control: reuseControl}
+	c, err := lc.ListenPacket(context.Background(), "udp4", ":"+port)
+	if err != nil {
+		return nil, err
+	}
+	m.c4 = ipv4.NewPacketConn(c)
+	_ = m.c4.SetMulticastLoopback(true) // two apps on one machine hear each other
+	_ = m.c4.SetMulticastTTL(1)
+	if c6, err := lc.ListenPacket(context.Background(), "udp6", "[::]:"+port); err == nil {
+		m.c6 = ipv6.NewPacketConn(c6)
+		_ = m.c6.SetMulticastLoopback(true)
+		_ = m.c6.SetMulticastHopLimit(1)
+	}
+	if m.join() == 0 {
+		m.close()
+		return nil, errNoInterface
+	}
+	return m, nil
+}
+
+var errNoInterface = &net.OpError{Op: "join", Net: "udp", Err: errString("no up, multicast-capable interface with an address")}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
+
+// join joins the groups on interfaces not joined yet, so a network that
+// came up after start is used. It returns the number of IPv4 interfaces in
+// use.
+func (m *mcast) join() int {
+	for _, ifi := range interfaces(m.cfg, false) {
+		if !m.joined4[ifi.Index] && m.c4.JoinGroup(&ifi, m.group4) == nil {
+			m.joined4[ifi.Index] = true
+		}
+	}
+	if m.c6 != nil {
+		for _, ifi := range interfaces(m.cfg, true) {
+			if !m.joined6[ifi.Index] && m.c6.JoinGroup(&ifi, m.group6) == nil {
+				m.joined6[ifi.Index] = true
+			}
+		}
+	}
+	return len(m.joined4)
+}
+
+func (m *mcast) send(b []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, ifi := range interfaces(m.cfg, false) {
+		if m.c4.SetMulticastInterface(&ifi) == nil {
+			_, _ = m.c4.WriteTo(b, nil, m.group4)
+		}
+	}
+	if m.c6 != nil {
+		for _, ifi := range interfaces(m.cfg, true) {
+			if m.c6.SetMulticastInterface(&ifi) == nil {
+				_, _ = m.c6.WriteTo(b, nil, m.group6)
+			}
+		}
+	}
+}
+
+func (m *mcast) read4(handle func([]byte, netip.Addr)) {
+	buf := make([]byte, maxDatagram)
+	for {
+		n, _, src, err := m.c4.ReadFrom(buf)
+		if err != nil {
+			return
+		}
+		if ua, ok := src.(*net.UDPAddr); ok {
+			handle(buf[:n], ua.AddrPort().Addr().Unmap())
+		}
+	}
+}
+
+func (m *mcast) read6(handle func([]byte, netip.Addr)) {
+	buf := make([]byte, maxDatagram)
+	for {
+		n, _, src, err := m.c6.ReadFrom(buf)
+		if err != nil {
+			return
+		}
+		if ua, ok := src.(*net.UDPAddr); ok {
+			handle(buf[:n], ua.AddrPort().Addr())
+		}
+	}
+}
+
+func (m *mcast) close() {
+	m.c4.Close()
+	if m.c6 != nil {
+		m.c6.Close()
+	}
+}
+
+// interfaces are the up, multicast-capable ones with an address of the
+// family; loopback only when asked (single-host tests).
+func interfaces(cfg *Config, v6 bool) []net.Interface {
+	if cfg.Interfaces != nil {
+		return cfg.Interfaces
+	}
+	all, err := net.Interfaces()
+	if err != nil {
+		return nil
+	}
+	var out []net.Interface
+	for _, ifi := range all {
+		if ifi.Flags&net.FlagUp == 0 || ifi.Flags&net.FlagMulticast == 0 {
+			continue
+		}
+		if ifi.Flags&net.FlagLoopback != 0 && !cfg.IncludeLoopback {
+			continue
+		}
+		addrs, err := ifi.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if ok && (ipn.IP.To4() != nil) != v6 {
+				out = append(out, ifi)
+				break
+			}
+		}
+	}
+	return out
+}

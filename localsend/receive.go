@@ -1,0 +1,323 @@
+package localsend
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lempar/lempar/transfer"
+)
+
+// rxSession is the one incoming LocalSend session. It is created when an
+// offer arrives (waiting for the decision) and ends with exactly one final
+// event.
+type rxSession struct {
+	id    string
+	ip    netip.Addr
+	peer  transfer.PeerInfo
+	items []rxItem
+	prog  *progress
+
+	ctx    context.Context // ends when the session does
+	cancel context.CancelCauseFunc
+
+	lastByte atomic.Int64   // unix nanos of the last byte received (stall watchdog)
+	uploads  sync.WaitGroup // uploads in flight; the inbox closes after them
+
+	mu       sync.Mutex // guards everything below
+	accepted bool
+	inbox    *transfer.Inbox
+	files    map[string]*rxFile // by the sender's file ID; set on accept
+	left     int                // files not yet saved
+	finished bool
+}
+
+type fileState uint8
+
+const (
+	filePending fileState = iota
+	fileReceiving
+	fileDone
+)
+
+type rxFile struct {
+	idx   int
+	it    rxItem
+	token string
+	state fileState
+	saved string
+	chunk *chunked // set while a file arrives in X-Content-Range pieces
+}
+
+// handlePrepare is prepare-upload (v2) and send-request (v1): checks, then
+// the normal acceptor (trust rules, then the person), then tokens.
+func (s *Service) handlePrepare(w http.ResponseWriter, r *http.Request, v1 bool) {
+	ip := remoteIP(r)
+	var req PrepareRequest
+	err := decodeJSON(r.Body, maxPrepareJSON, &req)
+	var items []rxItem
+	var textOnly bool
+	if err == nil {
+		items, textOnly, err = checkPrepare(&req)
+	}
+	if err != nil {
+		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr, Name: req.Info.Alias}, lsErr("protocol", err, "Name", ip.String(), "Detail", err.Error()))
+		fail(w, http.StatusBadRequest, "Invalid body")
+		return
+	}
+	peer := transfer.PeerInfo{
+		ID: PeerID(req.Info.Fingerprint), Name: req.Info.Alias, OS: guessOS(deref(req.Info.DeviceType), deref(req.Info.DeviceModel)),
+		App: "LocalSend " + req.Info.Version, Addr: r.RemoteAddr, Port: req.Info.Port,
+	}
+	if fp := certFingerprint(r); fp != "" {
+		peer.ID = PeerID(fp)
+	}
+	if !v1 {
+		switch st := s.checkPIN(r, ip); st {
+		case 0:
+		case http.StatusTooManyRequests:
+			s.refused(peer, lsErr("pin-locked", nil, "Name", peer.Name))
+			fail(w, st, "Too many attempts")
+			return
+		default:
+			s.refused(peer, lsErr("pin-wrong", nil, "Name", peer.Name))
+			fail(w, st, "PIN required")
+			return
+		}
+	} else if s.cfg.PIN() != "" {
+		fail(w, http.StatusUnauthorized, "PIN required") // v1 has no way to send one
+		return
+	}
+	if req.Info.Port > 0 {
+		d := req.Info
+		if fp := certFingerprint(r); fp != "" {
+			d.Fingerprint = fp
+		}
+		s.seen(deviceFrom(&d, ip, time.Now()))
+	}
+	ss := s.newSession(peer, ip, items)
+	if ss == nil {
+		s.refused(peer, lsErr("busy", nil, "Name", peer.Name))
+		fail(w, http.StatusConflict, "Blocked by another session")
+		return
+	}
+	status, body := s.decide(r.Context(), ss, textOnly)
+	if status != http.StatusOK {
+		reply(w, status, body)
+		return
+	}
+	resp := body.(PrepareResponse)
+	if v1 {
+		reply(w, status, resp.Files)
+		return
+	}
+	reply(w, status, resp)
+}
+
+// newSession reserves the session slot, or returns nil when another
+// session holds it (LocalSend receives from one sender at a time).
+func (s *Service) newSession(peer transfer.PeerInfo, ip netip.Addr, items []rxItem) *rxSession {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.active != nil {
+		return nil
+	}
+	id := uuid.NewString()
+	var files int
+	var total int64
+	for _, it := range items {
+		if it.item.Kind == transfer.KindFile {
+			files++
+			total += it.item.Size
+		}
+	}
+	ss := &rxSession{id: id, ip: ip, peer: peer, items: items}
+	ss.ctx, ss.cancel = context.WithCancelCause(context.Background())
+	ss.prog = newProgress(transfer.Event{
+		Session: id, Direction: transfer.Incoming, Peer: peer, State: transfer.StateWaiting,
+		Files: files, Total: total, Dir: s.cfg.Dir(),
+	}, s.cfg.OnEvent)
+	s.active = ss
+	return ss
+}
+
+// decide asks the acceptor and answers the sender: tokens, 204 for a
+// message, 403 when declined.
+func (s *Service) decide(rctx context.Context, ss *rxSession, textOnly bool) (int, any) {
+	dir := s.cfg.Dir()
+	offer := &transfer.Offer{Session: ss.id}
+	for _, it := range ss.items {
+		offer.Items = append(offer.Items, it.item)
+	}
+	if free, err := transfer.FreeSpace(existingParent(dir)); err == nil && uint64(offer.Total())+16<<20 > free {
+		s.end(ss, transfer.StateDeclined, engineErr("no-space", "Name", ss.peer.Name, "Need", transfer.HumanBytes(offer.Total()), "Free", transfer.HumanBytes(int64(free)), "Dir", dir))
+		return http.StatusForbidden, message{"Not enough free space"}
+	}
+	req := &transfer.Request{Session: ss.id, Peer: ss.peer, Offer: offer, Dir: dir, Expires: time.Now().Add(s.cfg.OfferTimeout)}
+	dctx, cancel := context.WithTimeout(rctx, s.cfg.OfferTimeout)
+	stop := context.AfterFunc(ss.ctx, cancel) // cancelled here (or the service stops)
+	ans := s.cfg.Acceptor.Decide(dctx, req)
+	stop()
+	expired := errors.Is(dctx.Err(), context.DeadlineExceeded)
+	cancel()
+	switch {
+	case ss.ctx.Err() != nil:
+		s.end(ss, transfer.StateCancelled, context.Cause(ss.ctx))
+		return http.StatusForbidden, message{"Cancelled"}
+	case rctx.Err() != nil:
+		s.end(ss, transfer.StateCancelled, engineErr("peer-cancelled", "Name", ss.peer.Name))
+		return http.StatusForbidden, message{"Cancelled"}
+	case expired:
+		s.end(ss, transfer.StateDeclined, engineErr("offer-expired", "Name", ss.peer.Name))
+		return http.StatusForbidden, message{"Rejected"}
+	case !ans.Accept:
+		s.end(ss, transfer.StateDeclined, engineErr("declined-local", "Name", ss.peer.Name))
+		return http.StatusForbidden, message{"Rejected"}
+	}
+	if ans.Dir != "" {
+		dir = ans.Dir
+	}
+	if textOnly {
+		var texts []string
+		for _, it := range ss.items {
+			texts = append(texts, it.item.Text)
+		}
+		ss.prog.update(func(e *transfer.Event) { e.Texts = texts; e.Dir = dir })
+		s.end(ss, transfer.StateDone, nil)
+		return http.StatusNoContent, nil
+	}
+	inbox, err := transfer.OpenInbox(dir, ss.peer.ID)
+	if err != nil {
+		s.end(ss, transfer.StateFailed, err)
+		return http.StatusInternalServerError, message{"Cannot write to the download folder"}
+	}
+	resp := PrepareResponse{SessionID: ss.id, Files: map[string]string{}}
+	ss.mu.Lock()
+	ss.inbox = inbox
+	ss.files = map[string]*rxFile{}
+	for i, it := range ss.items {
+		tok := newToken()
+		ss.files[it.id] = &rxFile{idx: i, it: it, token: tok}
+		resp.Files[it.id] = tok
+	}
+	ss.left = len(ss.items)
+	ss.accepted = true
+	ss.mu.Unlock()
+	ss.lastByte.Store(time.Now().UnixNano())
+	ss.prog.update(func(e *transfer.Event) { e.State = transfer.StateSending; e.Dir = dir })
+	go s.watch(ss)
+	return http.StatusOK, resp
+}
+
+// watch fails an accepted session whose sender went quiet: LocalSend has
+// no keepalive, and the slot must not stay blocked forever.
+func (s *Service) watch(ss *rxSession) {
+	limit := s.cfg.StallTimeout
+	t := time.NewTicker(max(limit/4, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ss.ctx.Done():
+			return
+		case <-t.C:
+			if time.Since(time.Unix(0, ss.lastByte.Load())) > limit {
+				s.end(ss, transfer.StateFailed, lsErr("stalled", nil, "Name", ss.peer.Name, "Seconds", int(limit.Seconds())))
+				return
+			}
+		}
+	}
+}
+
+// end finishes a session once: the final event, the slot freed, uploads
+// still running stopped (their partial files are removed by the inbox).
+func (s *Service) end(ss *rxSession, state transfer.State, err error) {
+	ss.mu.Lock()
+	if ss.finished {
+		ss.mu.Unlock()
+		return
+	}
+	ss.finished = true
+	inbox := ss.inbox
+	var saved []string
+	done := 0
+	for _, it := range ss.items {
+		if f := ss.files[it.id]; f != nil && f.state == fileDone {
+			saved = append(saved, f.saved)
+			done++
+		}
+	}
+	ss.mu.Unlock()
+	cause := err
+	if cause == nil {
+		cause = context.Canceled
+	}
+	ss.cancel(cause)
+	s.mu.Lock()
+	if s.active == ss {
+		s.active = nil
+	}
+	s.mu.Unlock()
+	if inbox != nil {
+		// Uploads in flight see the cancelled context and return; the
+		// folder handle is closed after the last of them (see release).
+		ss.closeInboxWhenIdle(inbox)
+	}
+	ss.prog.update(func(e *transfer.Event) {
+		e.Saved = saved
+		e.FilesDone = done
+		e.Current = ""
+	})
+	ss.prog.finish(state, err)
+}
+
+func (ss *rxSession) closeInboxWhenIdle(in *transfer.Inbox) {
+	go func() {
+		ss.uploads.Wait()
+		in.Close()
+	}()
+}
+
+// cancelActive ends the running session (the service stops).
+func (s *Service) cancelActive(err error) {
+	s.mu.Lock()
+	ss := s.active
+	s.mu.Unlock()
+	if ss != nil {
+		s.end(ss, transfer.StateCancelled, err)
+	}
+}
+
+// Cancel stops an incoming session by its ID (the person clicked Cancel).
+func (s *Service) Cancel(session string) bool {
+	s.mu.Lock()
+	ss := s.active
+	s.mu.Unlock()
+	if ss == nil || ss.id != session {
+		return false
+	}
+	s.end(ss, transfer.StateCancelled, engineErr("cancelled"))
+	return true
+}
+
+func newToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func existingParent(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || filepath.Dir(d) == d {
+			return d
+		}
+	}
+}

@@ -1,0 +1,361 @@
+package localsend
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lempar/lempar/transfer"
+)
+
+// SendOptions describe one send to a LocalSend device.
+type SendOptions struct {
+	Identity *transfer.Identity
+	Self     DeviceInfo // how we introduce ourselves; Service.Self() gives it
+	To       Device     // Addr required; Protocol "" tries HTTPS, then HTTP
+	// PIN is asked when the receiver wants one; wrong is true after it
+	// refused the last one. ok=false (the person gave up) cancels the send.
+	// Nil fails the send with a "PIN required" error.
+	PIN      func(ctx context.Context, wrong bool) (pin string, ok bool)
+	Session  string // "" = a new one
+	Parallel int    // files uploaded at once; 0 = 3
+	OnEvent  func(transfer.Event)
+}
+
+const (
+	maxPINTries = 10
+	cancelWait  = 3 * time.Second
+)
+
+// Send offers srcs to a LocalSend device and uploads what it accepts,
+// emitting transfer.Events like a Lempar send (one final event, always).
+// Cancel ctx to stop; the receiver is told. Folders travel as the relative
+// paths of their files (LocalSend has no folder items, so empty folders
+// are not sent); text items travel as LocalSend messages.
+func Send(ctx context.Context, o SendOptions, srcs []transfer.Source) (transfer.Event, error) {
+	if o.Session == "" {
+		o.Session = uuid.NewString()
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 3
+	}
+	name := o.To.Alias
+	if name == "" {
+		name = o.To.Addr.String()
+	}
+	files, req := buildOffer(o.Self, srcs)
+	var nfiles int
+	var total int64
+	for _, f := range files {
+		if f.src.Kind == transfer.KindFile {
+			nfiles++
+			total += f.src.Size
+		}
+	}
+	prog := newProgress(transfer.Event{
+		Session: o.Session, Direction: transfer.Outgoing, State: transfer.StateWaiting,
+		Peer:  transfer.PeerInfo{ID: o.To.ID, Name: name, OS: o.To.OS(), App: "LocalSend " + o.To.Version, Addr: o.To.Addr.String(), Port: int(o.To.Addr.Port())},
+		Files: nfiles, Total: total,
+	}, o.OnEvent)
+	s := &sender{o: o, name: name, prog: prog, seen: &certSeen{}}
+	err := s.run(ctx, files, req)
+	state := transfer.StateDone
+	switch {
+	case err == nil:
+	case transfer.IsCode(err, "declined"):
+		state = transfer.StateDeclined
+	case transfer.IsCode(err, "cancelled"):
+		state = transfer.StateCancelled
+	default:
+		state = transfer.StateFailed
+	}
+	if fp := s.seen.get(); fp != "" && !isHex64(o.To.Fingerprint) {
+		// Known only by address: the certificate it showed names it.
+		prog.update(func(e *transfer.Event) { e.Peer.ID = PeerID(fp) })
+	}
+	prog.finish(state, err)
+	return prog.snapshot(), err
+}
+
+type outFile struct {
+	id  string
+	src transfer.Source
+}
+
+// buildOffer maps Lempar items onto LocalSend files.
+func buildOffer(self DeviceInfo, srcs []transfer.Source) ([]outFile, PrepareRequest) {
+	req := PrepareRequest{Info: self, Files: map[string]FileMeta{}}
+	req.Info.Announce, req.Info.Announcement = nil, nil
+	var out []outFile
+	for i, src := range srcs {
+		id := "f" + strconv.Itoa(i)
+		switch src.Kind {
+		case transfer.KindFile:
+			m := FileMeta{ID: id, FileName: src.Path, Size: src.Size, FileType: fileType(src.Path)}
+			if src.MTime != 0 {
+				m.Metadata = &struct {
+					Modified *string `json:"modified,omitempty"`
+					Accessed *string `json:"accessed,omitempty"`
+				}{Modified: str(time.Unix(0, src.MTime).UTC().Format(time.RFC3339))}
+			}
+			req.Files[id] = m
+		case transfer.KindText:
+			// LocalSend's message form: a .txt whose preview is the text.
+			req.Files[id] = FileMeta{ID: id, FileName: uuid.NewString() + ".txt", Size: int64(len(src.Text)), FileType: "text/plain", Preview: str(src.Text)}
+		default:
+			continue
+		}
+		out = append(out, outFile{id: id, src: src})
+	}
+	return out, req
+}
+
+func fileType(p string) string {
+	if t := mime.TypeByExtension(path.Ext(p)); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+type sender struct {
+	o      SendOptions
+	name   string
+	prog   *progress
+	seen   *certSeen
+	client *http.Client
+	proto  string
+}
+
+func (s *sender) err(code string, cause error, args ...any) error {
+	return lsErr(code, cause, append([]any{"Name", s.name, "Addr", s.o.To.Addr.String()}, args...)...)
+}
+
+func (s *sender) run(ctx context.Context, files []outFile, req PrepareRequest) error {
+	if len(files) == 0 {
+		return engineErr("empty-offer")
+	}
+	s.client = newClient(s.o.Identity, s.o.To.Fingerprint, s.o.Parallel, s.seen)
+	defer s.client.CloseIdleConnections()
+	s.proto = s.o.To.Protocol
+	resp, status, err := s.prepare(ctx, req)
+	if err != nil {
+		return err
+	}
+	if status == http.StatusNoContent {
+		return nil // a message, shown there; or nothing needed
+	}
+	var jobs []outFile
+	for _, f := range files {
+		if resp.Files[f.id] != "" {
+			jobs = append(jobs, f)
+		}
+	}
+	if len(jobs) == 0 {
+		return engineErr("declined", "Name", s.name)
+	}
+	s.prog.update(func(e *transfer.Event) { e.State = transfer.StateSending })
+	if err := s.uploadAll(ctx, resp, jobs); err != nil {
+		if ctx.Err() != nil {
+			err = engineErr("cancelled")
+		}
+		// Tell the receiver, so it frees its slot and drops partial files.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelWait)
+		_, _, _ = postJSON(cctx, s.client, endpoint(s.proto, s.o.To.Addr.String(), apiV2+"cancel", url.Values{"sessionId": {resp.SessionID}}), nil, maxInfoJSON)
+		cancel()
+		return err
+	}
+	return nil
+}
+
+// prepare sends the offer and waits for the person there, asking for a PIN
+// when the receiver wants one.
+func (s *sender) prepare(ctx context.Context, req PrepareRequest) (PrepareResponse, int, error) {
+	var pin string
+	wrong := false
+	for try := 0; ; try++ {
+		q := url.Values{}
+		if pin != "" {
+			q.Set("pin", pin)
+		}
+		status, body, err := s.post(ctx, apiV2+"prepare-upload", q, req)
+		if err != nil {
+			return PrepareResponse{}, 0, err
+		}
+		switch status {
+		case http.StatusOK:
+			var resp PrepareResponse
+			if err := decodeBytes(body, &resp); err != nil || resp.SessionID == "" || len(resp.SessionID) > maxIDBytes {
+				if err == nil {
+					err = errors.New("no session ID")
+				}
+				return resp, 0, s.err("protocol", nil, "Detail", "prepare-upload answer: "+err.Error())
+			}
+			return resp, status, nil
+		case http.StatusNoContent:
+			return PrepareResponse{}, status, nil
+		case http.StatusUnauthorized:
+			if s.o.PIN == nil || try >= maxPINTries {
+				if pin == "" {
+					return PrepareResponse{}, 0, s.err("pin-required", nil)
+				}
+				return PrepareResponse{}, 0, s.err("pin-wrong", nil)
+			}
+			p, ok := s.o.PIN(ctx, wrong)
+			if !ok || ctx.Err() != nil {
+				return PrepareResponse{}, 0, engineErr("cancelled")
+			}
+			wrong = true
+			pin = p
+		case http.StatusForbidden:
+			return PrepareResponse{}, 0, engineErr("declined", "Name", s.name)
+		case http.StatusConflict:
+			return PrepareResponse{}, 0, s.err("busy", nil)
+		case http.StatusTooManyRequests:
+			return PrepareResponse{}, 0, s.err("pin-locked", nil)
+		default:
+			return PrepareResponse{}, 0, s.err("http", nil, "Status", status)
+		}
+	}
+}
+
+// post tries the peer's protocol; when it is unknown, HTTPS first and then
+// HTTP, remembering what worked.
+func (s *sender) post(ctx context.Context, p string, q url.Values, v any) (int, []byte, error) {
+	protos := []string{s.proto}
+	if s.proto == "" {
+		protos = []string{"https", "http"}
+	}
+	var lastErr error
+	for _, proto := range protos {
+		status, body, err := postJSON(ctx, s.client, endpoint(proto, s.o.To.Addr.String(), p, q), v, maxInfoJSON)
+		if err == nil {
+			s.proto = proto
+			return status, body, nil
+		}
+		if ctx.Err() != nil {
+			return 0, nil, engineErr("cancelled")
+		}
+		var fe *errFingerprint
+		if errors.As(err, &fe) {
+			return 0, nil, s.err("fingerprint", nil, "Expected", transfer.ShortID(fe.expected), "Got", transfer.ShortID(fe.got))
+		}
+		lastErr = err
+		if proto == "https" && len(protos) > 1 && !isPlainHTTPAnswer(err) {
+			break // nothing answered at all: no use trying HTTP
+		}
+	}
+	return 0, nil, s.err("unreachable", lastErr)
+}
+
+// uploadAll uploads the accepted files, o.Parallel at a time; the first
+// failure stops the others.
+func (s *sender) uploadAll(ctx context.Context, resp PrepareResponse, jobs []outFile) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	work := make(chan outFile)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for range min(s.o.Parallel, len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range work {
+				if err := s.upload(ctx, resp.SessionID, resp.Files[f.id], f); err != nil {
+					once.Do(func() { first = err })
+					cancel(err)
+				}
+			}
+		}()
+	}
+feed:
+	for _, f := range jobs {
+		select {
+		case work <- f:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	if first == nil && ctx.Err() != nil {
+		first = engineErr("cancelled")
+	}
+	return first
+}
+
+func (s *sender) upload(ctx context.Context, session, token string, f outFile) error {
+	var body io.Reader
+	size := f.src.Size
+	if f.src.Kind == transfer.KindText {
+		body = strings.NewReader(f.src.Text)
+	} else {
+		fh, err := os.Open(f.src.Local)
+		if err != nil {
+			return engineErr("source-unreadable", "Path", f.src.Local)
+		}
+		defer fh.Close()
+		st, err := fh.Stat()
+		if err != nil || st.Size() != size {
+			return engineErr("source-changed", "Path", f.src.Local)
+		}
+		body = io.NewSectionReader(fh, 0, size)
+	}
+	cur := f.src.Path
+	body = &countingReader{r: body, add: func(n int64) {
+		s.prog.update(func(e *transfer.Event) {
+			e.Done += n
+			e.Sent += n
+			e.Current, e.CurrentSize = cur, size
+		})
+	}}
+	q := url.Values{"sessionId": {session}, "fileId": {f.id}, "token": {token}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint(s.proto, s.o.To.Addr.String(), apiV2+"upload", q), body)
+	if err != nil {
+		return err
+	}
+	req.ContentLength = size
+	if size == 0 {
+		req.Body = http.NoBody
+	}
+	req.Header.Set("Content-Type", "application/octet-stream")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return engineErr("cancelled")
+		}
+		return engineErr("connection-lost", "Name", s.name)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxInfoJSON))
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return s.err("upload", nil, "Path", cur, "Status", resp.StatusCode)
+	}
+	if f.src.Kind == transfer.KindFile {
+		s.prog.update(func(e *transfer.Event) { e.FilesDone++ })
+	}
+	return nil
+}
+
+type countingReader struct {
+	r   io.Reader
+	add func(int64)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		c.add(int64(n))
+	}
+	return n, err
+}

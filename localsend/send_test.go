@@ -1,0 +1,239 @@
+package localsend
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/lempar/lempar/transfer"
+)
+
+func TestSendFilesAndFolder(t *testing.T) {
+	r := startRx(t, accept, nil)
+	src := t.TempDir()
+	want := map[string][]byte{
+		"a.bin":                    randBytes(t, 3<<20+17),
+		"empty.txt":                {},
+		"Foto/liburan/pantai.jpg":  randBytes(t, 200_000),
+		"Foto/liburan/dalam/x.bin": randBytes(t, 1),
+		"Foto/catatan harian.txt":  []byte("halo dunia\n"),
+	}
+	tree(t, src, want)
+	srcs, err := transfer.CollectSources([]string{filepath.Join(src, "a.bin"), filepath.Join(src, "empty.txt"), filepath.Join(src, "Foto")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sev := newEvents()
+	o := sendOpts(t, r.device(), sev)
+	o.Parallel = 2
+	ev, err := Send(context.Background(), o, srcs)
+	if err != nil || ev.State != transfer.StateDone {
+		t.Fatalf("send: %v %v", ev.State, err)
+	}
+	if ev.Files != 5 || ev.FilesDone != 5 || ev.Done != ev.Total || ev.Peer.ID != r.device().ID {
+		t.Fatalf("sender's final event %+v", ev)
+	}
+	got := r.ev.wait(t)
+	if got.State != transfer.StateDone || got.FilesDone != 5 || len(got.Saved) != 5 || got.Direction != transfer.Incoming || got.Dir != r.dir {
+		t.Fatalf("receiver's final event %+v", got)
+	}
+	if !strings.HasPrefix(got.Peer.ID, IDPrefix) || got.Peer.ID != PeerID(o.Identity.ID) || got.Peer.Name != "Sender" {
+		t.Fatalf("receiver saw peer %+v (the client certificate should name it)", got.Peer)
+	}
+	req := <-r.asked
+	if len(req.Offer.Items) != 5 || req.Offer.Total() != got.Total || req.Peer.ID != got.Peer.ID {
+		t.Fatalf("request %+v", req)
+	}
+	sameTree(t, contents(t, r.dir), want)
+
+	// The same again: nothing is overwritten, copies get " (1)".
+	if _, err := Send(context.Background(), o, srcs[:1]); err != nil {
+		t.Fatal(err)
+	}
+	r.ev.wait(t)
+	if b := contents(t, r.dir)["a (1).bin"]; len(b) != len(want["a.bin"]) {
+		t.Fatalf("second copy: %d bytes", len(b))
+	}
+}
+
+func TestSendText(t *testing.T) {
+	r := startRx(t, accept, nil)
+	src, _ := transfer.TextSource("Halo, apa kabar? 👋")
+	ev, err := Send(context.Background(), sendOpts(t, r.device(), newEvents()), []transfer.Source{src})
+	if err != nil || ev.State != transfer.StateDone {
+		t.Fatalf("%v %v", ev.State, err)
+	}
+	got := r.ev.wait(t)
+	if got.State != transfer.StateDone || len(got.Texts) != 1 || got.Texts[0] != src.Text || got.Files != 0 {
+		t.Fatalf("receiver %+v", got)
+	}
+	if req := <-r.asked; req.Offer.Items[0].Kind != transfer.KindText || req.Offer.Items[0].Text != src.Text {
+		t.Fatalf("offer %+v", req.Offer.Items)
+	}
+	if n := len(contents(t, r.dir)); n != 0 {
+		t.Fatalf("a message wrote %d files", n)
+	}
+}
+
+func TestDecline(t *testing.T) {
+	r := startRx(t, decline, nil)
+	src := t.TempDir()
+	tree(t, src, map[string][]byte{"x": []byte("x")})
+	srcs, _ := transfer.CollectSources([]string{filepath.Join(src, "x")})
+	ev, err := Send(context.Background(), sendOpts(t, r.device(), newEvents()), srcs)
+	if ev.State != transfer.StateDeclined || !transfer.IsCode(err, "declined") {
+		t.Fatalf("%v %v", ev.State, err)
+	}
+	if got := r.ev.wait(t); got.State != transfer.StateDeclined || !transfer.IsCode(got.Err, "declined-local") {
+		t.Fatalf("receiver %+v", got)
+	}
+	if _, err := filepath.Glob(r.dir); err == nil && len(contents(t, r.dir)) != 0 {
+		t.Fatal("a declined offer wrote files")
+	}
+}
+
+func TestPIN(t *testing.T) {
+	r := startRx(t, accept, func(c *Config) { c.PIN = func() string { return "4821" } })
+	src := t.TempDir()
+	tree(t, src, map[string][]byte{"x": []byte("secret")})
+	srcs, _ := transfer.CollectSources([]string{filepath.Join(src, "x")})
+
+	// No way to ask: a clear error, nothing sent, nobody asked.
+	ev, err := Send(context.Background(), sendOpts(t, r.device(), newEvents()), srcs)
+	if ev.State != transfer.StateFailed || !transfer.IsCode(err, "localsend-pin-required") {
+		t.Fatalf("%v %v", ev.State, err)
+	}
+	// Wrong, then right: the prompt hears that the first was wrong.
+	var calls []bool
+	o := sendOpts(t, r.device(), newEvents())
+	o.PIN = func(ctx context.Context, wrong bool) (string, bool) {
+		calls = append(calls, wrong)
+		if len(calls) == 1 {
+			return "0000", true
+		}
+		return "4821", true
+	}
+	if ev, err := Send(context.Background(), o, srcs); err != nil || ev.State != transfer.StateDone {
+		t.Fatalf("%v %v", ev.State, err)
+	}
+	if len(calls) != 2 || calls[0] || !calls[1] {
+		t.Fatalf("prompt calls %v", calls)
+	}
+	r.ev.wait(t)
+	// Guessing: after five wrong PINs the address is locked out (429),
+	// even for the right PIN.
+	n := 0
+	o.PIN = func(ctx context.Context, wrong bool) (string, bool) {
+		n++
+		return "1111", true
+	}
+	_, err = Send(context.Background(), o, srcs)
+	if !transfer.IsCode(err, "localsend-pin-locked") {
+		t.Fatalf("after %d guesses: %v", n, err)
+	}
+	o.PIN = func(ctx context.Context, wrong bool) (string, bool) { return "4821", true }
+	if _, err := Send(context.Background(), o, srcs); !transfer.IsCode(err, "localsend-pin-locked") {
+		t.Fatalf("locked out address got in: %v", err)
+	}
+	// A person who gives up at the prompt cancels.
+	r2 := startRx(t, accept, func(c *Config) { c.PIN = func() string { return "1" } })
+	o2 := sendOpts(t, r2.device(), newEvents())
+	o2.PIN = func(ctx context.Context, wrong bool) (string, bool) { return "", false }
+	if ev, err := Send(context.Background(), o2, srcs); ev.State != transfer.StateCancelled || !transfer.IsCode(err, "cancelled") {
+		t.Fatalf("%v %v", ev.State, err)
+	}
+}
+
+func TestFingerprintMismatch(t *testing.T) {
+	r := startRx(t, accept, nil)
+	to := r.device()
+	to.Fingerprint = strings.Repeat("AB", 32)
+	src := t.TempDir()
+	tree(t, src, map[string][]byte{"x": []byte("x")})
+	srcs, _ := transfer.CollectSources([]string{filepath.Join(src, "x")})
+	ev, err := Send(context.Background(), sendOpts(t, to, newEvents()), srcs)
+	if ev.State != transfer.StateFailed || !transfer.IsCode(err, "localsend-fingerprint") {
+		t.Fatalf("%v %v", ev.State, err)
+	}
+	select {
+	case req := <-r.asked:
+		t.Fatalf("an impostor check let an offer through: %+v", req)
+	default:
+	}
+}
+
+func TestBusy(t *testing.T) {
+	release := make(chan struct{})
+	r := startRx(t, func(*transfer.Request) transfer.Answer { <-release; return transfer.Answer{} }, nil)
+	defer close(release)
+	src := t.TempDir()
+	tree(t, src, map[string][]byte{"x": []byte("x")})
+	srcs, _ := transfer.CollectSources([]string{filepath.Join(src, "x")})
+	go Send(context.Background(), sendOpts(t, r.device(), newEvents()), srcs)
+	<-r.asked
+	_, err := Send(context.Background(), sendOpts(t, r.device(), newEvents()), srcs)
+	if !transfer.IsCode(err, "localsend-busy") {
+		t.Fatalf("second session: %v", err)
+	}
+}
+
+func TestCancelBySender(t *testing.T) {
+	r := startRx(t, accept, nil)
+	src := t.TempDir()
+	tree(t, src, map[string][]byte{"big.bin": randBytes(t, 64<<20)})
+	srcs, _ := transfer.CollectSources([]string{filepath.Join(src, "big.bin")})
+	ctx, cancel := context.WithCancel(context.Background())
+	sev := newEvents()
+	o := sendOpts(t, r.device(), sev)
+	var fired atomic.Bool
+	o.OnEvent = func(e transfer.Event) {
+		if e.Done > 0 && fired.CompareAndSwap(false, true) {
+			cancel()
+		}
+		sev.on(e)
+	}
+	ev, err := Send(ctx, o, srcs)
+	if ev.State != transfer.StateCancelled || !transfer.IsCode(err, "cancelled") {
+		t.Fatalf("%v %v", ev.State, err)
+	}
+	got := r.ev.wait(t)
+	if got.State != transfer.StateCancelled && got.State != transfer.StateFailed {
+		t.Fatalf("receiver %v %v", got.State, got.Err)
+	}
+	r.svc.mu.Lock()
+	busy := r.svc.active != nil
+	r.svc.mu.Unlock()
+	if busy {
+		t.Fatal("the session slot is still taken")
+	}
+	waitNoPartials(t, r.dir)
+}
+
+func TestCancelByReceiver(t *testing.T) {
+	r := startRx(t, accept, nil)
+	src := t.TempDir()
+	tree(t, src, map[string][]byte{"big.bin": randBytes(t, 64<<20)})
+	srcs, _ := transfer.CollectSources([]string{filepath.Join(src, "big.bin")})
+	o := sendOpts(t, r.device(), newEvents())
+	var fired atomic.Bool
+	r.svc.cfg.OnEvent = func(e transfer.Event) {
+		if e.Done > 0 && fired.CompareAndSwap(false, true) {
+			go r.svc.Cancel(e.Session)
+		}
+		r.ev.on(e)
+	}
+	ev, err := Send(context.Background(), o, srcs)
+	if ev.State != transfer.StateFailed || err == nil {
+		t.Fatalf("sender: %v %v", ev.State, err)
+	}
+	if got := r.ev.wait(t); got.State != transfer.StateCancelled || !transfer.IsCode(got.Err, "cancelled") {
+		t.Fatalf("receiver %v %v", got.State, got.Err)
+	}
+	waitNoPartials(t, r.dir)
+	if errors.Is(err, context.Canceled) {
+		t.Fatal("sender's error should say what happened")
+	}
+}

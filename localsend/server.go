@@ -1,0 +1,154 @@
+package localsend
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/lempar/lempar/transfer"
+)
+
+// routes is the LocalSend API: v2, and the v1 paths older apps use.
+func (s *Service) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+apiV2+"info", s.handleInfo)
+	mux.HandleFunc("GET "+apiV1+"info", s.handleInfoV1)
+	mux.HandleFunc("POST "+apiV2+"register", s.handleRegister)
+	mux.HandleFunc("POST "+apiV1+"register", s.handleRegister)
+	mux.HandleFunc("POST "+apiV2+"prepare-upload", func(w http.ResponseWriter, r *http.Request) { s.handlePrepare(w, r, false) })
+	mux.HandleFunc("POST "+apiV1+"send-request", func(w http.ResponseWriter, r *http.Request) { s.handlePrepare(w, r, true) })
+	mux.HandleFunc("POST "+apiV2+"upload", func(w http.ResponseWriter, r *http.Request) { s.handleUpload(w, r, false) })
+	mux.HandleFunc("POST "+apiV1+"send", func(w http.ResponseWriter, r *http.Request) { s.handleUpload(w, r, true) })
+	mux.HandleFunc("POST "+apiV2+"cancel", func(w http.ResponseWriter, r *http.Request) { s.handleCancel(w, r, false) })
+	mux.HandleFunc("POST "+apiV1+"cancel", func(w http.ResponseWriter, r *http.Request) { s.handleCancel(w, r, true) })
+	return mux
+}
+
+// message is LocalSend's error body.
+type message struct {
+	Message string `json:"message"`
+}
+
+func reply(w http.ResponseWriter, status int, v any) {
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if v == nil {
+		v = struct{}{}
+	}
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func fail(w http.ResponseWriter, status int, msg string) { reply(w, status, message{msg}) }
+
+func remoteIP(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		a, _ := netip.ParseAddr(host)
+		return a.Unmap()
+	}
+	return ap.Addr().Unmap()
+}
+
+// certFingerprint is the hash of the client certificate, when the peer
+// showed one over HTTPS.
+func certFingerprint(r *http.Request) string {
+	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+		return ""
+	}
+	return transfer.IDOf(r.TLS.PeerCertificates[0].Raw)
+}
+
+func (s *Service) handleInfo(w http.ResponseWriter, r *http.Request) {
+	reply(w, http.StatusOK, s.Self())
+}
+
+func (s *Service) handleInfoV1(w http.ResponseWriter, r *http.Request) {
+	me := s.Self()
+	reply(w, http.StatusOK, map[string]any{"alias": me.Alias, "deviceModel": me.DeviceModel, "deviceType": me.DeviceType})
+}
+
+// handleRegister is the answer to our announcement (or a peer's HTTP scan):
+// the peer says who it is and learns who we are.
+func (s *Service) handleRegister(w http.ResponseWriter, r *http.Request) {
+	var d DeviceInfo
+	ip := remoteIP(r)
+	if err := decodeJSON(r.Body, maxInfoJSON, &d); err != nil {
+		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr("protocol", err, "Name", ip.String(), "Detail", err.Error()))
+		fail(w, http.StatusBadRequest, "Invalid body")
+		return
+	}
+	if d.Port == 0 {
+		d.Port = DefaultPort // v1 peers don't say
+	}
+	if err := d.check(true); err != nil {
+		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr("protocol", err, "Name", ip.String(), "Detail", err.Error()))
+		fail(w, http.StatusBadRequest, "Invalid body")
+		return
+	}
+	if fp := certFingerprint(r); fp != "" {
+		d.Fingerprint = fp
+	}
+	s.seen(deviceFrom(&d, ip, time.Now()))
+	reply(w, http.StatusOK, s.Self())
+}
+
+// PIN attempts: after maxPINFails wrong or missing PINs within pinWindow an
+// address gets 429 until the window has passed, so a 6-digit PIN can't be
+// guessed by trying.
+const (
+	maxPINFails = 5
+	pinWindow   = 5 * time.Minute
+)
+
+type pinState struct {
+	fails int
+	since time.Time
+}
+
+// checkPIN returns 0 when the request may go on, else the status to answer.
+func (s *Service) checkPIN(r *http.Request, ip netip.Addr) int {
+	want := s.cfg.PIN()
+	if want == "" {
+		return 0
+	}
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.pinFails) > 4096 {
+		for a, st := range s.pinFails {
+			if now.Sub(st.since) > pinWindow {
+				delete(s.pinFails, a)
+			}
+		}
+	}
+	st := s.pinFails[ip]
+	if st != nil && now.Sub(st.since) > pinWindow {
+		delete(s.pinFails, ip)
+		st = nil
+	}
+	if st != nil && st.fails >= maxPINFails {
+		return http.StatusTooManyRequests
+	}
+	got := r.URL.Query().Get("pin")
+	if got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1 {
+		delete(s.pinFails, ip)
+		return 0
+	}
+	if got == "" {
+		return http.StatusUnauthorized // asking for the PIN is no attempt
+	}
+	if st == nil {
+		st = &pinState{since: now}
+		s.pinFails[ip] = st
+	}
+	st.fails++
+	return http.StatusUnauthorized
+}

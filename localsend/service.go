@@ -1,0 +1,305 @@
+package localsend
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/lempar/lempar/transfer"
+)
+
+// Config sets up a Service. Identity, Alias, Dir and Acceptor are required.
+type Config struct {
+	Identity *transfer.Identity
+	Alias    func() string // this device's name, read whenever it is announced
+	Model    string        // deviceModel we announce; "" = the OS ("Linux")
+	Dir      func() string // the download folder
+	// Acceptor decides on offers exactly as for Lempar peers: the node's
+	// trust rules, then the dialog or prompt.
+	Acceptor transfer.Acceptor
+	OnEvent  func(transfer.Event)
+	// OnDevice hears about every LocalSend device that announced itself,
+	// registered or answered us (refreshes included).
+	OnDevice func(Device)
+	// OnRefused hears about requests refused before anyone was asked (bad
+	// JSON, wrong PIN, bad token), for logs, never dialogs.
+	OnRefused func(peer transfer.PeerInfo, err error)
+
+	Port   int    // TCP and UDP port; 0 = DefaultPort; -1 = any free TCP port (tests)
+	Listen string // TCP listen host; "" = all interfaces
+	// AllowHTTP also serves plain HTTP on the same port (peers in LocalSend's
+	// "encryption off" mode). HTTPS is always served and announced.
+	AllowHTTP bool
+	// PIN, when it returns non-empty, is required with every offer.
+	PIN func() string
+
+	// Multicast discovery. NoMulticast turns it off (HTTP only); Interfaces
+	// limits it (nil = every up, multicast interface with an address, lo
+	// only with IncludeLoopback).
+	NoMulticast     bool
+	Interfaces      []net.Interface
+	IncludeLoopback bool
+	MulticastPort   int           // 0 = DefaultPort
+	AnnounceEvery   time.Duration // 0 = 30 s
+	DeviceTTL       time.Duration // how long a silent device stays listed; 0 = 95 s
+
+	OfferTimeout time.Duration // 0 = transfer.OfferTimeout
+	StallTimeout time.Duration // an accepted session with no bytes for this long fails; 0 = 60 s
+	Logf         func(format string, args ...any)
+}
+
+// Service is the LocalSend side of a Lempar device: an HTTPS (and
+// optionally HTTP) server for the v1 and v2 API, and multicast discovery.
+type Service struct {
+	cfg    Config
+	ln     net.Listener
+	client *http.Client // for register answers during discovery
+
+	mu       sync.Mutex // guards everything below
+	active   *rxSession // the one incoming session LocalSend allows at a time
+	pinFails map[netip.Addr]*pinState
+	devices  map[string]Device
+	answered map[netip.Addr]time.Time // last discovery answer per address
+}
+
+const (
+	defaultAnnounceEvery = 30 * time.Second
+	defaultDeviceTTL     = 95 * time.Second
+	defaultStall         = 60 * time.Second
+	maxDevices           = 512
+	maxConns             = 64
+)
+
+// New makes a Service; nothing happens on the network until Listen/Serve.
+func New(cfg Config) *Service {
+	if cfg.Port == 0 {
+		cfg.Port = DefaultPort
+	}
+	if cfg.MulticastPort == 0 {
+		cfg.MulticastPort = DefaultPort
+	}
+	if cfg.AnnounceEvery <= 0 {
+		cfg.AnnounceEvery = defaultAnnounceEvery
+	}
+	if cfg.DeviceTTL <= 0 {
+		cfg.DeviceTTL = defaultDeviceTTL
+	}
+	if cfg.OfferTimeout <= 0 {
+		cfg.OfferTimeout = transfer.OfferTimeout
+	}
+	if cfg.StallTimeout <= 0 {
+		cfg.StallTimeout = defaultStall
+	}
+	if cfg.Model == "" {
+		cfg.Model = osModel()
+	}
+	if cfg.PIN == nil {
+		cfg.PIN = func() string { return "" }
+	}
+	return &Service{
+		cfg:      cfg,
+		client:   newClient(cfg.Identity, "", 4, nil),
+		pinFails: map[netip.Addr]*pinState{},
+		devices:  map[string]Device{},
+		answered: map[netip.Addr]time.Time{},
+	}
+}
+
+func osModel() string {
+	switch runtime.GOOS {
+	case "linux":
+		return "Linux"
+	case "windows":
+		return "Windows"
+	case "darwin":
+		return "macOS"
+	}
+	return runtime.GOOS
+}
+
+// Listen opens the TCP port, so Port is known before Serve.
+func (s *Service) Listen() error {
+	port := s.cfg.Port
+	if port < 0 {
+		port = 0
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(s.cfg.Listen, strconv.Itoa(port)))
+	if err != nil {
+		return lsErr("listen", err, "Port", port)
+	}
+	s.ln = ln
+	return nil
+}
+
+// Port is where the HTTP(S) server listens (after Listen).
+func (s *Service) Port() int {
+	if s.ln == nil {
+		return 0
+	}
+	return s.ln.Addr().(*net.TCPAddr).Port
+}
+
+// Self is how this device describes itself to LocalSend peers.
+func (s *Service) Self() DeviceInfo {
+	return DeviceInfo{
+		Alias: cleanLabel(s.cfg.Alias(), maxAliasBytes), Version: Version,
+		DeviceModel: str(s.cfg.Model), DeviceType: str("desktop"),
+		Fingerprint: ourFingerprint(s.cfg.Identity.ID),
+		Port:        s.Port(), Protocol: "https", Download: false,
+	}
+}
+
+// Serve runs the server and discovery until ctx ends. An incoming session
+// still running then ends as cancelled.
+func (s *Service) Serve(ctx context.Context) error {
+	if s.ln == nil {
+		if err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srv := &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       90 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          log.New(io.Discard, "", 0),
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// HTTP/1.1 only: LocalSend speaks nothing else, and uploads stream
+		// faster without HTTP/2 flow control.
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
+	}
+	sl := newSniffListener(s.ln, s.tlsConfig(), s.cfg.AllowHTTP, maxConns)
+	var wg sync.WaitGroup
+	errc := make(chan error, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(sl); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+			cancel()
+		}
+	}()
+	if !s.cfg.NoMulticast {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.discover(ctx)
+		}()
+	}
+	<-ctx.Done()
+	s.cancelActive(engineErr("cancelled"))
+	sctx, scancel := context.WithTimeout(context.Background(), 2*time.Second)
+	_ = srv.Shutdown(sctx)
+	scancel()
+	srv.Close()
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return err
+	default:
+	}
+	return nil
+}
+
+// tlsConfig serves our identity certificate, whose SHA-256 is the
+// fingerprint we announce. A client certificate is asked for but optional:
+// when a peer shows one, its hash identifies it better than any claim in
+// the JSON.
+func (s *Service) tlsConfig() *tls.Config {
+	return &tls.Config{
+		MinVersion:   tls.VersionTLS12, // phones' TLS stacks; LocalSend itself uses 1.2 and 1.3
+		Certificates: []tls.Certificate{s.cfg.Identity.Cert},
+		ClientAuth:   tls.RequestClientCert,
+		NextProtos:   []string{"http/1.1"},
+	}
+}
+
+func (s *Service) logf(format string, args ...any) {
+	if s.cfg.Logf != nil {
+		s.cfg.Logf(format, args...)
+	}
+}
+
+// Devices lists the LocalSend devices heard from within the device TTL.
+func (s *Service) Devices() []Device {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pruneLocked(time.Now())
+	out := make([]Device, 0, len(s.devices))
+	for _, d := range s.devices {
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b Device) int {
+		if a.Alias != b.Alias {
+			if a.Alias < b.Alias {
+				return -1
+			}
+			return 1
+		}
+		if a.ID < b.ID {
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+// Device returns the device with this ID (IDPrefix + fingerprint).
+func (s *Service) Device(id string) (Device, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.devices[id]
+	if ok && time.Since(d.Seen) > s.cfg.DeviceTTL {
+		return Device{}, false
+	}
+	return d, ok
+}
+
+// seen records a device and tells OnDevice. Our own announcements, looped
+// back by multicast, are dropped here.
+func (s *Service) seen(d Device) {
+	if d.ID == PeerID(s.cfg.Identity.ID) || !d.Addr.IsValid() || d.Addr.Port() == 0 {
+		return
+	}
+	s.mu.Lock()
+	s.pruneLocked(d.Seen)
+	old, ok := s.devices[d.ID]
+	if !ok && len(s.devices) >= maxDevices {
+		s.mu.Unlock()
+		return // a flood of fake devices: keep the ones we have
+	}
+	if ok && d.Addr.Addr().Is6() && old.Addr.Addr().Is4() && old.Addr.Port() == d.Addr.Port() {
+		d.Addr = old.Addr // heard on both groups: IPv4 needs no zone and works from anywhere on the LAN
+	}
+	s.devices[d.ID] = d
+	s.mu.Unlock()
+	if s.cfg.OnDevice != nil {
+		s.cfg.OnDevice(d)
+	}
+}
+
+func (s *Service) pruneLocked(now time.Time) {
+	for id, d := range s.devices {
+		if now.Sub(d.Seen) > s.cfg.DeviceTTL {
+			delete(s.devices, id)
+		}
+	}
+}
+
+func (s *Service) refused(p transfer.PeerInfo, err error) {
+	if s.cfg.OnRefused != nil {
+		s.cfg.OnRefused(p, err)
+	}
+}

@@ -1,0 +1,221 @@
+package localsend
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/lempar/lempar/transfer"
+)
+
+// handleUpload streams one file (or one X-Content-Range piece of it) into
+// the inbox. Any failure ends the whole session: the Lempar rule that a
+// transfer is all verified or reported failed.
+func (s *Service) handleUpload(w http.ResponseWriter, r *http.Request, v1 bool) {
+	q := r.URL.Query()
+	ip := remoteIP(r)
+	sid, fid, tok := q.Get("sessionId"), q.Get("fileId"), q.Get("token")
+	if fid == "" || tok == "" || (!v1 && sid == "") {
+		fail(w, http.StatusBadRequest, "Missing parameters")
+		return
+	}
+	s.mu.Lock()
+	ss := s.active
+	s.mu.Unlock()
+	if ss == nil || (!v1 && ss.id != sid) {
+		status := http.StatusForbidden
+		if ss != nil {
+			status = http.StatusConflict
+		}
+		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr("protocol", nil, "Name", ip.String(), "Detail", "upload for an unknown session"))
+		fail(w, status, "Invalid session")
+		return
+	}
+	ss.mu.Lock()
+	f := ss.files[fid]
+	ok := ss.accepted && !ss.finished && ss.ip == ip && f != nil && subtle.ConstantTimeCompare([]byte(f.token), []byte(tok)) == 1
+	if !ok {
+		ss.mu.Unlock()
+		s.refused(ss.peer, lsErr("protocol", nil, "Name", ip.String(), "Detail", "upload with a wrong token or from another address"))
+		fail(w, http.StatusForbidden, "Invalid token or IP address")
+		return
+	}
+	rng, err := parseRange(r.Header.Get("X-Content-Range"), f.it.item.Size)
+	if err == nil {
+		err = f.claim(rng)
+	}
+	if err != nil {
+		ss.mu.Unlock()
+		perr := lsErr("protocol", err, "Name", ss.peer.Name, "Detail", err.Error())
+		s.end(ss, transfer.StateFailed, perr)
+		fail(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	ss.uploads.Add(1)
+	ss.mu.Unlock()
+	defer ss.uploads.Done()
+
+	if n := r.ContentLength; n >= 0 && n != rng.length() {
+		// More (or fewer) bytes than announced: refused before reading any.
+		err := engineErr("too-many-bytes", "Path", f.it.item.Path, "Name", ss.peer.Name)
+		if n < rng.length() {
+			err = lsErr("protocol", nil, "Name", ss.peer.Name, "Detail", fmt.Sprintf("%s: %d bytes sent for %d announced", f.it.item.Path, n, rng.length()))
+		}
+		s.end(ss, transfer.StateFailed, err)
+		w.Header().Set("Connection", "close") // the unread body is not worth draining
+		fail(w, http.StatusBadRequest, "Wrong size")
+		return
+	}
+	// A cancelled session must unblock a read of a slow body. Such a cut
+	// leaves a TLS connection unusable, so it is then closed after the
+	// answer; and no cut may happen once the body is read (ending the
+	// session below cancels its context).
+	rc := http.NewResponseController(w)
+	var dl sync.Mutex
+	cut, over := false, false
+	stop := context.AfterFunc(ss.ctx, func() {
+		dl.Lock()
+		defer dl.Unlock()
+		if !over {
+			cut = true
+			_ = rc.SetReadDeadline(time.Now())
+		}
+	})
+	saved, complete, err := s.receive(ss, f, r.Body, rng)
+	stop()
+	dl.Lock()
+	over = true
+	if cut || err != nil {
+		w.Header().Set("Connection", "close")
+	}
+	dl.Unlock()
+	if err != nil {
+		if ss.ctx.Err() != nil && context.Cause(ss.ctx) != nil {
+			fail(w, http.StatusConflict, "Session ended")
+			return
+		}
+		s.end(ss, transfer.StateFailed, err)
+		status := http.StatusInternalServerError
+		var te *transfer.Error
+		if errors.As(err, &te) && (te.Code == "too-many-bytes" || te.Code == "digest-mismatch" || te.Code == "protocol" || te.Code == "localsend-protocol") {
+			status = http.StatusBadRequest
+		}
+		fail(w, status, "File not saved")
+		return
+	}
+	if !complete {
+		reply(w, http.StatusOK, message{"Chunk received"})
+		return
+	}
+	ss.mu.Lock()
+	f.state, f.saved = fileDone, saved
+	ss.left--
+	left := ss.left
+	done := len(ss.items) - left
+	ss.mu.Unlock()
+	ss.prog.update(func(e *transfer.Event) { e.FilesDone = done })
+	if left == 0 {
+		s.end(ss, transfer.StateDone, nil)
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// receive feeds body into the file: directly for a whole-file upload, or
+// through the file's pipe for a piece. complete reports the file is saved.
+func (s *Service) receive(ss *rxSession, f *rxFile, body io.Reader, rng byteRange) (string, bool, error) {
+	name := f.it.item.Path
+	progress := func(n int64) {
+		ss.lastByte.Store(time.Now().UnixNano())
+		ss.prog.update(func(e *transfer.Event) { e.Done += n; e.Current = name; e.CurrentSize = f.it.item.Size })
+	}
+	if !rng.partial {
+		saved, err := ss.inbox.ReceiveFile(ss.ctx, f.it.item, body, f.it.sha256, progress)
+		return saved, err == nil, s.readErr(ss, err)
+	}
+	c := f.chunk
+	if rng.start == 0 {
+		c.start(ss.ctx, &ss.uploads, func(r io.Reader) (string, error) {
+			return ss.inbox.ReceiveFile(ss.ctx, f.it.item, r, f.it.sha256, progress)
+		})
+	}
+	if err := c.feed(body, rng.length()); err != nil {
+		if errors.Is(err, errPieceTooLong) {
+			err = engineErr("too-many-bytes", "Path", name, "Name", ss.peer.Name)
+		}
+		return "", false, s.readErr(ss, err)
+	}
+	if rng.end+1 < rng.total {
+		ss.mu.Lock()
+		c.busy = false
+		ss.mu.Unlock()
+		return "", false, nil
+	}
+	saved, err := c.finish()
+	return saved, err == nil, s.readErr(ss, err)
+}
+
+// readErr names a broken upload connection the engine's way.
+func (s *Service) readErr(ss *rxSession, err error) error {
+	var te *transfer.Error
+	if err == nil || errors.As(err, &te) {
+		return err
+	}
+	return engineErr("connection-lost", "Name", ss.peer.Name)
+}
+
+// byteRange is the part of a file one upload carries. LocalSend sends a
+// whole file per request; some implementations (localsend on npm) send
+// large files as consecutive pieces with X-Content-Range: bytes S-E/T.
+type byteRange struct {
+	partial           bool
+	start, end, total int64
+}
+
+func (b byteRange) length() int64 { return b.end - b.start + 1 }
+
+var rangeRE = regexp.MustCompile(`^bytes (\d{1,18})-(\d{1,18})/(\d{1,18})$`)
+
+func parseRange(h string, size int64) (byteRange, error) {
+	if h == "" {
+		return byteRange{start: 0, end: size - 1, total: size}, nil
+	}
+	m := rangeRE.FindStringSubmatch(h)
+	if m == nil {
+		return byteRange{}, fmt.Errorf("malformed X-Content-Range %q", truncate(h))
+	}
+	a, _ := strconv.ParseInt(m[1], 10, 64)
+	b, _ := strconv.ParseInt(m[2], 10, 64)
+	t, _ := strconv.ParseInt(m[3], 10, 64)
+	if t != size || a > b || b >= t {
+		return byteRange{}, fmt.Errorf("X-Content-Range %q doesn't fit a file of %d bytes", truncate(h), size)
+	}
+	return byteRange{partial: true, start: a, end: b, total: t}, nil
+}
+
+// claim checks that rng is the next thing this file may receive; ss.mu is
+// held.
+func (f *rxFile) claim(rng byteRange) error {
+	switch {
+	case f.state == fileDone:
+		return fmt.Errorf("%s was already received", f.it.item.Path)
+	case !rng.partial && f.state != filePending:
+		return fmt.Errorf("%s is already being received", f.it.item.Path)
+	case !rng.partial:
+		f.state = fileReceiving
+		return nil
+	case f.state == filePending && rng.start == 0:
+		f.state, f.chunk = fileReceiving, &chunked{busy: true}
+		return nil
+	case f.chunk == nil || f.chunk.busy || rng.start != f.chunk.next:
+		return fmt.Errorf("%s: piece at %d is out of order", f.it.item.Path, rng.start)
+	}
+	f.chunk.busy = true
+	return nil
+}
