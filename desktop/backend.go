@@ -33,6 +33,7 @@ type Backend struct {
 	outgoing  map[string]*outgoing
 	visTimer  *time.Timer
 	startedAt map[string]time.Time
+	notice    string // from the self-reachability check
 }
 
 type pendingOffer struct {
@@ -138,6 +139,27 @@ func (b *Backend) Self() ui.SelfInfo {
 	return ui.SelfInfo{
 		Name: s.DeviceName, ID: b.node.Identity.ID, Fingerprint: transfer.Fingerprint(b.node.Identity.ID),
 		Addrs: localAddrs(b.node.Port()), Visibility: uiVisibility(s.Visibility), VisibleUntil: s.VisibleUntil,
+		Notice: b.currentNotice(),
+	}
+}
+
+func (b *Backend) currentNotice() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.notice
+}
+
+// checkReach asks whether other devices could reach our receiver; if a
+// firewall is in the way, the window says how to let Lempar through
+// instead of silently seeing nobody.
+func (b *Backend) checkReach(ctx context.Context) {
+	r := app.CheckReach(ctx, app.ReachOptions{Port: b.node.Port()})
+	hint := r.Hint(b.tr)
+	b.mu.Lock()
+	b.notice = hint
+	b.mu.Unlock()
+	if hint != "" {
+		b.d.emit(ui.SelfChanged{Self: b.Self()})
 	}
 }
 

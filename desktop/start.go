@@ -38,6 +38,7 @@ func Start(ctx context.Context, configDir string) (*Backend, error) {
 			log.Printf("lempar: receiver stopped: %v", err)
 		}
 	}()
+	go b.checkReach(ctx)
 	go func() {
 		if err := d.Serve(ctx); err != nil {
 			log.Printf("lempar: discovery stopped: %v", err)

@@ -75,6 +75,9 @@ type SelfInfo struct {
 	Addrs        []string
 	Visibility   Visibility
 	VisibleUntil time.Time // set while Visibility is Visible10Min
+	// Notice is a problem to show under the top bar, in the person's
+	// language: e.g. the firewall blocks other devices from reaching us.
+	Notice string
 }
 
 // PeerInfo is a device that can receive.

@@ -479,3 +479,16 @@ func TestRetryingTransferSaysSo(t *testing.T) {
 		t.Fatalf("retrying row: state %q, cancel shown %v", row.state.Text, row.cancel.Visible())
 	}
 }
+
+func TestReachabilityNoticeShown(t *testing.T) {
+	g, f, _ := newTestGUI(t, LangEnglish)
+	if g.w.notice.Visible() {
+		t.Fatal("no notice expected at start")
+	}
+	self := g.self
+	self.Notice = "Other devices can't reach Lempar: allow port 53318 in the firewall."
+	f.Emit(SelfChanged{Self: self})
+	if !g.w.notice.Visible() || g.w.notice.Text != self.Notice {
+		t.Fatalf("notice shown %v: %q", g.w.notice.Visible(), g.w.notice.Text)
+	}
+}

@@ -13,6 +13,7 @@ import (
 type widgets struct {
 	selfName   *widget.Label
 	selfDetail *widget.RichText
+	notice     *widget.Label // a problem others would hit reaching us (firewall)
 	visIcon    *widget.Icon
 	visibility *widget.Select
 	// showingSelf is set while refreshSelf updates the visibility select.
@@ -47,6 +48,9 @@ func (g *GUI) topBar() fyne.CanvasObject {
 	w.selfName.SizeName = theme.SizeNameSubHeadingText
 	w.selfName.Truncation = fyne.TextTruncateEllipsis
 	w.selfDetail = newCaption("")
+	w.notice = widget.NewLabel("")
+	w.notice.Importance = widget.WarningImportance
+	w.notice.Wrapping = fyne.TextWrapWord
 	w.visIcon = widget.NewIcon(theme.VisibilityIcon())
 
 	labels := visibilityLabels()
@@ -73,6 +77,7 @@ func (g *GUI) topBar() fyne.CanvasObject {
 	right := container.NewHBox(minWidth(selectWidth(labels), w.visibility), settings, menuBtn)
 	return container.NewVBox(
 		container.NewPadded(container.NewBorder(nil, nil, nil, container.NewCenter(right), left)),
+		w.notice,
 		widget.NewSeparator())
 }
 
@@ -101,6 +106,8 @@ func (g *GUI) refreshSelf() {
 		detail += " · " + tr("ui.self.until", "Time", g.self.VisibleUntil.Format("15:04"))
 	}
 	setCaption(w.selfDetail, detail)
+	w.notice.SetText(g.self.Notice)
+	w.notice.Hidden = g.self.Notice == ""
 	if g.self.Visibility == Hidden {
 		w.visIcon.SetResource(theme.VisibilityOffIcon())
 	} else {
