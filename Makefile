@@ -96,3 +96,16 @@ release: package-linux package-windows ## packages, lempar-cli for every OS, dis
 
 check-packages: deps-package ## build the packages, inspect them, install the .deb (root)
 	GO=$(GO) FYNE=$(FYNE) MAKE=$(MAKE) bash .ci/check-packages.sh
+
+# --- Emulated LAN (root): namespaces, tc, nftables, tmpfs; see lan/main_test.go ---
+.PHONY: lan soak
+LAN_SIZE ?= 1GiB
+LAN_RUN ?= .
+
+lan: ## emulated-LAN suite: Wi-Fi-like link, 10 s drop, 8 senders, full disk, floods (root, ~6 min)
+	@[ "$$(id -u)" = 0 ] || { echo "make lan needs root (ip netns, tc, nft, mount)"; exit 1; }
+	LEMPAR_LAN=1 LEMPAR_LAN_SIZE=$(LAN_SIZE) $(GO) test -race -count=1 -timeout 30m -v -run '$(LAN_RUN)' ./lan
+
+soak: ## the LAN soak: repeated transfers for SOAK (10m), then memory/threads/files/goroutines back to baseline (root)
+	@[ "$$(id -u)" = 0 ] || { echo "make soak needs root (ip netns, tc)"; exit 1; }
+	LEMPAR_LAN=1 LEMPAR_SOAK=1 LEMPAR_SOAK_DURATION=$(or $(SOAK),10m) $(GO) test -race -count=1 -timeout 60m -v -run TestSoak ./lan

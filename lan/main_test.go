@@ -5,15 +5,21 @@
 //
 // It needs root (ip netns, tc, nft, mount) and takes minutes, so it runs
 // only when LEMPAR_LAN=1 (make lan); otherwise every test skips and says
-// why. Nothing leaves the namespaces the tests create: receivers are hidden
-// and senders address them by IP, and any multicast the discovery code
-// sends stays on the test's own bridge.
+// why. The test binary re-runs itself in a private mount namespace with its
+// own /run/netns, so its namespaces and mounts are invisible to the rest of
+// the machine and vanish with it. Nothing leaves the namespaces the tests
+// create: receivers are hidden and senders address them by IP, and any
+// multicast the discovery code sends stays on the test's own bridge.
+//
+// Figures are logged as "FIGURE ..." lines (go test -v).
 //
 // Knobs (environment):
 //
 //	LEMPAR_LAN=1                 run the suite
 //	LEMPAR_LAN_SIZE=1GiB         size of the Wi-Fi-like transfer (default 1GiB)
-//	LEMPAR_LAN_RUNS=3            alternating runs per side for medians
+//	LEMPAR_LAN_RUNS=3            alternating runs per side for its medians
+//	LEMPAR_LAN_MANY_RUNS=2       rounds of the 8-sender comparison
+//	LEMPAR_LAN_MANY_RATE=300mbit the receiver's link there ("none": unshaped)
 //	LEMPAR_SOAK=1                also run the soak
 //	LEMPAR_SOAK_DURATION=10m     how long the soak sends
 package lan
