@@ -12,7 +12,7 @@ APT_BUILD := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev 
 APT_TEST := $(APT_BUILD) xvfb xauth imagemagick iproute2 nftables avahi-daemon \
 	avahi-utils dbus desktop-file-utils xz-utils tmux
 
-.PHONY: help run build cli gui deps deps-test test test-race lint fuzz bench screenshots clean
+.PHONY: help run build cli gui deps deps-test deps-localsend test test-race lint fuzz bench screenshots clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -33,6 +33,9 @@ deps: ## install missing Debian build packages (root only)
 
 deps-test:
 	@bash .ci/apt-install.sh $(APT_TEST)
+
+deps-localsend: ## install localsend@0.1.2 (npm, pinned lock) into .cache/localsend for the LocalSend interop tests
+	@bash .ci/install-localsend.sh
 
 test: deps-test lint test-race fuzz ## the whole suite (what CI runs)
 

@@ -89,7 +89,11 @@ func (s *Service) handlePrepare(w http.ResponseWriter, r *http.Request, v1 bool)
 			fail(w, st, "Too many attempts")
 			return
 		default:
-			s.refused(peer, lsErr("pin-wrong", nil, "Name", peer.Name))
+			code := "pin-wrong"
+			if r.URL.Query().Get("pin") == "" {
+				code = "pin-required"
+			}
+			s.refused(peer, lsErr(code, nil, "Name", peer.Name))
 			fail(w, st, "PIN required")
 			return
 		}
