@@ -34,7 +34,8 @@ type benchFlags struct {
 	check      bool
 }
 
-var benchScenarios = []string{"large", "small", "resume"}
+// benchScenarios are the cases --only can pick.
+func benchScenarios() []string { return []string{"large", "small", "resume"} }
 
 func newBenchCmd(g *globals) *cobra.Command {
 	var f benchFlags
@@ -56,7 +57,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 	fl.StringVar(&f.fileSize, "file-size", "4KiB", g.tr.T("cli.bench.flag.file-size"))
 	fl.IntVar(&f.runs, "runs", 3, g.tr.T("cli.bench.flag.runs"))
 	fl.StringVar(&f.tmp, "tmp", os.TempDir(), g.tr.T("cli.bench.flag.tmp"))
-	fl.StringSliceVar(&f.only, "only", benchScenarios, g.tr.T("cli.bench.flag.only"))
+	fl.StringSliceVar(&f.only, "only", benchScenarios(), g.tr.T("cli.bench.flag.only"))
 	fl.BoolVar(&f.asJSON, "json", false, g.tr.T("cli.bench.flag.json"))
 	fl.BoolVar(&f.check, "check", false, g.tr.T("cli.bench.flag.check"))
 	return cmd
@@ -127,8 +128,8 @@ func newBench(g *globals, f benchFlags) (*bench, error) {
 		return nil, &transfer.Error{Code: "bench-bad-count", Key: "cli.bench.err.count"}
 	}
 	for _, s := range f.only {
-		if !slices.Contains(benchScenarios, s) {
-			return nil, &transfer.Error{Code: "bench-bad-only", Key: "cli.bench.err.only", Args: []any{"Name", s, "List", strings.Join(benchScenarios, ", ")}}
+		if !slices.Contains(benchScenarios(), s) {
+			return nil, &transfer.Error{Code: "bench-bad-only", Key: "cli.bench.err.only", Args: []any{"Name", s, "List", strings.Join(benchScenarios(), ", ")}}
 		}
 	}
 	if slices.Contains(f.only, "small") {
