@@ -120,16 +120,25 @@ func (r ReachReport) State() ReachState {
 	return ReachBlocked
 }
 
-// Hint is the advice to show for the report in tr's language, "" for
-// ReachOK. Show ReachBlocked and ReachNoNetwork hints whenever they occur;
-// a ReachFirewallOn hint is a "maybe" (on Windows it is always there), so it
-// belongs on first run or behind a help button rather than on every start.
+// Hint says what is wrong and what to do, in tr's language, when other
+// devices surely can't reach this one (ReachBlocked, ReachNoNetwork); ""
+// otherwise. Show it whenever it is not empty.
 func (r ReachReport) Hint(tr *i18n.Translator) string {
-	key := hintKey(r.State(), r.hintKind())
-	if key == "" {
+	switch s := r.State(); s {
+	case ReachBlocked, ReachNoNetwork:
+		return tr.T(hintKey(s, r.hintKind()), "Port", strconv.Itoa(r.Port))
+	}
+	return ""
+}
+
+// FirewallAdvice is the "if others can't see you" advice for ReachFirewallOn,
+// "" otherwise. It is a maybe (on Windows it is always there), so it belongs
+// on first run or behind a help button, not on every start.
+func (r ReachReport) FirewallAdvice(tr *i18n.Translator) string {
+	if r.State() != ReachFirewallOn {
 		return ""
 	}
-	return tr.T(key, "Port", strconv.Itoa(r.Port))
+	return tr.T(hintKey(ReachFirewallOn, r.hintKind()), "Port", strconv.Itoa(r.Port))
 }
 
 // hintKind picks which advice fits: the firewall seen, else the OS.

@@ -51,8 +51,8 @@ func TestCheckReachReachable(t *testing.T) {
 	if r.State() != ReachOK || r.Results[0].Err != nil {
 		t.Fatalf("state %v, results %+v; want ReachOK", r.State(), r.Results)
 	}
-	if h := r.Hint(i18n.Load("en")); h != "" {
-		t.Errorf("hint for a reachable receiver: %q", h)
+	if h, a := r.Hint(i18n.Load("en")), r.FirewallAdvice(i18n.Load("en")); h != "" || a != "" {
+		t.Errorf("hint %q, advice %q for a reachable receiver", h, a)
 	}
 	select {
 	case <-accepted:
@@ -131,12 +131,20 @@ func TestReachHints(t *testing.T) {
 		if got := c.r.State(); got != c.want {
 			t.Errorf("%s: state %v, want %v", c.name, got, c.want)
 		}
-		h := c.r.Hint(en)
-		if !strings.Contains(h, c.has) {
-			t.Errorf("%s: hint %q lacks %q", c.name, h, c.has)
+		// a sure problem is a Hint, a maybe is FirewallAdvice, never both
+		text, other := c.r.Hint, c.r.FirewallAdvice
+		if c.want == ReachFirewallOn {
+			text, other = other, text
 		}
-		if hid := c.r.Hint(id); strings.HasPrefix(hid, "reach.") || hid == h {
-			t.Errorf("%s: no Indonesian hint: %q", c.name, hid)
+		h := text(en)
+		if !strings.Contains(h, c.has) {
+			t.Errorf("%s: %q lacks %q", c.name, h, c.has)
+		}
+		if hid := text(id); strings.HasPrefix(hid, "reach.") || hid == h {
+			t.Errorf("%s: no Indonesian text: %q", c.name, hid)
+		}
+		if o := other(en); o != "" {
+			t.Errorf("%s: both a hint and advice: %q", c.name, o)
 		}
 	}
 }
