@@ -279,3 +279,51 @@ func TestOfferFloodIsRateLimited(t *testing.T) {
 		t.Fatalf("refusal: %v", err)
 	}
 }
+
+func TestSilentConnectionsDontLockOthersOut(t *testing.T) {
+	rx := startReceiver(t, acceptAll)
+	// One host opens many connections and never speaks.
+	for i := 0; i < 70; i++ { // more than all the shared handshake slots
+		c, err := net.Dial("tcp", rx.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	// Loopback is one host too, so the legitimate probe comes from
+	// another loopback address.
+	id, _ := NewEphemeralIdentity()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
+	c, err := d.Dial("tcp", rx.addr)
+	if err != nil {
+		t.Skipf("no second loopback address: %v", err)
+	}
+	c.Close()
+	_, port, _ := net.SplitHostPort(rx.addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := probeFrom(ctx, id, "127.0.0.2", "127.0.0.1:"+port); err != nil {
+		t.Fatalf("another device was locked out: %v", err)
+	}
+}
+
+// probeFrom is Probe from a chosen local address (tests of per-host limits).
+func probeFrom(ctx context.Context, id *Identity, local, addr string) (PeerInfo, error) {
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(local)}}
+	raw, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return PeerInfo{}, err
+	}
+	defer raw.Close()
+	tc := tls.Client(raw, id.ClientTLS(""))
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return PeerInfo{}, err
+	}
+	ss := newSession(tc)
+	if err := ss.afterHandshake(); err != nil {
+		return PeerInfo{}, err
+	}
+	h := helloFor(Hello{Probe: true})
+	h.Probe = true
+	return ss.peer, func() error { _, err := exchangeHello(ss, h, true); return err }()
+}

@@ -157,7 +157,7 @@ func (rx *receive) serve() error {
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "read-only"})
 		return newErr("disk-readonly", err, "Path", rx.dir)
 	}
-	need := rx.offer.Total()
+	need := rx.offer.Total() - rx.resumable()
 	if free, err := FreeSpace(existingParent(rx.dir)); err == nil && uint64(need)+freeSpaceSlack > free {
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "no-space"})
 		return newErr("no-space", nil, "Name", name, "Need", HumanBytes(need), "Free", HumanBytes(int64(free)), "Dir", rx.dir)
@@ -220,6 +220,27 @@ func (rx *receive) accepted(ans Answer) error {
 	case <-t.C:
 	}
 	return nil
+}
+
+// resumable counts the bytes already held in partial files for this offer,
+// so a resend after "disk full" only needs room for the rest. It only looks
+// (nothing is created before consent).
+func (rx *receive) resumable() int64 {
+	root, err := os.OpenRoot(rx.dir)
+	if err != nil {
+		return 0
+	}
+	defer root.Close()
+	var n int64
+	for _, it := range rx.offer.Items {
+		if it.Kind != KindFile {
+			continue
+		}
+		if st, err := root.Lstat(osPath(partialName(rx.ss.peer.ID, it))); err == nil && st.Mode().IsRegular() && st.Size() <= it.Size {
+			n += st.Size()
+		}
+	}
+	return n
 }
 
 // prepare creates folders and finds resumable partials. It runs only after

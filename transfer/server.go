@@ -52,7 +52,7 @@ type Server struct {
 	OnRefused func(peer PeerInfo, err error)
 
 	MaxSessions   int           // concurrent incoming sessions; default 8
-	MaxHandshakes int           // concurrent unauthenticated connections; default 32
+	MaxHandshakes int           // concurrent unauthenticated connections; default 64
 	OfferTimeout  time.Duration // default OfferTimeout
 
 	// RetryWindow is how long an accepted session whose link dropped waits
@@ -75,11 +75,17 @@ const (
 	offerBurst         = 10
 )
 
+// maxHandshakesPerAddr keeps one host from using up the shared handshake
+// slots with connections that never speak, which would lock every other
+// device out for the handshake timeout.
+const maxHandshakesPerAddr = 8
+
 // addrBudget is a token bucket of offers plus a count of live sessions.
 type addrBudget struct {
-	active int
-	tokens float64
-	last   time.Time
+	handshakes int // connections from this host not yet past hello
+	active     int
+	tokens     float64
+	last       time.Time
 }
 
 // admit takes an offer slot for host, or reports why not.
@@ -87,21 +93,14 @@ func (s *Server) admit(host string) bool {
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.perAddr == nil {
-		s.perAddr = map[string]*addrBudget{}
-	}
 	if len(s.perAddr) > 4096 {
 		for k, b := range s.perAddr {
-			if b.active == 0 && now.Sub(b.last) > time.Minute {
+			if b.active == 0 && b.handshakes == 0 && now.Sub(b.last) > time.Minute {
 				delete(s.perAddr, k)
 			}
 		}
 	}
-	b := s.perAddr[host]
-	if b == nil {
-		b = &addrBudget{tokens: offerBurst, last: now}
-		s.perAddr[host] = b
-	}
+	b := s.budget(host)
 	b.tokens = min(offerBurst, b.tokens+now.Sub(b.last).Minutes()*offersPerMinute)
 	b.last = now
 	if b.active >= maxSessionsPerAddr || b.tokens < 1 {
@@ -110,6 +109,37 @@ func (s *Server) admit(host string) bool {
 	b.tokens--
 	b.active++
 	return true
+}
+
+func (s *Server) budget(host string) *addrBudget {
+	if s.perAddr == nil {
+		s.perAddr = map[string]*addrBudget{}
+	}
+	b := s.perAddr[host]
+	if b == nil {
+		b = &addrBudget{tokens: offerBurst, last: time.Now()}
+		s.perAddr[host] = b
+	}
+	return b
+}
+
+func (s *Server) startHandshake(host string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.budget(host)
+	if b.handshakes >= maxHandshakesPerAddr {
+		return false
+	}
+	b.handshakes++
+	return true
+}
+
+func (s *Server) endHandshake(host string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.perAddr[host]; b != nil && b.handshakes > 0 {
+		b.handshakes--
+	}
 }
 
 func (s *Server) leave(host string) {
@@ -189,7 +219,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer s.dropParked()
 	maxHS := s.MaxHandshakes
 	if maxHS <= 0 {
-		maxHS = 32
+		maxHS = 64
 	}
 	maxSess := s.MaxSessions
 	if maxSess <= 0 {
@@ -214,16 +244,22 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			}
 			return err
 		}
+		host, _, _ := net.SplitHostPort(c.RemoteAddr().String())
+		if !s.startHandshake(host) {
+			c.Close() // one host holding many silent connections
+			continue
+		}
 		select {
 		case handshakes <- struct{}{}:
 		default:
+			s.endHandshake(host)
 			c.Close() // a flood of half-open connections; real peers retry
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.handle(ctx, c, handshakes, slots)
+			s.handle(ctx, c, host, handshakes, slots)
 		}()
 	}
 }
@@ -245,12 +281,13 @@ func (s *Server) refused(p PeerInfo, err error) {
 	}
 }
 
-func (s *Server) handle(ctx context.Context, raw net.Conn, handshakes, slots chan struct{}) {
+func (s *Server) handle(ctx context.Context, raw net.Conn, host string, handshakes, slots chan struct{}) {
 	released := false
 	release := func() {
 		if !released {
 			released = true
 			<-handshakes
+			s.endHandshake(host)
 		}
 	}
 	defer release()
@@ -281,7 +318,6 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, handshakes, slots cha
 	}
 	release()
 
-	host, _, _ := net.SplitHostPort(raw.RemoteAddr().String())
 	if !s.admit(host) {
 		ss.sendFinal(FrameError, ErrorMsg{Code: "busy"})
 		ss.closeAfterFinal()
