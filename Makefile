@@ -37,7 +37,7 @@ deps-test:
 deps-localsend: ## install localsend@0.1.2 (npm, pinned lock) into .cache/localsend for the LocalSend interop tests
 	@bash .ci/install-localsend.sh
 
-test: deps-test lint test-race fuzz ## the whole suite (what CI runs)
+test: deps-test deps-localsend lint test-race fuzz lan check-packages ## the whole suite (what CI runs)
 
 lint: ## gofmt, go vet, and the layering rule (no Fyne below ui/)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
