@@ -39,6 +39,7 @@ func (b *Backend) Settings() ui.Settings {
 	return ui.Settings{
 		DeviceName: s.DeviceName, DownloadDir: s.DownloadDir, Visibility: uiVisibility(s.Visibility),
 		AutoAcceptKnown: s.AutoAcceptKnown, Language: lang, Port: s.Port,
+		LocalSend: s.LocalSend, StartAtLogin: s.StartAtLogin,
 	}
 }
 
@@ -51,7 +52,13 @@ func (b *Backend) SaveSettings(u ui.Settings) error {
 	if vis != s.Visibility || (vis == app.VisibilityVisible10Min && !s.VisibleUntil.After(now)) {
 		s.SetVisibility(vis, now)
 	}
+	if u.StartAtLogin != s.StartAtLogin {
+		if err := app.SetStartAtLogin(u.StartAtLogin, ""); err != nil {
+			return b.localized(err)
+		}
+	}
 	s.DeviceName, s.DownloadDir, s.AutoAcceptKnown, s.Port = u.DeviceName, u.DownloadDir, u.AutoAcceptKnown, u.Port
+	s.LocalSend, s.StartAtLogin = u.LocalSend, u.StartAtLogin
 	s.Language = string(u.Language)
 	if u.Language == ui.LangSystem {
 		s.Language = ""

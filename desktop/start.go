@@ -33,6 +33,10 @@ func Start(ctx context.Context, configDir string) (*Backend, error) {
 	d := n.NewDiscovery(app.DiscoveryOptions{IncludeLoopback: os.Getenv("LEMPAR_MDNS_LOOPBACK") == "1"})
 	b.Attach(n, d)
 	b.scheduleVisibilityEnd(n.Settings())
+	if n.Settings().StartAtLogin {
+		// Keep the login entry pointing at this program if it moved.
+		_ = app.SetStartAtLogin(true, "")
+	}
 	go func() {
 		if err := n.ServeReceiver(ctx); err != nil {
 			log.Printf("lempar: receiver stopped: %v", err)

@@ -217,6 +217,10 @@ type Settings struct {
 	AutoAcceptKnown bool
 	Language        Language
 	Port            int // 0 picks a free port
+	// LocalSend lets LocalSend apps (phones) see and send to this device.
+	LocalSend bool
+	// StartAtLogin starts Lempar (in the tray) when the person logs in.
+	StartAtLogin bool
 }
 
 // KnownDevice is a device this one trusts by its certificate.

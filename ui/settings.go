@@ -68,6 +68,20 @@ func (g *GUI) settingsScreen() fyne.CanvasObject {
 	})
 	auto.SetChecked(s.AutoAcceptKnown)
 
+	localSend := widget.NewCheck(lang.L("ui.settings.localsend.check"), func(on bool) {
+		if on != g.settings.LocalSend {
+			save(func(s *Settings) { s.LocalSend = on })
+		}
+	})
+	localSend.SetChecked(s.LocalSend)
+
+	atLogin := widget.NewCheck(lang.L("ui.settings.startatlogin.check"), func(on bool) {
+		if on != g.settings.StartAtLogin {
+			save(func(s *Settings) { s.StartAtLogin = on })
+		}
+	})
+	atLogin.SetChecked(s.StartAtLogin)
+
 	langs := []Language{LangSystem, LangEnglish, LangIndonesian}
 	langNames := []string{lang.L("ui.settings.language.system"), "English", "Bahasa Indonesia"}
 	language := widget.NewSelect(langNames, nil)
@@ -107,6 +121,8 @@ func (g *GUI) settingsScreen() fyne.CanvasObject {
 		widget.NewFormItem(lang.L("ui.settings.dir"), container.NewBorder(nil, nil, nil, changeDir, dir)),
 		widget.NewFormItem(lang.L("ui.settings.visibility"), vis),
 		widget.NewFormItem(lang.L("ui.settings.autoaccept"), auto),
+		widget.NewFormItem(lang.L("ui.settings.localsend"), localSend),
+		widget.NewFormItem(lang.L("ui.settings.startatlogin"), atLogin),
 		widget.NewFormItem(lang.L("ui.settings.language"), language),
 		widget.NewFormItem(lang.L("ui.settings.port"), port),
 	}
