@@ -14,6 +14,7 @@ import (
 	"github.com/lempar/lempar/app"
 	"github.com/lempar/lempar/discovery"
 	"github.com/lempar/lempar/internal/i18n"
+	"github.com/lempar/lempar/localsend"
 	"github.com/lempar/lempar/transfer"
 	"github.com/lempar/lempar/ui"
 )
@@ -22,6 +23,7 @@ import (
 type Backend struct {
 	node *app.Node
 	disc *discovery.Service
+	ls   *app.LocalSend // nil when not started
 	ctx  context.Context
 	tr   *i18n.Translator
 	d    *dispatcher
@@ -99,7 +101,7 @@ func (b *Backend) onPeer(e discovery.Event) {
 }
 
 func (b *Backend) peerInfo(p discovery.Peer) ui.PeerInfo {
-	info := ui.PeerInfo{ID: p.ID, Name: p.Name, OS: p.OS, LastSeen: p.LastSeen}
+	info := ui.PeerInfo{ID: p.ID, Name: p.Name, OS: p.OS, LastSeen: p.LastSeen, LocalSend: p.Source == discovery.SourceLocalSend}
 	if a := p.Addr(); a.IsValid() {
 		info.Addr = a.String()
 	}
@@ -187,7 +189,7 @@ func (b *Backend) resolve(id string) (addr, name string, err error) {
 	b.mu.Lock()
 	p, ok := b.peers[id]
 	b.mu.Unlock()
-	if ok && p.Addr != "" {
+	if ok && (p.Addr != "" || p.LocalSend) {
 		return p.Addr, p.Name, nil
 	}
 	if k, ok := b.node.Trust.Get(id); ok && k.LastAddr != "" {
@@ -242,11 +244,23 @@ func (b *Backend) startSend(session, peerID string, srcs []transfer.Source) {
 		return
 	}
 	b.update(first)
+	onEvent := func(e transfer.Event) {
+		e.Session = session // LocalSend sessions get their IDs from the peer
+		b.update(b.transferInfo(e, srcs))
+	}
 	go func() {
 		defer cancel()
-		_, _ = b.node.SendTo(ctx, addr, peerID, name, session, srcs, func(e transfer.Event) {
-			b.update(b.transferInfo(e, srcs))
-		})
+		if localsend.IsPeerID(peerID) && b.ls != nil {
+			ev, err := b.ls.Send(ctx, peerID, srcs, nil, onEvent)
+			if err != nil && !ev.State.Final() {
+				// Failed before the first event (device gone, disabled).
+				t := transferInfoFromSources(session, peerID, name, srcs)
+				t.State, t.Err = ui.Failed, b.describe(err)
+				b.update(t)
+			}
+			return
+		}
+		_, _ = b.node.SendTo(ctx, addr, peerID, name, session, srcs, onEvent)
 	}()
 }
 
@@ -272,7 +286,9 @@ func (b *Backend) Cancel(id string) error {
 		o.cancel()
 		return nil
 	}
-	b.node.CancelIncoming(id)
+	if !b.node.CancelIncoming(id) && b.ls != nil {
+		b.ls.Cancel(id)
+	}
 	return nil
 }
 

@@ -42,6 +42,12 @@ func Start(ctx context.Context, configDir string) (*Backend, error) {
 			log.Printf("lempar: receiver stopped: %v", err)
 		}
 	}()
+	b.ls = n.NewLocalSend(app.LocalSendOptions{IncludeLoopback: os.Getenv("LEMPAR_MDNS_LOOPBACK") == "1"})
+	go func() {
+		if err := b.ls.Serve(ctx); err != nil {
+			log.Printf("lempar: LocalSend compatibility stopped: %v", err)
+		}
+	}()
 	go b.checkReach(ctx)
 	go func() {
 		if err := d.Serve(ctx); err != nil {
