@@ -116,8 +116,13 @@ func (s *Service) onDatagram(ctx context.Context, m *mcast, b []byte, src netip.
 		defer wg.Done()
 		defer func() { <-answering }()
 		if !s.register(ctx, dev) {
-			m.send(s.announcement(false))
+			m.send(s.announcement(false)) // the protocol's fallback
+			return
 		}
+		// Also a datagram straight to the announcer: some implementations
+		// (localsend on npm, under Node) can't tell who sent a register
+		// and drop it, but list whoever sends them a datagram.
+		m.reply(s.announcement(false), src)
 	}()
 }
 
@@ -230,6 +235,18 @@ func (m *mcast) send(b []byte) {
 				_, _ = m.c6.WriteTo(b, nil, m.group6)
 			}
 		}
+	}
+}
+
+// reply sends b to one device's discovery port.
+func (m *mcast) reply(b []byte, to netip.Addr) {
+	dst := net.UDPAddrFromAddrPort(netip.AddrPortFrom(to, uint16(m.cfg.MulticastPort)))
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if to.Is4() {
+		_, _ = m.c4.WriteTo(b, nil, dst)
+	} else if m.c6 != nil {
+		_, _ = m.c6.WriteTo(b, nil, dst)
 	}
 }
 

@@ -108,7 +108,7 @@ func New(cfg Config) *Service {
 	}
 	return &Service{
 		cfg:      cfg,
-		client:   newClient(cfg.Identity, "", 4, nil),
+		client:   discoveryClient(cfg.Identity),
 		pinFails: map[netip.Addr]*pinState{},
 		devices:  map[string]Device{},
 		answered: map[netip.Addr]time.Time{},
@@ -302,4 +302,13 @@ func (s *Service) refused(p transfer.PeerInfo, err error) {
 	if s.cfg.OnRefused != nil {
 		s.cfg.OnRefused(p, err)
 	}
+}
+
+// discoveryClient answers announcements: one short request per device now
+// and then, so no connection is kept (a kept one may be to an app that has
+// since quit, and a POST on it fails instead of being retried).
+func discoveryClient(id *transfer.Identity) *http.Client {
+	c := newClient(id, "", 1, nil)
+	c.Transport.(*http.Transport).DisableKeepAlives = true
+	return c
 }

@@ -136,7 +136,8 @@ func runHelper(raw string) int {
 		}
 	}()
 	ls = node.NewLocalSend(app.LocalSendOptions{
-		PIN: func() string { return cfg.PIN },
+		PIN:  func() string { return cfg.PIN },
+		Logf: func(f string, a ...any) { out(evLine{Kind: "log", Err: fmt.Sprintf(f, a...), At: time.Now()}) },
 		OnStarted: func(s *localsend.Service) {
 			out(evLine{Kind: "ready", Addr: net.JoinHostPort("", fmt.Sprint(s.Port()))})
 		},
