@@ -1,0 +1,138 @@
+package app
+
+import (
+	"context"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/lempar/lempar/localsend"
+	"github.com/lempar/lempar/transfer"
+)
+
+// TestLocalSendTrust runs a node's LocalSend service on loopback and sends
+// to it as two LocalSend devices with the same name: the one the person
+// trusted is let in by the trust rule; the other, a new fingerprint under
+// a known name, goes to the person, flagged as a name clash. History and
+// the trust store see LocalSend sessions like Lempar ones.
+func TestLocalSendTrust(t *testing.T) {
+	asked := make(chan *transfer.Request, 4)
+	finals := make(chan transfer.Event, 4)
+	cfg, dl := t.TempDir(), filepath.Join(t.TempDir(), "dl")
+	n, err := NewNode(Options{
+		ConfigDir: cfg, Name: "Budi", Dir: dl, Port: -1,
+		Acceptor: transfer.AcceptorFunc(func(ctx context.Context, r *transfer.Request) transfer.Answer {
+			asked <- r
+			return transfer.Answer{Accept: true}
+		}),
+		OnEvent: func(e transfer.Event) {
+			if e.State.Final() {
+				finals <- e
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan *localsend.Service, 1)
+	ls := n.NewLocalSend(LocalSendOptions{Port: -1, Listen: "127.0.0.1", NoMulticast: true, OnStarted: func(s *localsend.Service) { started <- s }})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- ls.Serve(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	var svc *localsend.Service
+	select {
+	case svc = <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("LocalSend did not start")
+	}
+	to := localsend.Device{Addr: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(svc.Port())), Protocol: "https", Fingerprint: svc.Self().Fingerprint}
+
+	ayu, _ := transfer.NewEphemeralIdentity()
+	other, _ := transfer.NewEphemeralIdentity()
+	ayuID := localsend.PeerID(ayu.ID)
+	if _, err := n.Trust.Remember(KnownDevice{ID: ayuID, Name: "Ayu's phone"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Trust.SetAutoAccept(ayuID, true); err != nil {
+		t.Fatal(err)
+	}
+	src, _ := transfer.TextSource("halo")
+	send := func(id *transfer.Identity) transfer.Event {
+		t.Helper()
+		ev, err := localsend.Send(context.Background(), localsend.SendOptions{
+			Identity: id, To: to,
+			Self: localsend.DeviceInfo{Alias: "Ayu's phone", Fingerprint: "ignored-over-https", Port: 53317, Protocol: "https"},
+		}, []transfer.Source{src})
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case e := <-finals:
+			return e
+		case <-time.After(10 * time.Second):
+			t.Fatal("no final event")
+		}
+		return ev
+	}
+	if e := send(ayu); e.State != transfer.StateDone || e.Peer.ID != ayuID {
+		t.Fatalf("trusted device: %v %s", e.State, e.Peer.ID)
+	}
+	select {
+	case r := <-asked:
+		t.Fatalf("the trusted device was asked about: %+v", r.Peer)
+	default:
+	}
+	e := send(other)
+	r := <-asked
+	if r.Peer.ID != localsend.PeerID(other.ID) || r.Peer.Name != "Ayu's phone" || e.Peer.ID != r.Peer.ID {
+		t.Fatalf("asked about %+v", r.Peer)
+	}
+	if !n.Trust.NameClash(r.Peer.Name, r.Peer.ID) {
+		t.Fatal("a new fingerprint under a known name is not flagged")
+	}
+	// Accepted, it is remembered as a device of its own, not auto-accepted.
+	if k, ok := n.Trust.Get(r.Peer.ID); !ok || k.AutoAccept {
+		t.Fatalf("remembered as %+v %v", k, ok)
+	}
+	hist := n.History.List()
+	if len(hist) != 2 || hist[0].PeerID == hist[1].PeerID {
+		t.Fatalf("history %+v", hist)
+	}
+	if _, err := os.Stat(dl); !os.IsNotExist(err) {
+		t.Fatal("messages created the download folder")
+	}
+
+	// Turning the setting off stops the server; on starts it again.
+	st := n.Settings()
+	st.LocalSend = false
+	if err := n.SaveSettings(st); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for ls.Service() != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("still serving with LocalSend off")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := ls.Send(context.Background(), ayuID, []transfer.Source{src}, nil, nil); !transfer.IsCode(err, "localsend-disabled") {
+		t.Fatalf("send while off: %v", err)
+	}
+	st.LocalSend = true
+	if err := n.SaveSettings(st); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("did not start again")
+	}
+}

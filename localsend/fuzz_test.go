@@ -1,0 +1,39 @@
+package localsend
+
+import (
+	"testing"
+
+	"github.com/lempar/lempar/transfer"
+)
+
+// FuzzPrepare: no input from the network may crash the checks, and what
+// they accept must be safe for the inbox.
+func FuzzPrepare(f *testing.F) {
+	f.Add([]byte(`{"info":{"alias":"a","fingerprint":"f","port":1},"files":{"1":{"id":"1","fileName":"x/y.txt","size":3,"fileType":"text/plain","preview":"abc"}}}`))
+	f.Add([]byte(`{"info":{"alias":"a","fingerprint":"f"},"files":{"1":{"id":"1","fileName":"../x","size":1}}}`))
+	f.Add([]byte(`{"alias":"x","fingerprint":"y","port":53317,"announce":true}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var req PrepareRequest
+		if decodeBytes(b, &req) == nil {
+			items, _, err := checkPrepare(&req)
+			if err == nil {
+				for _, it := range items {
+					if it.item.Kind == transfer.KindFile {
+						if err := transfer.ValidateRelPath(it.item.Path); err != nil {
+							t.Fatalf("accepted %q: %v", it.item.Path, err)
+						}
+					}
+					if it.item.Size < 0 {
+						t.Fatalf("negative size accepted")
+					}
+				}
+			}
+		}
+		var d DeviceInfo
+		if decodeBytes(b, &d) == nil && d.check(true) == nil {
+			if d.Alias == "" || !validFingerprint(d.Fingerprint) || d.Port < 1 || d.Port > 65535 {
+				t.Fatalf("accepted %+v", d)
+			}
+		}
+	})
+}
