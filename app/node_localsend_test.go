@@ -2,9 +2,13 @@ package app
 
 import (
 	"context"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,5 +138,39 @@ func TestLocalSendTrust(t *testing.T) {
 	case <-started:
 	case <-time.After(5 * time.Second):
 		t.Fatal("did not start again")
+	}
+}
+
+// TestLocalSendListsLemparOnce: another Lempar announcing itself over
+// LocalSend too shows up once, as the Lempar device.
+func TestLocalSendListsLemparOnce(t *testing.T) {
+	other, err := NewNode(Options{ConfigDir: t.TempDir(), Name: "Sari", Port: -1, Listen: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go other.ServeReceiver(ctx)
+	n, err := NewNode(Options{ConfigDir: t.TempDir(), Name: "Budi", Port: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := n.NewDiscovery(DiscoveryOptions{})
+	if _, err := d.AddByAddress(ctx, net.JoinHostPort("127.0.0.1", strconv.Itoa(other.Port()))); err != nil {
+		t.Fatal(err)
+	}
+	ls := n.NewLocalSend(LocalSendOptions{})
+	addr := netip.MustParseAddrPort("127.0.0.1:53317")
+	ls.observe(localsend.Device{ID: localsend.PeerID(other.Identity.ID), Fingerprint: strings.ToUpper(other.Identity.ID), Alias: "Sari", Addr: addr})
+	ls.observe(localsend.Device{ID: "localsend:phone", Fingerprint: "phone", Alias: "Ayu", Addr: addr})
+	var ids []string
+	for _, p := range d.Peers() {
+		ids = append(ids, p.ID+"/"+p.Source.String())
+	}
+	if len(ids) != 2 || !slices.Contains(ids, other.Identity.ID+"/manual") || !slices.Contains(ids, "localsend:phone/localsend") {
+		t.Fatalf("peers %v", ids)
 	}
 }
