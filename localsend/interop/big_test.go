@@ -2,10 +2,12 @@ package interop
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -77,6 +79,30 @@ func TestLocalSendBigFile(t *testing.T) {
 		t.Fatal("Lempar's copy differs")
 	}
 	t.Logf("LocalSend → Lempar (localsend@0.1.2 sender, HTTPS, 10 MB pieces): 1 GiB in %v = %.0f MB/s", el.Round(time.Millisecond), size/el.Seconds()/1e6)
+	p.stop()
+	os.Remove(filepath.Join(dl, "big.iso"))
+
+	// The reference on the same link and disks: Lempar to Lempar.
+	dl2 := filepath.Join(t.TempDir(), "Lempar2")
+	other := r.lemparOn(lsHost, helperCfg{Accept: "yes", DownloadDir: dl2, Name: "Lempar Two"})
+	port := ""
+	for _, ln := range strings.Split(other.output(), "\n") {
+		var l evLine
+		if json.Unmarshal([]byte(ln), &l) == nil && l.Kind == "listen" {
+			port = l.Addr
+		}
+	}
+	lem.send(command{Op: "lempar", Addr: lsIP + ":" + port, Paths: []string{src}})
+	st := other.line(func(l evLine) bool { return l.Direction == "in" && l.State == "sending" }, time.Minute)
+	fin = other.line(func(l evLine) bool { return l.Direction == "in" && isFinal(l) }, 5*time.Minute)
+	if fin.State != "done" {
+		t.Fatalf("%+v", fin)
+	}
+	el = fin.At.Sub(st.At)
+	if got := fileHash(t, filepath.Join(dl2, "big.iso")); got != want {
+		t.Fatal("Lempar's copy differs")
+	}
+	t.Logf("Lempar → Lempar (reference, same link): 1 GiB in %v = %.0f MB/s", el.Round(time.Millisecond), size/el.Seconds()/1e6)
 }
 
 func fileHash(t *testing.T, p string) [32]byte {

@@ -39,8 +39,9 @@ type helperCfg struct {
 
 // command is one line on the helper's stdin.
 type command struct {
-	Op          string   // "send"
+	Op          string   // "send" (LocalSend), "lempar" (Lempar protocol to Addr)
 	Peer        string   // localsend:<fingerprint>
+	Addr        string   // host:port for "lempar"
 	Paths       []string // files and folders
 	Text        string
 	PINs        []string // answers to PIN prompts, in order
@@ -124,6 +125,7 @@ func runHelper(raw string) int {
 		fmt.Println(err)
 		return 2
 	}
+	out(evLine{Kind: "listen", Addr: fmt.Sprint(node.Port())})
 	go node.ServeReceiver(ctx)
 	disc := node.NewDiscovery(app.DiscoveryOptions{})
 	go disc.Serve(ctx)
@@ -164,6 +166,18 @@ func runHelper(raw string) int {
 			var c command
 			if err := json.Unmarshal([]byte(line), &c); err != nil {
 				out(evLine{Kind: "error", Err: err.Error()})
+				continue
+			}
+			if c.Op == "lempar" {
+				go func() {
+					srcs, err := transfer.CollectSources(c.Paths)
+					if err != nil {
+						out(evLine{Kind: "error", Err: err.Error()})
+						return
+					}
+					ev, _ := node.SendTo(ctx, c.Addr, "", "", "", srcs, nil)
+					out(toLine("sent", ev))
+				}()
 				continue
 			}
 			go helperSend(ctx, ls, c, out)

@@ -77,7 +77,9 @@ func newRig(t *testing.T) *rig {
 }
 
 // lempar starts the Lempar node on host 0 and waits until LocalSend is up.
-func (r *rig) lempar(cfg helperCfg) *proc {
+func (r *rig) lempar(cfg helperCfg) *proc { return r.lemparOn(lemparHost, cfg) }
+
+func (r *rig) lemparOn(host int, cfg helperCfg) *proc {
 	r.t.Helper()
 	if cfg.ConfigDir == "" {
 		cfg.ConfigDir = r.t.TempDir()
@@ -89,7 +91,7 @@ func (r *rig) lempar(cfg helperCfg) *proc {
 		cfg.Name = "Lempar Box"
 	}
 	b, _ := json.Marshal(cfg)
-	cmd := r.lan.Command(lemparHost, r.self)
+	cmd := r.lan.Command(host, r.self)
 	cmd.Env = append(os.Environ(), envHelper+"="+string(b))
 	p := startProc(r.t, "lempar", cmd)
 	p.line(func(l evLine) bool { return l.Kind == "ready" }, 15*time.Second)
