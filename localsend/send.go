@@ -187,7 +187,7 @@ func (s *sender) prepare(ctx context.Context, req PrepareRequest) (PrepareRespon
 		if pin != "" {
 			q.Set("pin", pin)
 		}
-		status, body, err := s.post(ctx, apiV2+"prepare-upload", q, req)
+		status, body, err := s.post(ctx, apiV2+"prepare-upload", q, req, maxPrepareJSON)
 		if err != nil {
 			return PrepareResponse{}, 0, err
 		}
@@ -230,14 +230,14 @@ func (s *sender) prepare(ctx context.Context, req PrepareRequest) (PrepareRespon
 
 // post tries the peer's protocol; when it is unknown, HTTPS first and then
 // HTTP, remembering what worked.
-func (s *sender) post(ctx context.Context, p string, q url.Values, v any) (int, []byte, error) {
+func (s *sender) post(ctx context.Context, p string, q url.Values, v any, max int64) (int, []byte, error) {
 	protos := []string{s.proto}
 	if s.proto == "" {
 		protos = []string{"https", "http"}
 	}
 	var lastErr error
 	for _, proto := range protos {
-		status, body, err := postJSON(ctx, s.client, endpoint(proto, s.o.To.Addr.String(), p, q), v, maxInfoJSON)
+		status, body, err := postJSON(ctx, s.client, endpoint(proto, s.o.To.Addr.String(), p, q), v, max)
 		if err == nil {
 			s.proto = proto
 			return status, body, nil
