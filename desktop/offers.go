@@ -81,7 +81,8 @@ func (b *Backend) OnEvent(e transfer.Event) {
 func offerInfo(r *transfer.Request) ui.OfferInfo {
 	info := ui.OfferInfo{
 		ID: r.Session, PeerID: r.Peer.ID, PeerName: r.Peer.Name, Code: r.Code,
-		Total: r.Offer.Total(), Expires: r.Expires,
+		Fingerprint: transfer.Fingerprint(strings.TrimPrefix(strings.ToLower(r.Peer.ID), "localsend:")),
+		Total:       r.Offer.Total(), Expires: r.Expires,
 	}
 	tops := map[string]int{}
 	for _, it := range r.Offer.Items {

@@ -42,7 +42,7 @@ func Start(ctx context.Context, configDir string) (*Backend, error) {
 			log.Printf("lempar: receiver stopped: %v", err)
 		}
 	}()
-	b.ls = n.NewLocalSend(app.LocalSendOptions{IncludeLoopback: os.Getenv("LEMPAR_MDNS_LOOPBACK") == "1"})
+	b.ls = n.NewLocalSend(app.LocalSendOptions{IncludeLoopback: os.Getenv("LEMPAR_MDNS_LOOPBACK") == "1", Logf: log.Printf})
 	go func() {
 		if err := b.ls.Serve(ctx); err != nil {
 			log.Printf("lempar: LocalSend compatibility stopped: %v", err)

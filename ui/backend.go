@@ -119,11 +119,13 @@ type OfferInfo struct {
 	// different device (another certificate). It may be an impostor; the
 	// dialog warns and auto-accept never applies.
 	NameClash bool
-	// Code is the 6-digit verification code both screens show.
-	Code    string
-	Items   []ItemInfo
-	Total   int64
-	Expires time.Time
+	// Code is the 6-digit verification code both screens show; "" for
+	// LocalSend peers, which show Fingerprint instead.
+	Code        string
+	Fingerprint string
+	Items       []ItemInfo
+	Total       int64
+	Expires     time.Time
 }
 
 // Decision answers an offer.

@@ -95,6 +95,12 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 	code.SizeName = theme.SizeNameHeadingText
 	code.Alignment = fyne.TextAlignCenter
 	codeHelp := newWrappedCaption(tr("ui.offer.code.help", "Peer", o.PeerName), fyne.TextAlignCenter)
+	if o.Code == "" {
+		// LocalSend has no verification code; its certificate fingerprint
+		// is what can be compared instead.
+		code.SetText(o.Fingerprint)
+		codeHelp = newWrappedCaption(tr("ui.offer.fingerprint.help", "Peer", o.PeerName), fyne.TextAlignCenter)
+	}
 
 	items := container.NewVBox()
 	const maxShown = 50
