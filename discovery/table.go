@@ -394,7 +394,9 @@ func (t *table) addrList(e *entry) []netip.AddrPort {
 func addrRank(a, best netip.AddrPort) int {
 	ip := a.Addr()
 	switch {
-	case a == best:
+	// A link-local address that won the probe race is no better than
+	// another: it only works with its zone, and people can't type it.
+	case a == best && !(ip.Is6() && ip.IsLinkLocalUnicast()):
 		return 0
 	case ip.IsLoopback():
 		return 5
