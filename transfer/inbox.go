@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,6 +24,9 @@ type inbox struct {
 	root   *os.Root
 	dir    string
 	sender string
+
+	mu   sync.Mutex      // guards made
+	made map[string]bool // folders already created: thousands of small files share a few
 }
 
 // openInbox creates the download folder if needed. It is called only after
@@ -35,7 +39,7 @@ func openInbox(dir, sender string) (*inbox, error) {
 	if err != nil {
 		return nil, diskErr(err, dir)
 	}
-	return &inbox{root: root, dir: dir, sender: sender}, nil
+	return &inbox{root: root, dir: dir, sender: sender, made: map[string]bool{}}, nil
 }
 
 func (ib *inbox) close() { ib.root.Close() }
@@ -70,32 +74,43 @@ func partialFor(p, tag string) string {
 
 // mkdirs creates a folder of the offer (and its parents).
 func (ib *inbox) mkdirs(p string) error {
+	ib.mu.Lock()
+	done := ib.made[p]
+	ib.mu.Unlock()
+	if done {
+		return nil
+	}
 	if err := ib.root.MkdirAll(osPath(p), 0o755); err != nil {
 		return diskErr(err, p)
 	}
+	ib.mu.Lock()
+	ib.made[p] = true
+	ib.mu.Unlock()
 	return nil
 }
 
 // resumeState looks at an existing partial and returns how much of it is
-// usable with a hasher that has already consumed those bytes.
+// usable with a hasher that has already consumed those bytes. Without a
+// usable partial the hasher is nil: a hasher holds ~10 KiB, and an offer of
+// 100,000 small files must not hold one per file before any data arrives.
 func (ib *inbox) resumeState(partial string, size int64) (int64, *blake3.Hasher, error) {
-	h := blake3.New()
 	f, err := ib.root.Open(osPath(partial))
 	if errors.Is(err, fs.ErrNotExist) {
-		return 0, h, nil
+		return 0, nil, nil
 	}
 	if err != nil {
-		return 0, h, diskErr(err, partial)
+		return 0, nil, diskErr(err, partial)
 	}
 	defer f.Close()
 	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() || st.Size() > size {
+	if err != nil || !st.Mode().IsRegular() || st.Size() > size || st.Size() == 0 {
 		// Not something we wrote for this item: start over.
-		return 0, h, nil
+		return 0, nil, nil
 	}
+	h := blake3.New()
 	n, err := io.Copy(h, f)
 	if err != nil {
-		return 0, blake3.New(), nil
+		return 0, nil, nil
 	}
 	return n, h, nil
 }
@@ -110,6 +125,14 @@ func (ib *inbox) openPartial(partial string, offset int64, mode uint32) (*os.Fil
 	perm := os.FileMode(0o644)
 	if mode&0o111 != 0 {
 		perm = 0o755
+	}
+	if offset == 0 {
+		// The common case, in one system call.
+		f, err := ib.root.OpenFile(osPath(partial), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+		if err != nil {
+			return nil, diskErr(err, partial)
+		}
+		return f, nil
 	}
 	f, err := ib.root.OpenFile(osPath(partial), os.O_WRONLY|os.O_CREATE, perm)
 	if err != nil {

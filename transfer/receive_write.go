@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"github.com/zeebo/blake3"
 )
 
 // write is the receiver's disk side: it takes data and file-done frames in
@@ -84,7 +85,12 @@ func (rx *receive) write() error {
 		}
 		pending--
 		cur, next = -1, j.item+1
-		if got := hex.EncodeToString(f.h.Sum(nil)); got != j.digest {
+		if f.h == nil {
+			f.h = blake3.New()
+		}
+		got := hex.EncodeToString(f.h.Sum(nil))
+		f.h = nil // done with it; see resumeState
+		if got != j.digest {
 			f.f.Close()
 			f.f = nil
 			rx.ib.remove(f.partial)
@@ -133,7 +139,7 @@ func (rx *receive) writeData(f *rxFile, j rxJob) error {
 	if j.offset == 0 && f.off > 0 {
 		// The sender's prefix differed from ours: start this file over.
 		back := f.off
-		f.h.Reset()
+		f.h = nil
 		f.off = 0
 		if f.f != nil {
 			f.f.Close()
@@ -163,6 +169,9 @@ func (rx *receive) writeData(f *rxFile, j rxJob) error {
 	}
 	if _, err := f.f.Write(j.data); err != nil {
 		return diskErr(err, f.item.Path)
+	}
+	if f.h == nil {
+		f.h = blake3.New()
 	}
 	f.h.Write(j.data)
 	f.off += n
