@@ -152,6 +152,13 @@ func (n *Node) ServeReceiver(ctx context.Context) error {
 		Acceptor:  n.acceptor(),
 		OnEvent:   n.onEvent,
 		OnRefused: n.opts.OnRefused,
+		Trusted: func(id string) bool {
+			if n.Trust == nil {
+				return false
+			}
+			_, ok := n.Trust.Get(id)
+			return ok
+		},
 	}
 	return n.server.Serve(ctx, n.ln)
 }

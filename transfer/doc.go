@@ -85,8 +85,16 @@
 // a dropped link, in a new session — finds the same partial with no other
 // state. The prefix hash then decides what is reused.
 //
-// Limits against abuse: 10 s for the TLS handshake and hello, 32
-// concurrent unauthenticated connections, 4 concurrent sessions (more get
-// "busy"), offers expire after 2 minutes, and all writes go through os.Root
-// on the download folder so no path or symlink can escape it.
+// Limits against abuse: 10 s for the TLS handshake and hello; 64
+// unauthenticated connections at once, at most 8 from one address; 8
+// sessions at once, at most 2 from one address, which may make 30 offers a
+// minute (known devices are exempt from the rate); more get "busy" without
+// reaching a person. Offers expire after 2 minutes, and all writes go
+// through os.Root on the download folder so no path or symlink can escape.
+//
+// Dropped links. A sender whose accepted session loses its link reconnects
+// with backoff (default for 10 minutes) and offers the same session again;
+// the receiver keeps the session parked for that long and continues it
+// without asking again — also when a restarted sender offers the same
+// content from the same device under a new session ID.
 package transfer

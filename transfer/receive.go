@@ -83,7 +83,9 @@ func newReceive(srv *Server, ss *session, offer *Offer) *receive {
 func (rx *receive) run(parent context.Context) {
 	rx.ctx, rx.cancel = context.WithCancelCause(parent)
 	defer rx.cancel(nil)
-	defer rx.srv.register(rx.offer.Session, rx.cancel)()
+	// Registered under the tracker's ID: a resend continuing a parked
+	// session keeps the ID the window already shows.
+	defer rx.srv.register(rx.tr.snapshot().Session, rx.cancel)()
 	defer func() { rx.srv.unclaim(rx.claims) }()
 
 	go rx.readLoop()
@@ -110,8 +112,11 @@ func (rx *receive) run(parent context.Context) {
 		// The sender will likely come back (it retries): keep the
 		// session open for it rather than failing the transfer.
 		rx.tr.update(func(e *Event) { e.State = StateRetrying; e.Err = err; e.Rate = 0 })
-		rx.srv.park(rx.offer.Session, &parked{peerID: rx.ss.peer.ID, dir: rx.dir, items: len(rx.offer.Items), tr: rx.tr},
-			func() { rx.tr.finish(StateFailed, err) })
+		// The give-up func holds only the tracker: a parked session must
+		// not keep its buffers and connection alive for the whole window.
+		tr := rx.tr
+		rx.srv.park(rx.offer.Session, &parked{peerID: rx.ss.peer.ID, dir: rx.dir, sig: offerSig(rx.offer), tr: tr},
+			func() { tr.finish(StateFailed, err) })
 		return
 	}
 	state := StateDone
@@ -160,7 +165,7 @@ func (rx *receive) serve() error {
 	need := rx.offer.Total() - rx.resumable()
 	if free, err := FreeSpace(existingParent(rx.dir)); err == nil && uint64(need)+freeSpaceSlack > free {
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "no-space"})
-		return newErr("no-space", nil, "Name", name, "Need", HumanBytes(need), "Free", HumanBytes(int64(free)), "Dir", rx.dir)
+		return newErr("no-space", nil, "Name", name, "Need", HumanBytes(need+freeSpaceSlack), "Free", HumanBytes(int64(free)), "Dir", rx.dir)
 	}
 	timeout := rx.srv.OfferTimeout
 	if timeout <= 0 {
@@ -288,7 +293,7 @@ func (rx *receive) prepare() (*Decision, error) {
 	}
 	if free, err := FreeSpace(rx.dir); err == nil && uint64(remaining)+freeSpaceSlack > free {
 		ib.close()
-		return nil, newErr("no-space", nil, "Name", rx.ss.peer.Name, "Need", HumanBytes(remaining), "Free", HumanBytes(int64(free)), "Dir", rx.dir)
+		return nil, newErr("no-space", nil, "Name", rx.ss.peer.Name, "Need", HumanBytes(remaining+freeSpaceSlack), "Free", HumanBytes(int64(free)), "Dir", rx.dir)
 	}
 	rx.tr.update(func(e *Event) { e.State = StateSending; e.Done = resumed; e.Texts = texts })
 	return dec, nil

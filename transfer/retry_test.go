@@ -106,3 +106,41 @@ func TestDroppedLinkResumesWithoutSecondAccept(t *testing.T) {
 		t.Fatalf("sent %d bytes after the cut, more than the %d remaining plus slack", after, limit)
 	}
 }
+
+func TestRestartedSenderContinuesParkedSession(t *testing.T) {
+	var asked atomic.Int32
+	rx := startReceiver(t, AcceptorFunc(func(ctx context.Context, r *Request) Answer {
+		asked.Add(1)
+		return Answer{Accept: true}
+	}))
+	relay := newCutter(t, rx.addr)
+	data := randBytes(24 << 20)
+	src := filepath.Join(t.TempDir(), "arsip.zip")
+	writeFile(t, src, data)
+	id, _ := NewEphemeralIdentity()
+	srcs, _ := CollectSources([]string{src})
+	var once sync.Once
+	first, err := Send(context.Background(), id, SendOptions{Addr: relay.ln.Addr().String(), OnEvent: func(e Event) {
+		if e.Done > int64(len(data)/2) {
+			once.Do(func() { go relay.cut() })
+		}
+	}}, srcs)
+	if err == nil {
+		t.Fatal("the first send should have been cut")
+	}
+	// Same device, same file, new session (a restarted sender).
+	second, err := Send(context.Background(), id, SendOptions{Addr: rx.addr}, srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Session == first.Session || asked.Load() != 1 {
+		t.Fatalf("asked %d times (sessions %s, %s)", asked.Load(), first.Session, second.Session)
+	}
+	re := rx.waitFinal(t)
+	if re.State != StateDone || re.Session != first.Session {
+		t.Fatalf("receiver: %v %v session %s", re.State, re.Err, re.Session)
+	}
+	if second.Sent >= int64(len(data))*3/4 {
+		t.Fatalf("second send moved %d of %d bytes", second.Sent, len(data))
+	}
+}

@@ -1,9 +1,13 @@
 package transfer
 
 import (
+	"encoding/hex"
+	"fmt"
+
 	"context"
 	"crypto/tls"
 	"errors"
+	"github.com/zeebo/blake3"
 	"io"
 	"net"
 	"sync"
@@ -51,7 +55,10 @@ type Server struct {
 	// flood can't stack windows.
 	OnRefused func(peer PeerInfo, err error)
 
-	MaxSessions   int           // concurrent incoming sessions; default 8
+	MaxSessions int // concurrent incoming sessions; default 8
+	// Trusted reports devices (by ID) exempt from the per-address offer
+	// rate: a known device sending many files one by one is not a flood.
+	Trusted       func(id string) bool
 	MaxHandshakes int           // concurrent unauthenticated connections; default 64
 	OfferTimeout  time.Duration // default OfferTimeout
 
@@ -89,7 +96,7 @@ type addrBudget struct {
 }
 
 // admit takes an offer slot for host, or reports why not.
-func (s *Server) admit(host string) bool {
+func (s *Server) admit(host string, trusted bool) bool {
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -103,6 +110,10 @@ func (s *Server) admit(host string) bool {
 	b := s.budget(host)
 	b.tokens = min(offerBurst, b.tokens+now.Sub(b.last).Minutes()*offersPerMinute)
 	b.last = now
+	if trusted {
+		b.active++ // still counted, so strangers from the same host can't pile on
+		return true
+	}
 	if b.active >= maxSessionsPerAddr || b.tokens < 1 {
 		return false
 	}
@@ -155,9 +166,18 @@ func (s *Server) leave(host string) {
 type parked struct {
 	peerID string
 	dir    string
-	items  int
+	sig    string // what was offered: a restarted sender offers it again under a new session ID
 	tr     *tracker
 	timer  *time.Timer
+}
+
+// offerSig identifies an offer's content, to recognise a resend.
+func offerSig(o *Offer) string {
+	h := blake3.New()
+	for _, it := range o.Items {
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%d\x00", it.Kind, it.Path, it.Size, it.MTime)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 func (s *Server) park(id string, p *parked, giveUp func()) {
@@ -181,18 +201,28 @@ func (s *Server) park(id string, p *parked, giveUp func()) {
 	s.parked[id] = p
 }
 
-// unpark returns the parked session if this offer continues it.
-func (s *Server) unpark(id, peerID string, items int) *parked {
+// unpark returns the parked session this offer continues: the same session
+// (the sender retried), or the same content from the same device (the
+// sender was restarted and sent again), which then needs no second accept.
+func (s *Server) unpark(id, peerID, sig string) *parked {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.parked[id]
-	if p == nil || p.peerID != peerID || p.items != items {
+	key, p := id, s.parked[id]
+	if p == nil {
+		for k, q := range s.parked {
+			if q.peerID == peerID && q.sig == sig {
+				key, p = k, q
+				break
+			}
+		}
+	}
+	if p == nil || p.peerID != peerID || p.sig != sig {
 		return nil
 	}
 	if !p.timer.Stop() {
 		return nil // giving up right now
 	}
-	delete(s.parked, id)
+	delete(s.parked, key)
 	return p
 }
 
@@ -318,7 +348,7 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, host string, handshak
 	}
 	release()
 
-	if !s.admit(host) {
+	if !s.admit(host, s.Trusted != nil && s.Trusted(ss.peer.ID)) {
 		ss.sendFinal(FrameError, ErrorMsg{Code: "busy"})
 		ss.closeAfterFinal()
 		s.refused(ss.peer, newErr("rate-limited", nil, "Name", ss.peer.Name, "Addr", host))
@@ -357,7 +387,7 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, host string, handshak
 		return
 	}
 	rx := newReceive(s, ss, offer)
-	if p := s.unpark(offer.Session, ss.peer.ID, len(offer.Items)); p != nil {
+	if p := s.unpark(offer.Session, ss.peer.ID, offerSig(offer)); p != nil {
 		rx.tr, rx.dir, rx.resumed = p.tr, p.dir, true
 		rx.tr.update(func(e *Event) { e.Peer.Addr = ss.peer.Addr; e.Code = ss.code })
 	}
