@@ -1,5 +1,7 @@
 # Lempar — build, run, test. `make help` lists the targets.
 SHELL := /bin/bash
+# sudo resets PATH; the Go toolchain of a fresh Debian machine lives here.
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
 GO ?= go
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 LDFLAGS := -X github.com/lempar/lempar/internal/buildinfo.Version=$(VERSION)
