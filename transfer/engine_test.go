@@ -61,6 +61,18 @@ func startReceiver(t *testing.T, acc Acceptor) *testNode {
 	return n
 }
 
+// saw reports whether the receiver has emitted an event in state st.
+func (n *testNode) saw(st State) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, e := range n.events {
+		if e.State == st {
+			return true
+		}
+	}
+	return false
+}
+
 func (n *testNode) waitFinal(t *testing.T) Event {
 	t.Helper()
 	select {

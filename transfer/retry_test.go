@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // cutter is a TCP relay whose connections can be cut, like a Wi-Fi drop.
@@ -127,6 +128,15 @@ func TestRestartedSenderContinuesParkedSession(t *testing.T) {
 	}}, srcs)
 	if err == nil {
 		t.Fatal("the first send should have been cut")
+	}
+	// The receiver notices the cut on its own schedule; a resend that
+	// arrives before it has parked the session is a new offer.
+	deadline := time.Now().Add(15 * time.Second)
+	for !rx.saw(StateRetrying) {
+		if time.Now().After(deadline) {
+			t.Fatal("the receiver never parked the cut session")
+		}
+		time.Sleep(10 * time.Millisecond) // polling, bounded by the deadline
 	}
 	// Same device, same file, new session (a restarted sender).
 	second, err := Send(context.Background(), id, SendOptions{Addr: rx.addr}, srcs)
