@@ -65,8 +65,8 @@ func newProgressLine(f *os.File) *progressLine {
 }
 
 func (p *progressLine) show(tr *i18n.Translator, e transfer.Event) {
-	if !p.tty {
-		return
+	if !p.tty || e.State == transfer.StateWaiting {
+		return // the "waiting for … to accept" line says it all
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -85,8 +85,12 @@ func (p *progressLine) show(tr *i18n.Translator, e transfer.Event) {
 	if e.Files > 1 {
 		name = tr.T("cli.progress.files", "Done", e.FilesDone, "N", e.Files)
 	}
+	eta := "-:--" // until the rate is known
+	if e.ETA > 0 {
+		eta = transfer.HumanDuration(e.ETA)
+	}
 	line := fmt.Sprintf("%s %s %s %3.0f%%  %s/s  %s", arrow, truncate(name, 28), bar, pct,
-		transfer.HumanBytes(int64(e.Rate)), transfer.HumanDuration(e.ETA))
+		transfer.HumanBytes(int64(e.Rate)), eta)
 	if e.State == transfer.StateVerifying {
 		line = fmt.Sprintf("%s %s %s", arrow, truncate(name, 28), tr.T("cli.progress.verifying"))
 	}
