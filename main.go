@@ -22,7 +22,7 @@ func main() {
 	defer stop()
 	b, err := desktop.Start(ctx, os.Getenv("LEMPAR_CONFIG_DIR"))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, i18n.FromEnv().T("cli.error.prefix"), desktop.Describe(err))
+		fmt.Fprintln(os.Stderr, i18n.FromEnv().T("cli.error.prefix"), desktop.Describe(i18n.FromEnv(), err))
 		os.Exit(1)
 	}
 	a := fyneapp.NewWithID("io.lempar.app")

@@ -3,8 +3,7 @@ package desktop
 import (
 	"context"
 	"errors"
-	"net"
-	"strconv"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -140,7 +139,7 @@ func (b *Backend) Self() ui.SelfInfo {
 	s := b.node.Settings()
 	return ui.SelfInfo{
 		Name: s.DeviceName, ID: b.node.Identity.ID, Fingerprint: transfer.Fingerprint(b.node.Identity.ID),
-		Addrs: localAddrs(b.node.Port()), Visibility: uiVisibility(s.Visibility), VisibleUntil: s.VisibleUntil,
+		Addrs: lanHostPorts(b.node.Port()), Visibility: uiVisibility(s.Visibility), VisibleUntil: s.VisibleUntil,
 		Notice: b.currentNotice(),
 	}
 }
@@ -165,20 +164,12 @@ func (b *Backend) checkReach(ctx context.Context) {
 	}
 }
 
-// localAddrs lists this device's LAN addresses, for people adding it by hand.
-func localAddrs(port int) []string {
+// lanHostPorts lists where other devices can reach this one, for people
+// adding it by address.
+func lanHostPorts(port int) []string {
 	var out []string
-	ifs, _ := net.Interfaces()
-	for _, ifc := range ifs {
-		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
-			continue
-		}
-		addrs, _ := ifc.Addrs()
-		for _, a := range addrs {
-			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil {
-				out = append(out, net.JoinHostPort(ipn.IP.String(), strconv.Itoa(port)))
-			}
-		}
+	for _, a := range app.LANAddrs() {
+		out = append(out, netip.AddrPortFrom(a, uint16(port)).String())
 	}
 	return out
 }
@@ -304,13 +295,7 @@ func (b *Backend) update(t ui.TransferInfo) {
 	b.d.emit(ui.TransferUpdated{Transfer: t})
 }
 
-func (b *Backend) describe(err error) string {
-	var l interface{ Localize(*i18n.Translator) string }
-	if errors.As(err, &l) {
-		return l.Localize(b.tr)
-	}
-	return err.Error()
-}
+func (b *Backend) describe(err error) string { return Describe(b.tr, err) }
 
 // localized wraps err so the UI shows it in the person's language.
 func (b *Backend) localized(err error) error { return errors.New(b.describe(err)) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -171,6 +172,8 @@ func TestImpostorNameIsFlagged(t *testing.T) {
 	_ = b.Answer(e.Offer.ID, ui.Decision{})
 	<-res
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 func fmt64(c string) string {
 	s := ""

@@ -3,7 +3,6 @@ package desktop
 import (
 	"context"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
@@ -90,7 +89,7 @@ func offerInfo(r *transfer.Request) ui.OfferInfo {
 			info.Items = append(info.Items, ui.ItemInfo{Kind: ui.KindText, Size: it.Size, TextPreview: preview(it.Text)})
 			continue
 		}
-		top, rest, nested := strings.Cut(it.Path, "/")
+		top, _, nested := strings.Cut(it.Path, "/")
 		if !nested && it.Kind == transfer.KindFile {
 			info.Items = append(info.Items, ui.ItemInfo{Path: it.Path, Size: it.Size, Kind: ui.KindFile})
 			continue
@@ -105,7 +104,6 @@ func offerInfo(r *transfer.Request) ui.OfferInfo {
 			info.Items[i].Size += it.Size
 			info.Items[i].Files++
 		}
-		_ = rest
 	}
 	return info
 }
@@ -199,5 +197,3 @@ func transferInfoFromSources(session, peerID, peerName string, srcs []transfer.S
 	}
 	return t
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

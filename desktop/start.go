@@ -2,6 +2,7 @@ package desktop
 
 import (
 	"context"
+	"errors"
 	"log"
 	"os"
 
@@ -57,12 +58,12 @@ func Start(ctx context.Context, configDir string) (*Backend, error) {
 	return b, nil
 }
 
-// Describe renders an error in the person's language.
-func Describe(err error) string {
+// Describe renders an error in tr's language when it carries a
+// translation (engine and store errors do), else as it is.
+func Describe(tr *i18n.Translator, err error) string {
 	var l interface{ Localize(*i18n.Translator) string }
-	if e, ok := err.(interface{ Localize(*i18n.Translator) string }); ok {
-		l = e
-		return l.Localize(i18n.FromEnv())
+	if errors.As(err, &l) {
+		return l.Localize(tr)
 	}
 	return err.Error()
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
 
@@ -205,5 +204,3 @@ func diskErr(err error, p string) error {
 	}
 	return newErr("disk-error", err, "Path", p)
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -467,7 +466,6 @@ func (s *sender) readFile(ctx context.Context, idx int, src Source, d ItemDecisi
 // accepted file is acknowledged.
 func (s *sender) readAcks(pending *atomic.Int32) error {
 	var failed []error
-	var mu sync.Mutex
 	for pending.Load() > 0 {
 		t, p, err := s.ss.fr.next()
 		if err != nil {
@@ -487,9 +485,7 @@ func (s *sender) readAcks(pending *atomic.Int32) error {
 			if a.OK {
 				s.tr.update(func(e *Event) { e.FilesDone++ })
 			} else {
-				mu.Lock()
 				failed = append(failed, newErr("peer-rejected-file", nil, "Path", s.offer.Items[a.Item].Path, "Reason", a.Code))
-				mu.Unlock()
 			}
 		case FrameCancel, FrameError:
 			err := error(newErr("peer-cancelled", nil, "Name", s.name))
