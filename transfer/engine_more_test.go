@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -262,18 +263,16 @@ func TestProbeReadsHello(t *testing.T) {
 }
 
 func TestReadOnlyFolderRefusedBeforeAsking(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("root can write anywhere; run as a normal user to check read-only folders")
-	}
-	asked := false
-	rx := startReceiver(t, AcceptorFunc(func(ctx context.Context, r *Request) Answer { asked = true; return Answer{Accept: true} }))
-	if err := os.MkdirAll(rx.dir, 0o555); err != nil {
-		t.Fatal(err)
-	}
+	var asked atomic.Bool
+	rx := startReceiver(t, AcceptorFunc(func(ctx context.Context, r *Request) Answer { asked.Store(true); return Answer{Accept: true} }))
+	makeReadOnly(t, rx.dir)
 	src := filepath.Join(t.TempDir(), "a.txt")
 	writeFile(t, src, []byte("x"))
 	_, err := send(t, rx, src)
-	if !IsCode(err, "remote-disk-readonly") || asked {
-		t.Fatalf("got %v (asked=%v)", err, asked)
+	if !IsCode(err, "remote-disk-readonly") || asked.Load() {
+		t.Fatalf("got %v (asked=%v)", err, asked.Load())
+	}
+	if ents, _ := os.ReadDir(rx.dir); len(ents) != 0 {
+		t.Fatalf("read-only folder has %d entries", len(ents))
 	}
 }
