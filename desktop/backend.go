@@ -32,6 +32,7 @@ type Backend struct {
 	offers    map[string]*pendingOffer
 	live      map[string]ui.TransferInfo
 	outgoing  map[string]*outgoing
+	pins      map[string]*pendingPIN // by transfer ID
 	visTimer  *time.Timer
 	startedAt map[string]time.Time
 	notice    string // from the self-reachability check
@@ -40,6 +41,17 @@ type Backend struct {
 type pendingOffer struct {
 	info   ui.OfferInfo
 	answer chan ui.Decision
+}
+
+// pendingPIN is a receiver's PIN request waiting for the person.
+type pendingPIN struct {
+	req    ui.PINRequested
+	answer chan pinAnswer // capacity 1
+}
+
+type pinAnswer struct {
+	pin string
+	ok  bool
 }
 
 // outgoing remembers how to cancel and retry a transfer this device sent.
@@ -56,7 +68,7 @@ func New(ctx context.Context, tr *i18n.Translator) *Backend {
 		ctx: ctx, tr: tr, d: newDispatcher(),
 		peers: map[string]ui.PeerInfo{}, offers: map[string]*pendingOffer{},
 		live: map[string]ui.TransferInfo{}, outgoing: map[string]*outgoing{},
-		startedAt: map[string]time.Time{},
+		pins: map[string]*pendingPIN{}, startedAt: map[string]time.Time{},
 	}
 }
 
@@ -129,6 +141,9 @@ func (b *Backend) Subscribe(fn func(ui.Event)) func() {
 		}
 		for _, t := range b.live {
 			out = append(out, ui.TransferUpdated{Transfer: t})
+		}
+		for _, p := range b.pins {
+			out = append(out, p.req) // after the transfers: the row is there first
 		}
 		return out
 	})
@@ -242,7 +257,7 @@ func (b *Backend) startSend(session, peerID string, srcs []transfer.Source) {
 	go func() {
 		defer cancel()
 		if localsend.IsPeerID(peerID) && b.ls != nil {
-			ev, err := b.ls.Send(ctx, peerID, srcs, nil, onEvent)
+			ev, err := b.ls.Send(ctx, peerID, srcs, b.pinAsker(session, name), onEvent)
 			if err != nil && !ev.State.Final() {
 				// Failed before the first event (device gone, disabled).
 				t := transferInfoFromSources(session, peerID, name, srcs)
@@ -268,11 +283,62 @@ func (b *Backend) Retry(id string) error {
 	return nil
 }
 
+// pinAsker is the PIN callback of a LocalSend send: it asks the window
+// (PINRequested) and waits for AnswerPIN, or for the transfer's context to
+// end (Cancel, quitting), which gives up.
+func (b *Backend) pinAsker(session, peerName string) func(ctx context.Context, wrong bool) (string, bool) {
+	return func(ctx context.Context, wrong bool) (string, bool) {
+		p := &pendingPIN{req: ui.PINRequested{Transfer: session, Peer: peerName, Wrong: wrong}, answer: make(chan pinAnswer, 1)}
+		b.mu.Lock()
+		b.pins[session] = p
+		b.mu.Unlock()
+		defer func() {
+			b.mu.Lock()
+			if b.pins[session] == p {
+				delete(b.pins, session)
+			}
+			b.mu.Unlock()
+		}()
+		b.d.emit(p.req)
+		select {
+		case a := <-p.answer:
+			return a.pin, a.ok
+		case <-ctx.Done():
+			return "", false
+		}
+	}
+}
+
+// AnswerPIN implements ui.Backend.
+func (b *Backend) AnswerPIN(transferID, pin string, ok bool) error {
+	b.mu.Lock()
+	p, found := b.pins[transferID]
+	if found {
+		delete(b.pins, transferID) // answered: no longer replayed
+	}
+	b.mu.Unlock()
+	if !found {
+		return errors.New(b.tr.T("ui.error.pin-gone"))
+	}
+	select {
+	case p.answer <- pinAnswer{pin: pin, ok: ok}:
+	default:
+	}
+	return nil
+}
+
 // Cancel implements ui.Backend.
 func (b *Backend) Cancel(id string) error {
 	b.mu.Lock()
 	o, ok := b.outgoing[id]
+	p, asking := b.pins[id]
 	b.mu.Unlock()
+	if asking {
+		select {
+		case p.answer <- pinAnswer{}: // gives up, like the dialog's Cancel
+		default:
+		}
+	}
 	if ok {
 		o.cancel()
 		return nil

@@ -21,8 +21,9 @@ type Backend interface {
 	// Subscribe delivers events to fn until the returned stop function is
 	// called. It first replays the current state (a PeerSeen for every
 	// nearby device, an OfferReceived for every unanswered offer, a
-	// TransferUpdated for every transfer not yet in History) so nothing
-	// slips between a snapshot and the subscription. fn is called from one
+	// TransferUpdated for every transfer not yet in History, then a
+	// PINRequested for every unanswered PIN request) so nothing slips
+	// between a snapshot and the subscription. fn is called from one
 	// goroutine at a time, in order, and returns quickly. For every
 	// transfer the last TransferUpdated carries a final State.
 	Subscribe(fn func(Event)) (stop func())
@@ -45,6 +46,11 @@ type Backend interface {
 	// Retry starts a failed or cancelled outgoing transfer again, resuming
 	// what the receiver already holds. The new attempt may keep the ID.
 	Retry(transferID string) error
+	// AnswerPIN answers a PINRequested for an outgoing transfer: ok with
+	// the PIN the person typed, or !ok to give up, which ends the transfer
+	// as Cancelled. A wrong PIN comes back as another PINRequested with
+	// Wrong set. An error means the transfer no longer waits for a PIN.
+	AnswerPIN(transferID, pin string, ok bool) error
 
 	// Settings returns the current settings.
 	Settings() Settings
@@ -236,7 +242,7 @@ type KnownDevice struct {
 }
 
 // Event is one of PeerSeen, PeerLost, OfferReceived, OfferClosed,
-// TransferUpdated, SelfChanged.
+// TransferUpdated, PINRequested, SelfChanged.
 type Event interface{ isEvent() }
 
 // PeerSeen reports a new device or a change to one (name, address, known).
@@ -266,6 +272,17 @@ const (
 // many times a second; the UI throttles redraws.
 type TransferUpdated struct{ Transfer TransferInfo }
 
+// PINRequested asks for the PIN a receiver wants before it takes an
+// outgoing transfer (LocalSend devices can require one). Answer it with
+// AnswerPIN. It stays pending until answered or until the transfer ends
+// (its final TransferUpdated); Wrong is set when the receiver refused the
+// PIN given last time.
+type PINRequested struct {
+	Transfer string // the transfer's ID
+	Peer     string // the receiving device's name
+	Wrong    bool
+}
+
 // SelfChanged reports a change to SelfInfo, such as visibility returning to
 // hidden after ten minutes.
 type SelfChanged struct{ Self SelfInfo }
@@ -275,4 +292,5 @@ func (PeerLost) isEvent()        {}
 func (OfferReceived) isEvent()   {}
 func (OfferClosed) isEvent()     {}
 func (TransferUpdated) isEvent() {}
+func (PINRequested) isEvent()    {}
 func (SelfChanged) isEvent()     {}

@@ -69,3 +69,13 @@ func DemoTransfers(now time.Time) []TransferInfo {
 			Done: 710_000_000, Total: 1_000_000_000, Rate: 84_000_000, ETA: 4 * time.Second, State: Sending, Started: now.Add(-9 * time.Second)},
 	}
 }
+
+// DemoPIN is a folder being sent to the demo's LocalSend phone, waiting
+// while the phone asks for its PIN, and that request (wrong: the phone
+// refused the PIN given before).
+func DemoPIN(now time.Time, wrong bool) (TransferInfo, PINRequested) {
+	p := DemoPeers(now)[2]
+	t := TransferInfo{ID: "t-pin", Direction: Outgoing, PeerID: p.ID, PeerName: p.Name, Name: "Liburan Bali", Count: 1, Kind: KindDir,
+		Total: 380_000_000, State: Waiting, Started: now.Add(-5 * time.Second)}
+	return t, PINRequested{Transfer: t.ID, Peer: p.Name, Wrong: wrong}
+}

@@ -17,16 +17,18 @@ type Fake struct {
 	peers     []PeerInfo
 	offers    []OfferInfo
 	transfers []TransferInfo
+	pins      []PINRequested
 	known     []KnownDevice
 	history   []TransferInfo
 	subs      map[int]func(Event)
 	nextSub   int
 
-	sent      []FakeSend
-	answers   map[string]Decision
-	cancelled []string
-	retried   []string
-	saved     []Settings
+	sent       []FakeSend
+	answers    map[string]Decision
+	cancelled  []string
+	retried    []string
+	saved      []Settings
+	pinAnswers []FakePINAnswer
 
 	// AddErr, when set, makes AddByAddress fail with it.
 	AddErr error
@@ -37,6 +39,13 @@ type FakeSend struct {
 	PeerIDs []string
 	Paths   []string
 	Text    string
+}
+
+// FakePINAnswer records one AnswerPIN call.
+type FakePINAnswer struct {
+	Transfer string
+	PIN      string
+	OK       bool
 }
 
 // NewFake returns a Fake for this device with settings s.
@@ -59,6 +68,11 @@ func (f *Fake) Emit(e Event) {
 		f.offers = remove(f.offers, e.ID, func(o OfferInfo) string { return o.ID })
 	case TransferUpdated:
 		f.transfers = upsert(f.transfers, e.Transfer, func(t TransferInfo) string { return t.ID })
+		if e.Transfer.State.Final() {
+			f.pins = remove(f.pins, e.Transfer.ID, pinKey)
+		}
+	case PINRequested:
+		f.pins = upsert(f.pins, e, pinKey)
 	case SelfChanged:
 		f.self = e.Self
 	}
@@ -71,6 +85,8 @@ func (f *Fake) Emit(e Event) {
 		fn(e)
 	}
 }
+
+func pinKey(p PINRequested) string { return p.Transfer }
 
 func upsert[T any](list []T, v T, id func(T) string) []T {
 	for i := range list {
@@ -137,6 +153,13 @@ func (f *Fake) Retried() []string {
 	return append([]string(nil), f.retried...)
 }
 
+// PINAnswers lists the AnswerPIN calls so far, oldest first.
+func (f *Fake) PINAnswers() []FakePINAnswer {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]FakePINAnswer(nil), f.pinAnswers...)
+}
+
 // Saved lists every SaveSettings call, oldest first.
 func (f *Fake) Saved() []Settings {
 	f.mu.Lock()
@@ -164,6 +187,9 @@ func (f *Fake) Subscribe(fn func(Event)) func() {
 	}
 	for _, t := range f.transfers {
 		replay = append(replay, TransferUpdated{t})
+	}
+	for _, p := range f.pins {
+		replay = append(replay, p)
 	}
 	f.mu.Unlock()
 	for _, e := range replay {
@@ -214,6 +240,20 @@ func (f *Fake) Cancel(id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.cancelled = append(f.cancelled, id)
+	return nil
+}
+
+// AnswerPIN records the answer; like the real backend it fails when no
+// PIN request is pending for transferID.
+func (f *Fake) AnswerPIN(transferID, pin string, ok bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pinAnswers = append(f.pinAnswers, FakePINAnswer{Transfer: transferID, PIN: pin, OK: ok})
+	n := len(f.pins)
+	f.pins = remove(f.pins, transferID, pinKey)
+	if len(f.pins) == n {
+		return errors.New("this transfer no longer waits for a PIN")
+	}
 	return nil
 }
 

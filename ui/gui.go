@@ -28,6 +28,7 @@ type GUI struct {
 	selected  map[string]bool
 	transfers []TransferInfo // newest first
 	offers    offerQueue
+	pins      map[string]*pinDialog // open PIN dialogs by transfer ID
 	textShown map[string]bool
 	screen    screen
 
@@ -92,6 +93,7 @@ func newGUI(a fyne.App, b Backend, opt options) *GUI {
 		peers:     map[string]PeerInfo{},
 		selected:  map[string]bool{},
 		textShown: map[string]bool{},
+		pins:      map[string]*pinDialog{},
 	}
 	g.settings = b.Settings()
 	g.self = b.Self()
@@ -179,6 +181,8 @@ func (g *GUI) apply(e Event) {
 		g.showNextOffer()
 	case OfferClosed:
 		g.closeOffer(e.ID, e.Reason)
+	case PINRequested:
+		g.askPIN(e)
 	case SelfChanged:
 		g.self = e.Self
 		g.settings.Visibility = e.Self.Visibility

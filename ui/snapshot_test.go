@@ -37,6 +37,13 @@ func TestSnapshots(t *testing.T) {
 			test.AssertRendersToMarkup(t, "history_"+string(lang)+".xml", g.win.Canvas())
 			g.show(screenKnown)
 			test.AssertRendersToMarkup(t, "known_"+string(lang)+".xml", g.win.Canvas())
+
+			// A LocalSend phone wants a PIN, and refused the last one.
+			g.show(screenMain)
+			pt, pin := DemoPIN(testNow, true)
+			f.Emit(TransferUpdated{pt})
+			f.Emit(pin)
+			test.AssertRendersToMarkup(t, "pin_"+string(lang)+".xml", g.win.Canvas())
 		})
 	}
 }

@@ -68,8 +68,11 @@ func (g *GUI) applyTransfers(batch []TransferInfo) {
 				g.w.transferList.RefreshItem(i)
 			}
 		}
-		if t.State.Final() && before != t.State {
-			g.finished(t)
+		if t.State.Final() {
+			g.closePIN(t.ID) // nobody waits for that PIN any more
+			if before != t.State {
+				g.finished(t)
+			}
 		}
 	}
 	if added {
