@@ -44,10 +44,12 @@ func (g *GUI) newPINDialog(r PINRequested) *pinDialog {
 	help.Wrapping = fyne.TextWrapWord
 	d.entry = widget.NewPasswordEntry()
 	d.entry.SetPlaceHolder(lang.L("ui.pin.placeholder"))
-	d.wrong = widget.NewLabel(lang.L("ui.pin.wrong"))
+	// The line for a refused PIN keeps its room while empty, so the dialog
+	// does not jump when it appears.
+	d.wrong = widget.NewLabel("")
 	d.wrong.Importance = widget.DangerImportance
 	d.wrong.Wrapping = fyne.TextWrapWord
-	setShown(d.wrong, r.Wrong)
+	d.setWrong(r.Wrong)
 
 	content := container.NewVBox(help, d.entry, d.wrong)
 	d.dlg = dialog.NewCustomWithoutButtons(tr("ui.pin.title", "Peer", r.Peer), content, g.win)
@@ -74,7 +76,15 @@ func (d *pinDialog) update(r PINRequested) {
 		d.entry.SetText("")
 	}
 	d.req = r
-	setShown(d.wrong, r.Wrong)
+	d.setWrong(r.Wrong)
+}
+
+func (d *pinDialog) setWrong(wrong bool) {
+	if wrong {
+		d.wrong.SetText(lang.L("ui.pin.wrong"))
+	} else {
+		d.wrong.SetText("")
+	}
 }
 
 // answerPIN sends the typed PIN (ok) or gives up (!ok), which cancels the

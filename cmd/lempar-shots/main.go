@@ -22,6 +22,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/lempar/lempar/ui"
 )
@@ -104,7 +105,27 @@ func scenes(g *ui.GUI, f *ui.Fake, now time.Time, shot func(string) error) error
 		return err
 	}
 	f.Emit(ui.OfferReceived{Offer: ui.DemoOffer(now)})
-	return shot("offer")
+	if err := shot("offer"); err != nil {
+		return err
+	}
+	// Sending to the LocalSend phone, which wants a PIN; then refuses one.
+	fyne.DoAndWait(func() { g.Window().Canvas().Overlays().Top().Hide() }) // the offer
+	t, pin := ui.DemoPIN(now, false)
+	f.Emit(ui.TransferUpdated{Transfer: t})
+	f.Emit(pin)
+	fyne.DoAndWait(func() { // typed in, so Send is ready
+		if e, ok := g.Window().Canvas().Focused().(*widget.Entry); ok {
+			for _, r := range "4821" {
+				e.TypedRune(r)
+			}
+		}
+	})
+	if err := shot("pin"); err != nil {
+		return err
+	}
+	pin.Wrong = true
+	f.Emit(pin)
+	return shot("pin-wrong")
 }
 
 // capture waits until two grabs in a row are the same and not blank, then
