@@ -24,8 +24,10 @@ type inbox struct {
 	dir    string
 	sender string
 
-	mu   sync.Mutex      // guards made
-	made map[string]bool // folders already created: thousands of small files share a few
+	mu   sync.Mutex          // guards made, subs and tick
+	made map[string]bool     // folders already created: thousands of small files share a few
+	subs map[string]*subRoot // open folders, see at
+	tick uint64
 }
 
 // openInbox creates the download folder if needed. It is called only after
@@ -38,10 +40,13 @@ func openInbox(dir, sender string) (*inbox, error) {
 	if err != nil {
 		return nil, diskErr(err, dir)
 	}
-	return &inbox{root: root, dir: dir, sender: sender, made: map[string]bool{}}, nil
+	return &inbox{root: root, dir: dir, sender: sender, made: map[string]bool{}, subs: map[string]*subRoot{}}, nil
 }
 
-func (ib *inbox) close() { ib.root.Close() }
+func (ib *inbox) close() {
+	ib.closeSubs()
+	ib.root.Close()
+}
 
 func osPath(p string) string { return filepath.FromSlash(p) }
 
@@ -93,7 +98,9 @@ func (ib *inbox) mkdirs(p string) error {
 // usable partial the hasher is nil: a hasher holds ~10 KiB, and an offer of
 // 100,000 small files must not hold one per file before any data arrives.
 func (ib *inbox) resumeState(partial string, size int64) (int64, *blake3.Hasher, error) {
-	f, err := ib.root.Open(osPath(partial))
+	r, name, done := ib.at(partial)
+	defer done()
+	f, err := r.Open(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil, nil
 	}
@@ -125,15 +132,17 @@ func (ib *inbox) openPartial(partial string, offset int64, mode uint32) (*os.Fil
 	if mode&0o111 != 0 {
 		perm = 0o755
 	}
+	r, name, done := ib.at(partial)
+	defer done()
 	if offset == 0 {
 		// The common case, in one system call.
-		f, err := ib.root.OpenFile(osPath(partial), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+		f, err := r.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
 		if err != nil {
 			return nil, diskErr(err, partial)
 		}
 		return f, nil
 	}
-	f, err := ib.root.OpenFile(osPath(partial), os.O_WRONLY|os.O_CREATE, perm)
+	f, err := r.OpenFile(name, os.O_WRONLY|os.O_CREATE, perm)
 	if err != nil {
 		return nil, diskErr(err, partial)
 	}
@@ -148,24 +157,33 @@ func (ib *inbox) openPartial(partial string, offset int64, mode uint32) (*os.Fil
 	return f, nil
 }
 
-func (ib *inbox) remove(p string) { _ = ib.root.Remove(osPath(p)) }
+func (ib *inbox) remove(p string) {
+	r, name, done := ib.at(p)
+	defer done()
+	_ = r.Remove(name)
+}
 
 // place moves a verified, synced partial to its final name, never replacing
 // an existing file: "report.pdf" becomes "report (1).pdf". Link fails if the
 // target exists, so there is no window in which another file could appear
 // and be overwritten.
 func (ib *inbox) place(partial string, it Item) (string, error) {
+	r, pname, done := ib.at(partial)
+	defer done()
 	if it.MTime != 0 {
 		mt := time.Unix(0, it.MTime)
-		_ = ib.root.Chtimes(osPath(partial), mt, mt)
+		_ = r.Chtimes(pname, mt, mt)
 	}
 	dir, base := path.Split(it.Path)
 	for n := 0; n < 10_000; n++ {
-		final := dir + ConflictName(base, n)
-		err := ib.root.Link(osPath(partial), osPath(final))
+		name := ConflictName(base, n)
+		if r == ib.root {
+			name = osPath(dir + name)
+		}
+		err := r.Link(pname, name)
 		if err == nil {
-			ib.remove(partial)
-			return final, nil
+			_ = r.Remove(pname)
+			return dir + ConflictName(base, n), nil
 		}
 		if errors.Is(err, fs.ErrExist) {
 			continue
@@ -173,13 +191,13 @@ func (ib *inbox) place(partial string, it Item) (string, error) {
 		// Filesystems without hard links (FAT, some network shares):
 		// check, then rename; the window is tiny and only our process
 		// writes here.
-		if _, serr := ib.root.Lstat(osPath(final)); serr == nil {
+		if _, serr := r.Lstat(name); serr == nil {
 			continue
 		}
-		if err := ib.root.Rename(osPath(partial), osPath(final)); err != nil {
-			return "", diskErr(err, final)
+		if err := r.Rename(pname, name); err != nil {
+			return "", diskErr(err, dir+ConflictName(base, n))
 		}
-		return final, nil
+		return dir + ConflictName(base, n), nil
 	}
 	return "", newErr("too-many-copies", nil, "Path", it.Path)
 }

@@ -1,0 +1,86 @@
+package transfer
+
+import (
+	"os"
+	"path"
+)
+
+// maxSubRoots bounds the folders an inbox keeps open. Files of an offer
+// arrive folder by folder, so a few are enough to make nearly every file
+// operation a single system call.
+const maxSubRoots = 16
+
+// subRoot is an open folder of the download tree, shared by the goroutines
+// writing into it (LocalSend uploads run in parallel).
+type subRoot struct {
+	r    *os.Root
+	refs int
+	used uint64
+}
+
+// at returns the root to use for the slash path p and p's name within it.
+// Inside os.Root every operation on "a/b/c" walks and reopens "a" and "b"
+// (about 20 system calls for a small file's create, time stamp, link and
+// remove); through a root opened at "a/b" it is one call each, with the
+// same guarantee that nothing leaves the download folder. done must be
+// called when the caller is finished with r.
+func (ib *inbox) at(p string) (r *os.Root, name string, done func()) {
+	dir, base := path.Split(p)
+	if dir == "" {
+		return ib.root, base, func() {}
+	}
+	dir = dir[:len(dir)-1]
+	ib.mu.Lock()
+	defer ib.mu.Unlock()
+	ib.tick++
+	if s := ib.subs[dir]; s != nil {
+		s.refs++
+		s.used = ib.tick
+		return s.r, base, ib.release(s)
+	}
+	sr, err := ib.root.OpenRoot(osPath(dir))
+	if err != nil {
+		// The operation itself, on the whole path, reports what is wrong.
+		return ib.root, osPath(p), func() {}
+	}
+	if len(ib.subs) >= maxSubRoots && !ib.evictLocked() {
+		return sr, base, func() { sr.Close() }
+	}
+	s := &subRoot{r: sr, refs: 1, used: ib.tick}
+	ib.subs[dir] = s
+	return sr, base, ib.release(s)
+}
+
+func (ib *inbox) release(s *subRoot) func() {
+	return func() {
+		ib.mu.Lock()
+		s.refs--
+		ib.mu.Unlock()
+	}
+}
+
+// evictLocked closes the least recently used folder nobody is using.
+func (ib *inbox) evictLocked() bool {
+	var victim string
+	var oldest *subRoot
+	for d, s := range ib.subs {
+		if s.refs == 0 && (oldest == nil || s.used < oldest.used) {
+			victim, oldest = d, s
+		}
+	}
+	if oldest == nil {
+		return false
+	}
+	oldest.r.Close()
+	delete(ib.subs, victim)
+	return true
+}
+
+func (ib *inbox) closeSubs() {
+	ib.mu.Lock()
+	defer ib.mu.Unlock()
+	for d, s := range ib.subs {
+		s.r.Close()
+		delete(ib.subs, d)
+	}
+}

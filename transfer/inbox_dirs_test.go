@@ -1,0 +1,72 @@
+package transfer
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// Many folders written from several goroutines at once (as LocalSend's
+// parallel uploads do): every file lands once, in its own folder, a second
+// copy gets "(1)", and the inbox never holds more folders open than its bound.
+func TestInboxManyFoldersInParallel(t *testing.T) {
+	dir := t.TempDir()
+	ib, err := openInbox(dir, "peer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const folders, workers = 3 * maxSubRoots, 4
+	var wg sync.WaitGroup
+	errs := make(chan error, folders*2)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < folders*2; i += workers {
+				it := Item{Path: fmt.Sprintf("a/f%02d/b/doc.txt", i%folders), Kind: KindFile, Size: 2, MTime: 1}
+				if err := ib.mkdirs(filepath.ToSlash(filepath.Dir(it.Path))); err != nil {
+					errs <- err
+					return
+				}
+				partial := uniquePartialName(it)
+				f, err := ib.openPartial(partial, 0, 0o644)
+				if err != nil {
+					errs <- err
+					return
+				}
+				f.Write([]byte("hi"))
+				f.Close()
+				if _, err := ib.place(partial, it); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	ib.mu.Lock()
+	open := len(ib.subs)
+	ib.mu.Unlock()
+	if open > maxSubRoots {
+		t.Fatalf("%d folders held open, bound is %d", open, maxSubRoots)
+	}
+	ib.close()
+	for i := range folders {
+		ents, err := os.ReadDir(filepath.Join(dir, "a", fmt.Sprintf("f%02d", i), "b"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		if len(names) != 2 || names[0] != "doc (1).txt" || names[1] != "doc.txt" {
+			t.Fatalf("folder %d holds %q", i, names)
+		}
+	}
+}
