@@ -33,6 +33,12 @@ const (
 	ChunkSize = 256 << 10
 	// dataHeaderLen is item (uint32) + offset (uint64) inside a data frame.
 	dataHeaderLen = 12
+	// dataPrefix is the room a sender leaves in front of a chunk so the
+	// frame's headers go in place and the frame is one write.
+	dataPrefix = frameHeaderLen + dataHeaderLen
+	// directWriteMin: data frames at least this big go straight to the
+	// connection; smaller ones coalesce in the buffer (many small files).
+	directWriteMin = 64 << 10
 	// MaxControl bounds every control message (hello, decision, ack, …).
 	MaxControl = 1 << 20
 	// MaxOffer bounds the offer, the one control message that grows with the
@@ -173,13 +179,14 @@ type frameWriter struct {
 	// waiting (see session.sendFinal).
 	sem       chan struct{}
 	w         *bufio.Writer
+	raw       io.Writer // under w, for large data frames
 	conn      interface{ SetWriteDeadline(time.Time) error }
 	timeout   time.Duration
 	lastWrite time.Time
 }
 
 func newFrameWriter(w io.Writer, conn interface{ SetWriteDeadline(time.Time) error }, timeout time.Duration) *frameWriter {
-	return &frameWriter{w: bufio.NewWriterSize(w, ChunkSize+64<<10), conn: conn, timeout: timeout, sem: make(chan struct{}, 1)}
+	return &frameWriter{w: bufio.NewWriterSize(w, ChunkSize+64<<10), raw: w, conn: conn, timeout: timeout, sem: make(chan struct{}, 1)}
 }
 
 func (fw *frameWriter) deadline() {
@@ -229,23 +236,38 @@ func (fw *frameWriter) writeControl(t FrameType, msg any, flush bool) error {
 	return fw.w.Flush()
 }
 
-// data writes one data frame without flushing: small files coalesce into
-// large TLS records; flush() pushes them out when the stream pauses.
+// data writes one data frame; see dataFrame.
 func (fw *frameWriter) data(item uint32, offset uint64, p []byte) error {
+	frame := make([]byte, dataPrefix+len(p))
+	copy(frame[dataPrefix:], p)
+	return fw.dataFrame(item, offset, frame)
+}
+
+// dataFrame writes a data frame whose payload is frame[dataPrefix:]; the
+// headers are filled in in front of it. Small frames are not flushed, so
+// small files coalesce into large TLS records (flush() pushes them out when
+// the stream pauses); a large one skips the buffer, saving a copy of every
+// byte of a big file.
+func (fw *frameWriter) dataFrame(item uint32, offset uint64, frame []byte) error {
+	n := len(frame) - dataPrefix
+	frame[0] = byte(FrameData)
+	binary.BigEndian.PutUint32(frame[1:frameHeaderLen], uint32(dataHeaderLen+n))
+	binary.BigEndian.PutUint32(frame[frameHeaderLen:], item)
+	binary.BigEndian.PutUint64(frame[frameHeaderLen+4:], offset)
 	fw.sem <- struct{}{}
 	defer func() { <-fw.sem }()
 	fw.deadline()
-	if err := writeHeader(fw.w, FrameData, dataHeaderLen+len(p)); err != nil {
-		return err
-	}
-	var h [dataHeaderLen]byte
-	binary.BigEndian.PutUint32(h[:4], item)
-	binary.BigEndian.PutUint64(h[4:], offset)
-	if _, err := fw.w.Write(h[:]); err != nil {
-		return err
-	}
-	_, err := fw.w.Write(p)
 	fw.lastWrite = time.Now()
+	if n < directWriteMin {
+		_, err := fw.w.Write(frame)
+		return err
+	}
+	if fw.w.Buffered() > 0 {
+		if err := fw.w.Flush(); err != nil {
+			return err
+		}
+	}
+	_, err := fw.raw.Write(frame)
 	return err
 }
 

@@ -343,7 +343,7 @@ func (s *sender) stream(ctx context.Context, dec *Decision) error {
 
 	free := make(chan []byte, 4)
 	for range cap(free) {
-		free <- make([]byte, ChunkSize)
+		free <- make([]byte, dataPrefix+ChunkSize)
 	}
 	chunks := make(chan chunk, cap(free))
 	rctx, stopReader := context.WithCancel(ctx)
@@ -367,7 +367,7 @@ func (s *sender) stream(ctx context.Context, dec *Decision) error {
 			dec.Items[c.item].Offset = 0
 			s.tr.update(func(e *Event) { e.Done -= restart })
 		}
-		err := s.ss.fw.data(uint32(c.item), uint64(c.offset), c.buf[:c.n])
+		err := s.ss.fw.dataFrame(uint32(c.item), uint64(c.offset), c.buf[:dataPrefix+c.n])
 		free <- c.buf
 		if err != nil {
 			return s.writeFailed(ctx, err, acks)
@@ -441,12 +441,12 @@ func (s *sender) readFile(ctx context.Context, idx int, src Source, d ItemDecisi
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		want := min(int64(len(buf)), src.Size-offset)
-		n, err := io.ReadFull(f, buf[:want])
+		want := min(int64(len(buf)-dataPrefix), src.Size-offset)
+		n, err := io.ReadFull(f, buf[dataPrefix:dataPrefix+want])
 		if err != nil {
 			return newErr("source-changed", err, "Path", src.Local)
 		}
-		h.Write(buf[:n])
+		h.Write(buf[dataPrefix : dataPrefix+n])
 		select {
 		case out <- chunk{item: idx, offset: offset, buf: buf, n: n}:
 		case <-ctx.Done():
