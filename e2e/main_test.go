@@ -10,8 +10,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"github.com/lempar/lempar/internal/testproc"
 )
 
 // cliPath is the binary under test, built once in TestMain.
@@ -23,21 +24,14 @@ func TestMain(m *testing.M) {
 	if os.Getenv(nsMarker) == "" {
 		os.Exit(reexecInNetns())
 	}
-	dir, err := os.MkdirTemp("", "lempar-e2e-bin")
+	bin, err := testproc.Build("lempar-e2e-bin", "../cmd/lempar-cli")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	cliPath = filepath.Join(dir, "lempar-cli")
-	build := exec.Command("go", "build", "-o", cliPath, "../cmd/lempar-cli")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building lempar-cli:", err)
-		os.Exit(1)
-	}
+	cliPath = bin.Path("lempar-cli")
 	code := m.Run()
-	os.RemoveAll(dir)
+	bin.Remove()
 	os.Exit(code)
 }
 

@@ -1,137 +1,32 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/lempar/lempar/internal/testproc"
 )
 
-// proc is a running lempar-cli with its --json events.
-type proc struct {
-	t      *testing.T
-	cmd    *exec.Cmd
-	events chan map[string]any
-	stderr *bytes.Buffer
-	done   chan struct{}
-	mu     sync.Mutex
-	all    []map[string]any
-}
-
-func start(t *testing.T, stdin io.Reader, args ...string) *proc {
+// start runs lempar-cli args... on loopback, with English messages; the
+// test's cleanup stops it.
+func start(t *testing.T, stdin io.Reader, args ...string) *testproc.Proc {
 	t.Helper()
 	cmd := exec.Command(cliPath, args...)
 	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8", "LEMPAR_LANG=en")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{t: t, cmd: cmd, events: make(chan map[string]any, 4096), stderr: &bytes.Buffer{}, done: make(chan struct{})}
-	cmd.Stderr = &lockedWriter{b: p.stderr, mu: &p.mu}
 	cmd.Stdin = stdin
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		defer close(p.done)
-		sc := bufio.NewScanner(out)
-		sc.Buffer(make([]byte, 1<<20), 16<<20)
-		for sc.Scan() {
-			var m map[string]any
-			if json.Unmarshal(sc.Bytes(), &m) != nil {
-				m = map[string]any{"event": "line", "text": sc.Text()}
-			}
-			p.mu.Lock()
-			p.all = append(p.all, m)
-			p.mu.Unlock()
-			select {
-			case p.events <- m:
-			default:
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	})
-	return p
-}
-
-type lockedWriter struct {
-	b  *bytes.Buffer
-	mu *sync.Mutex
-}
-
-func (w *lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (p *proc) errText() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.stderr.String()
-}
-
-// waitEvent returns the first event (from now on) that matches, or fails.
-func (p *proc) waitEvent(timeout time.Duration, match func(map[string]any) bool) map[string]any {
-	p.t.Helper()
-	deadline := time.After(timeout)
-	for {
-		select {
-		case m := <-p.events:
-			if match(m) {
-				return m
-			}
-		case <-p.done:
-			// Drain what is left after the process closed stdout.
-			for {
-				select {
-				case m := <-p.events:
-					if match(m) {
-						return m
-					}
-				default:
-					p.t.Fatalf("process ended before the expected event; stderr:\n%s", p.errText())
-				}
-			}
-		case <-deadline:
-			p.t.Fatalf("no matching event within %v; stderr:\n%s", timeout, p.errText())
-		}
-	}
-}
-
-// wait waits for the process to exit and returns its exit code.
-func (p *proc) wait(timeout time.Duration) int {
-	p.t.Helper()
-	ch := make(chan error, 1)
-	go func() { ch <- p.cmd.Wait() }()
-	select {
-	case <-ch:
-		<-p.done
-		return p.cmd.ProcessState.ExitCode()
-	case <-time.After(timeout):
-		_ = p.cmd.Process.Kill()
-		p.t.Fatalf("process did not exit within %v; stderr:\n%s", timeout, p.errText())
-	}
-	return -1
+	return testproc.Start(t, cmd, testproc.Options{Name: "lempar-cli"})
 }
 
 // receiver starts `lempar-cli receive` on a free loopback port.
 type receiver struct {
-	*proc
+	*testproc.Proc
 	port int
 	id   string
 	dir  string
@@ -142,22 +37,14 @@ func startReceiver(t *testing.T, cfg, dir string, stdin io.Reader, extra ...stri
 	t.Helper()
 	args := append([]string{"--config", cfg, "receive", "--port", "0", "--listen", "127.0.0.1", "--dir", dir, "--json", "--name", "Sari-PC"}, extra...)
 	p := start(t, stdin, args...)
-	ev := p.waitEvent(10*time.Second, func(m map[string]any) bool { return m["event"] == "listening" })
-	return &receiver{proc: p, port: int(ev["port"].(float64)), id: ev["id"].(string), dir: dir, cfg: cfg}
+	ev := p.Next(10*time.Second, "listening event", func(e testproc.Event) bool { return e.Str("event") == "listening" })
+	return &receiver{Proc: p, port: int(ev.M["port"].(float64)), id: ev.M["id"].(string), dir: dir, cfg: cfg}
 }
 
 func (r *receiver) addr() string { return fmt.Sprintf("127.0.0.1:%d", r.port) }
 
 func (r *receiver) finalEvent(timeout time.Duration) map[string]any {
-	return r.waitEvent(timeout, func(m map[string]any) bool { return m["event"] == "transfer" && isFinal(m["state"]) })
-}
-
-func isFinal(s any) bool {
-	switch s {
-	case "done", "declined", "cancelled", "failed":
-		return true
-	}
-	return false
+	return r.Next(timeout, "final transfer event", testproc.Event.Final).M
 }
 
 // sendCmd runs `lempar-cli send` to completion and returns its final event
@@ -165,15 +52,9 @@ func isFinal(s any) bool {
 func sendCmd(t *testing.T, cfg string, args ...string) (map[string]any, int, string) {
 	t.Helper()
 	p := start(t, nil, append([]string{"--config", cfg, "send", "--json", "--name", "Budi"}, args...)...)
-	code := p.wait(5 * time.Minute)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for i := len(p.all) - 1; i >= 0; i-- {
-		if p.all[i]["event"] == "transfer" && isFinal(p.all[i]["state"]) {
-			return p.all[i], code, p.stderr.String()
-		}
-	}
-	return nil, code, p.stderr.String()
+	code := p.Exit(5 * time.Minute)
+	fin, _ := p.LastFinal()
+	return fin.M, code, p.Stderr()
 }
 
 func num(m map[string]any, k string) int64 {
@@ -280,5 +161,3 @@ func writeRandom(t *testing.T, p string, size int64) {
 		written += n
 	}
 }
-
-var _ = context.Background

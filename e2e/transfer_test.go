@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lempar/lempar/internal/testproc"
 )
 
 func TestTreeWithTextRoundTrip(t *testing.T) {
@@ -118,35 +120,33 @@ func cutAndResume(t *testing.T, killReceiver bool) {
 	writeRandom(t, src, size)
 	rx := startReceiver(t, filepath.Join(tmp, "rx"), dl, nil, "--yes")
 	tx := start(t, nil, "--config", filepath.Join(tmp, "tx"), "send", "--json", "--to", rx.addr(), src)
-	rx.waitEvent(60*time.Second, func(m map[string]any) bool {
-		return m["event"] == "transfer" && num(m, "done") >= size/2
+	rx.Next(60*time.Second, "half the file received", func(e testproc.Event) bool {
+		return e.Str("event") == "transfer" && e.Num("done") >= size/2
 	})
 	victim := tx
 	if killReceiver {
-		victim = rx.proc
+		victim = rx.Proc
 	}
-	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+	if err := victim.Cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	victim.wait(10 * time.Second)
+	victim.Exit(10 * time.Second)
 	if _, err := os.Stat(filepath.Join(dl, "film.mkv")); !os.IsNotExist(err) {
 		t.Fatal("a cut file was renamed into place")
 	}
 	var sent int64
 	if killReceiver {
-		retry := tx.waitEvent(30*time.Second, func(m map[string]any) bool { return m["state"] == "retrying" })
-		before := num(retry, "sent")
+		retry := tx.Next(30*time.Second, "retrying", func(e testproc.Event) bool { return e.Str("state") == "retrying" })
+		before := retry.Num("sent")
 		port := strconv.Itoa(rx.port)
 		rx = startReceiver(t, filepath.Join(tmp, "rx"), dl, nil, "--yes", "--port", port)
-		if code := tx.wait(2 * time.Minute); code != 0 {
-			t.Fatalf("sender exit %d after the receiver came back\n%s", code, tx.errText())
+		if code := tx.Exit(2 * time.Minute); code != 0 {
+			t.Fatalf("sender exit %d after the receiver came back\n%s", code, tx.Stderr())
 		}
-		tx.mu.Lock()
-		final := tx.all[len(tx.all)-1]
-		tx.mu.Unlock()
-		sent = num(final, "sent") - before
+		evs := tx.Events()
+		sent = evs[len(evs)-1].Num("sent") - before
 	} else {
-		if re := rx.waitEvent(30*time.Second, func(m map[string]any) bool { return m["state"] == "retrying" }); re["error_code"] != "connection-lost" {
+		if re := rx.Next(30*time.Second, "retrying", func(e testproc.Event) bool { return e.Str("state") == "retrying" }); re.Str("error_code") != "connection-lost" {
 			t.Fatalf("receiver after the sender died: %v", re)
 		}
 		ev, code, stderr := sendCmd(t, filepath.Join(tmp, "tx"), "--to", rx.addr(), src)
