@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lempar/lempar/internal/netns"
+	"github.com/lempar/lempar/internal/testproc"
 )
 
 // avahiScript runs avahi on a LAN host without touching the machine's own
@@ -49,13 +50,13 @@ func TestAvahiInterop(t *testing.T) {
 	avahi := runProgram(t, l, 0, "avahi", "unshare", "-m", "--", "sh", "-c", avahiScript, "sh", t.TempDir(), fakeID)
 
 	// avahi sees Lempar with the right TXT and address.
-	m, _ := avahi.next(10*time.Second, "avahi-browse resolves Lempar One", func(m map[string]any) bool {
-		s, _ := m["text"].(string)
+	m := avahi.Next(10*time.Second, "avahi-browse resolves Lempar One", func(e testproc.Event) bool {
+		s, _ := e.M["text"].(string)
 		return strings.HasPrefix(s, "=;eth0;IPv4;Lempar\\032One;_lempar._tcp;local;")
 	})
-	f := strings.Split(m["text"].(string), ";")
+	f := strings.Split(m.M["text"].(string), ";")
 	if len(f) < 10 || f[7] != l.Addr(1).String() || f[8] != strconv.Itoa(lempar.port) || !strings.HasPrefix(f[6], "lempar-") {
-		t.Fatalf("avahi resolved %q", m["text"])
+		t.Fatalf("avahi resolved %q", m.M["text"])
 	}
 	for _, kv := range []string{`"id=` + lempar.id + `"`, `"v=1"`, `"os=linux"`} {
 		if !strings.Contains(f[9], kv) {
@@ -66,9 +67,9 @@ func TestAvahiInterop(t *testing.T) {
 	// Lempar sees avahi's record: listed as not reachable (nothing listens
 	// at its port), next to the real device, and it stays that way.
 	seen := map[string]map[string]any{}
-	w.next(10*time.Second, "watcher sees both", func(m map[string]any) bool {
-		if m["event"] == "seen" {
-			seen[m["id"].(string)] = m
+	w.Next(10*time.Second, "watcher sees both", func(e testproc.Event) bool {
+		if e.M["event"] == "seen" {
+			seen[e.M["id"].(string)] = e.M
 		}
 		return seen[fakeID] != nil && seen[lempar.id] != nil
 	})
@@ -78,7 +79,7 @@ func TestAvahiInterop(t *testing.T) {
 	if seen[lempar.id]["reachable"] != true {
 		t.Fatalf("Lempar One listed as %v", seen[lempar.id])
 	}
-	w.none(6*time.Second, "avahi record flapping", func(m map[string]any) bool {
-		return m["id"] == fakeID && (m["event"] == "lost" || m["reachable"] == true)
+	w.None(6*time.Second, "avahi record flapping", func(e testproc.Event) bool {
+		return e.M["id"] == fakeID && (e.M["event"] == "lost" || e.M["reachable"] == true)
 	})
 }

@@ -10,30 +10,22 @@ package test
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"github.com/lempar/lempar/internal/testproc"
 )
 
 // envBin names the lempar-cli binary under test; TestMain builds it once.
 const envBin = "LEMPAR_TEST_CLI"
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "lempar-test-bin")
+	bin, err := testproc.Build("lempar-test-bin", "../cmd/lempar-cli")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	bin := filepath.Join(dir, "lempar-cli")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/lempar-cli")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building lempar-cli:", err)
-		os.Exit(1)
-	}
-	os.Setenv(envBin, bin)
+	os.Setenv(envBin, bin.Path("lempar-cli"))
 	code := m.Run()
-	os.RemoveAll(dir)
+	bin.Remove()
 	os.Exit(code)
 }
