@@ -15,11 +15,12 @@ import (
 	"time"
 
 	"github.com/lempar/lempar/internal/netns"
+	"github.com/lempar/lempar/internal/testproc"
 )
 
 // receiver is `lempar-cli receive --hidden --json` on a LAN host.
 type receiver struct {
-	*proc
+	*testproc.Proc
 	addr string // host:port to send to
 	id   string
 	dir  string
@@ -32,17 +33,17 @@ func startReceiver(t testing.TB, l *netns.LAN, h int, dir string, stdin io.Reade
 	cfg := filepath.Join(t.TempDir(), "rx-config")
 	args := append([]string{"--config", cfg, "receive", "--hidden", "--json", "--port", "0", "--dir", dir, "--name", "Sari-PC"}, extra...)
 	p := run(t, l, h, stdin, nil, the.cli, args...)
-	_, ev := p.waitFrom(0, 20*time.Second, "listening event", func(e event) bool { return e.str("event") == "listening" })
+	_, ev := p.WaitFrom(0, 20*time.Second, "listening event", func(e testproc.Event) bool { return e.Str("event") == "listening" })
 	return &receiver{
-		proc: p,
-		addr: net.JoinHostPort(l.Addr(h).String(), strconv.FormatInt(ev.num("port"), 10)),
-		id:   ev.str("id"), dir: dir,
+		Proc: p,
+		addr: net.JoinHostPort(l.Addr(h).String(), strconv.FormatInt(ev.Num("port"), 10)),
+		id:   ev.Str("id"), dir: dir,
 	}
 }
 
 // startSend runs `lempar-cli send --json` on host h; cfg is the sender's
 // config dir (its identity).
-func startSend(t testing.TB, l *netns.LAN, h int, cfg, to string, args ...string) *proc {
+func startSend(t testing.TB, l *netns.LAN, h int, cfg, to string, args ...string) *testproc.Proc {
 	t.Helper()
 	full := append([]string{"--config", cfg, "send", "--json", "--name", fmt.Sprintf("Budi-%d", h), "--to", to}, args...)
 	return run(t, l, h, nil, nil, the.cli, full...)
@@ -52,9 +53,9 @@ func startSend(t testing.TB, l *netns.LAN, h int, cfg, to string, args ...string
 func deviceID(t testing.TB, l *netns.LAN, h int, cfg string) string {
 	t.Helper()
 	p := run(t, l, h, nil, nil, the.cli, "--config", cfg, "id", "--json")
-	_, ev := p.waitFrom(0, 20*time.Second, "id", func(e event) bool { return e.str("id") != "" })
-	p.waitExit(10 * time.Second)
-	return ev.str("id")
+	_, ev := p.WaitFrom(0, 20*time.Second, "id", func(e testproc.Event) bool { return e.Str("id") != "" })
+	p.Exit(10 * time.Second)
+	return ev.Str("id")
 }
 
 // writeData fills path with size pseudo-random (incompressible) bytes and

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lempar/lempar/internal/netns"
+	"github.com/lempar/lempar/internal/testproc"
 )
 
 // TestDownloadFolderFills puts the download folder on a small tmpfs: an
@@ -40,19 +41,19 @@ func TestDownloadFolderFills(t *testing.T) {
 	// 1. Not enough room from the start: refused before accepting.
 	filler := filepath.Join(dl, "other-program.dat")
 	fillUntil(t, filler, size) // leaves the file's size free: less than it + the slack kept
-	from := len(rx.all())
+	from := len(rx.Events())
 	p := startSend(t, l, tx, cfg, rx.addr, src)
-	if code := p.waitExit(time.Minute); code != 2 {
-		t.Fatalf("offer to a full disk: sender exit %d, want 2 (declined): %s", code, p.errText())
+	if code := p.Exit(time.Minute); code != 2 {
+		t.Fatalf("offer to a full disk: sender exit %d, want 2 (declined): %s", code, p.Stderr())
 	}
-	sfin, _ := p.lastFinal()
-	_, rfin := rx.waitFrom(from, 30*time.Second, "receiver final", event.final)
-	t.Logf("refused before accepting: sender %q / receiver %q", sfin.str("error"), rfin.str("error"))
-	if sfin.str("error_code") != "no-space-peer" || rfin.str("error_code") != "no-space" {
+	sfin, _ := p.LastFinal()
+	_, rfin := rx.WaitFrom(from, 30*time.Second, "receiver final", testproc.Event.Final)
+	t.Logf("refused before accepting: sender %q / receiver %q", sfin.Str("error"), rfin.Str("error"))
+	if sfin.Str("error_code") != "no-space-peer" || rfin.Str("error_code") != "no-space" {
 		t.Fatalf("want no-space-peer / no-space, got sender %v, receiver %v", sfin, rfin)
 	}
-	if !strings.Contains(rfin.str("error"), "free") {
-		t.Errorf("receiver's message doesn't say what is free: %q", rfin.str("error"))
+	if !strings.Contains(rfin.Str("error"), "free") {
+		t.Errorf("receiver's message doesn't say what is free: %q", rfin.Str("error"))
 	}
 	if ps := partials(dl); len(ps) != 0 {
 		t.Fatalf("a refused offer wrote %v", ps)
@@ -62,20 +63,20 @@ func TestDownloadFolderFills(t *testing.T) {
 	}
 
 	// 2. The disk fills while the transfer runs.
-	from = len(rx.all())
+	from = len(rx.Events())
 	p = startSend(t, l, tx, cfg, rx.addr, src)
-	rx.waitFrom(from, time.Minute, "12 MiB received", func(e event) bool {
-		return e.str("event") == "transfer" && e.num("done") >= 12<<20
+	rx.WaitFrom(from, time.Minute, "12 MiB received", func(e testproc.Event) bool {
+		return e.Str("event") == "transfer" && e.Num("done") >= 12<<20
 	})
 	fillUntil(t, filler, 0)
-	code := p.waitExit(time.Minute)
-	sfin, _ = p.lastFinal()
-	_, rfin = rx.waitFrom(from, 30*time.Second, "receiver final", event.final)
-	t.Logf("disk full mid-transfer: sender exit %d %q / receiver %q", code, sfin.str("error"), rfin.str("error"))
-	if code != 1 || sfin.str("error_code") != "remote-disk-full" {
+	code := p.Exit(time.Minute)
+	sfin, _ = p.LastFinal()
+	_, rfin = rx.WaitFrom(from, 30*time.Second, "receiver final", testproc.Event.Final)
+	t.Logf("disk full mid-transfer: sender exit %d %q / receiver %q", code, sfin.Str("error"), rfin.Str("error"))
+	if code != 1 || sfin.Str("error_code") != "remote-disk-full" {
 		t.Errorf("sender: exit %d, final %v; want exit 1, remote-disk-full", code, sfin)
 	}
-	if rfin.str("state") != "failed" || rfin.str("error_code") != "disk-full" {
+	if rfin.Str("state") != "failed" || rfin.Str("error_code") != "disk-full" {
 		t.Errorf("receiver final %v; want failed, disk-full", rfin)
 	}
 	if _, err := os.Stat(final); !errors.Is(err, os.ErrNotExist) {
@@ -101,17 +102,17 @@ func TestDownloadFolderFills(t *testing.T) {
 		if err := os.Truncate(filler, st.Size()-(size-kept)-20<<20); err != nil {
 			t.Fatal(err)
 		}
-		from := len(rx.all())
+		from := len(rx.Events())
 		p := startSend(t, l, tx, cfg, rx.addr, src)
-		code := p.waitExit(time.Minute)
-		fin, _ := p.lastFinal()
-		_, rfin := rx.waitFrom(from, 30*time.Second, "receiver final", event.final)
-		if code != 0 || rfin.str("state") != "done" {
+		code := p.Exit(time.Minute)
+		fin, _ := p.LastFinal()
+		_, rfin := rx.WaitFrom(from, 30*time.Second, "receiver final", testproc.Event.Final)
+		if code != 0 || rfin.Str("state") != "done" {
 			if len(partials(dl)) != 1 {
 				t.Fatalf("the partial is gone after a refused resume: %v", partials(dl))
 			}
 			t.Errorf("with %.1f MiB kept and %.1f MiB + 20 MiB free, sending again was refused: sender exit %d %q; receiver %q",
-				mib(kept), mib(size-kept), code, fin.str("error_code"), rfin.str("error"))
+				mib(kept), mib(size-kept), code, fin.Str("error_code"), rfin.Str("error"))
 			return
 		}
 		if h := fileHash(final); h != sum {
@@ -130,14 +131,14 @@ func TestDownloadFolderFills(t *testing.T) {
 		}
 		return
 	}
-	from = len(rx.all())
+	from = len(rx.Events())
 	p = startSend(t, l, tx, cfg, rx.addr, src)
-	if code := p.waitExit(time.Minute); code != 0 {
-		t.Fatalf("send after freeing space: exit %d: %s", code, p.errText())
+	if code := p.Exit(time.Minute); code != 0 {
+		t.Fatalf("send after freeing space: exit %d: %s", code, p.Stderr())
 	}
-	sfin, _ = p.lastFinal()
-	_, rfin = rx.waitFrom(from, 30*time.Second, "receiver final", event.final)
-	if rfin.str("state") != "done" {
+	sfin, _ = p.LastFinal()
+	_, rfin = rx.WaitFrom(from, 30*time.Second, "receiver final", testproc.Event.Final)
+	if rfin.Str("state") != "done" {
 		t.Fatalf("receiver: %v", rfin)
 	}
 	if h := fileHash(final); h != sum {
@@ -146,7 +147,7 @@ func TestDownloadFolderFills(t *testing.T) {
 	if ps := partials(dl); len(ps) != 0 {
 		t.Errorf("partials left: %v", ps)
 	}
-	sent := sfin.num("sent")
+	sent := sfin.Num("sent")
 	t.Logf("resumed: %.1f MiB kept, %.1f MiB sent again of %.1f MiB", mib(kept), mib(sent), mib(size))
 	if sent > size-kept+(256<<10) {
 		t.Errorf("the resumed send moved %d bytes; only %d were missing", sent, size-kept)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lempar/lempar/internal/netns"
+	"github.com/lempar/lempar/internal/testproc"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -32,12 +33,12 @@ func TestLinkDownTenSeconds(t *testing.T) {
 	rx := startReceiver(t, l, rxHost, dl, nil, "--yes")
 	p := startSend(t, l, tx, filepath.Join(tmp, "tx"), rx.addr, src) // default --retry-for (10 min)
 
-	rx.waitFrom(0, 2*time.Minute, "a quarter received", func(e event) bool {
-		return e.str("event") == "transfer" && e.num("done") >= size/4
+	rx.WaitFrom(0, 2*time.Minute, "a quarter received", func(e testproc.Event) bool {
+		return e.Str("event") == "transfer" && e.Num("done") >= size/4
 	})
 	setLink(t, l, tx, false)
 	down := time.Now()
-	sentAtDown := lastNum(p.all(), "sent", down)
+	sentAtDown := lastNum(p.Events(), "sent", down)
 
 	// While unplugged, watch how much the sender's socket still queues:
 	// those bytes were counted as sent but can never arrive.
@@ -53,23 +54,23 @@ func TestLinkDownTenSeconds(t *testing.T) {
 
 	// What the receiver held when the link came back is what it has on
 	// disk for the resume: its progress can't move while unplugged.
-	held := maxNumBefore(rx.all(), "done", up)
-	sentBeforeUp := lastNum(p.all(), "sent", up)
+	held := maxNumBefore(rx.Events(), "done", up)
+	sentBeforeUp := lastNum(p.Events(), "sent", up)
 
-	_, resumed := rx.waitFrom(0, 2*time.Minute, "progress after the link returned", func(e event) bool {
-		return e.at.After(up) && e.str("state") == "sending" && e.num("done") > held
+	_, resumed := rx.WaitFrom(0, 2*time.Minute, "progress after the link returned", func(e testproc.Event) bool {
+		return e.At.After(up) && e.Str("state") == "sending" && e.Num("done") > held
 	})
-	recovery := resumed.at.Sub(up)
+	recovery := resumed.At.Sub(up)
 
-	if code := p.waitExit(5 * time.Minute); code != 0 {
-		t.Fatalf("sender exit %d after the link returned: %s", code, p.errText())
+	if code := p.Exit(5 * time.Minute); code != 0 {
+		t.Fatalf("sender exit %d after the link returned: %s", code, p.Stderr())
 	}
-	fin, _ := p.lastFinal()
-	if fin.str("state") != "done" {
+	fin, _ := p.LastFinal()
+	if fin.Str("state") != "done" {
 		t.Fatalf("sender final event: %v", fin)
 	}
-	_, rfin := rx.waitFrom(0, 30*time.Second, "receiver final", event.final)
-	if rfin.str("state") != "done" {
+	_, rfin := rx.WaitFrom(0, 30*time.Second, "receiver final", testproc.Event.Final)
+	if rfin.Str("state") != "done" {
 		t.Fatalf("receiver final event: %v", rfin)
 	}
 	if h := fileHash(filepath.Join(dl, "backup.tar")); h != sum {
@@ -80,19 +81,19 @@ func TestLinkDownTenSeconds(t *testing.T) {
 	}
 	retries := 0
 	var noticed time.Duration
-	for _, e := range p.all() {
-		if e.str("state") == "retrying" {
+	for _, e := range p.Events() {
+		if e.Str("state") == "retrying" {
 			if retries == 0 {
-				noticed = e.at.Sub(down)
+				noticed = e.At.Sub(down)
 			}
 			retries++
 		}
 	}
 	if retries == 0 {
-		t.Errorf("the sender never reported retrying; events: %v", p.all())
+		t.Errorf("the sender never reported retrying; events: %v", p.Events())
 	}
 
-	sentFinal := fin.num("sent")
+	sentFinal := fin.Num("sent")
 	remaining := int64(size) - held
 	afterUp := sentFinal - sentBeforeUp
 	afterDown := sentFinal - sentAtDown
@@ -123,28 +124,28 @@ func TestLinkDownTenSeconds(t *testing.T) {
 }
 
 // lastNum is field k of the last transfer event before t.
-func lastNum(evs []event, k string, t time.Time) int64 {
+func lastNum(evs []testproc.Event, k string, t time.Time) int64 {
 	var v int64
 	for _, e := range evs {
-		if e.at.After(t) {
+		if e.At.After(t) {
 			break
 		}
-		if e.str("event") == "transfer" {
-			v = e.num(k)
+		if e.Str("event") == "transfer" {
+			v = e.Num(k)
 		}
 	}
 	return v
 }
 
 // maxNumBefore is the largest field k among transfer events before t.
-func maxNumBefore(evs []event, k string, t time.Time) int64 {
+func maxNumBefore(evs []testproc.Event, k string, t time.Time) int64 {
 	var v int64
 	for _, e := range evs {
-		if e.at.After(t) {
+		if e.At.After(t) {
 			break
 		}
-		if e.str("event") == "transfer" {
-			v = max(v, e.num(k))
+		if e.Str("event") == "transfer" {
+			v = max(v, e.Num(k))
 		}
 	}
 	return v

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lempar/lempar/internal/netns"
+	"github.com/lempar/lempar/internal/testproc"
 )
 
 // TestOfferFlood: one host offers 1,000 times as fast as the receiver
@@ -48,14 +49,14 @@ func offerFlood(t *testing.T, conc int) {
 	t.Cleanup(func() { stdinW.Close(); stdinR.Close() })
 	rx := startReceiver(t, l, rxHost, dl, stdinR, "--accept-from", friendID)
 	probe := runHelper(t, l, friend, "probe "+rx.addr)
-	probe.waitFrom(0, 20*time.Second, "first probe", func(e event) bool { return e.str("event") == "probe" })
-	threads0, fds0 := settled(t, rx.pid)
+	probe.WaitFrom(0, 20*time.Second, "first probe", func(e testproc.Event) bool { return e.Str("event") == "probe" })
+	threads0, fds0 := settled(t, rx.Pid)
 
 	floodStart := time.Now()
 	fl := runHelper(t, l, attacker, "flood "+rx.addr+" "+strconv.Itoa(offers)+" "+strconv.Itoa(conc)+" 200ms")
 	attackerHost := l.Addr(attacker).String()
-	fromAttacker := func(e event) bool {
-		host, _, _ := net.SplitHostPort(e.str("peer_addr"))
+	fromAttacker := func(e testproc.Event) bool {
+		host, _, _ := net.SplitHostPort(e.Str("peer_addr"))
 		return host == attackerHost
 	}
 	// Once the flood is well under way, the friend sends a file.
@@ -63,50 +64,50 @@ func offerFlood(t *testing.T, conc int) {
 	// Most of a wide flood is turned away at accept (at most 8 unanswered
 	// connections per host), before any event; 10 refused offers show the
 	// flood is reaching the offer stage.
-	rx.waitFrom(0, time.Minute, "10 refused offers", func(e event) bool {
-		if e.str("event") == "refused" && fromAttacker(e) {
+	rx.WaitFrom(0, time.Minute, "10 refused offers", func(e testproc.Event) bool {
+		if e.Str("event") == "refused" && fromAttacker(e) {
 			seen++
 		}
 		return seen >= 10
 	})
-	from := len(rx.all())
+	from := len(rx.Events())
 	friendSend := startSend(t, l, friend, friendCfg, rx.addr, src)
-	if code := friendSend.waitExit(time.Minute); code != 0 {
-		fin, _ := friendSend.lastFinal()
-		t.Errorf("the trusted device's send during the flood failed: exit %d: %s", code, fin.str("error"))
+	if code := friendSend.Exit(time.Minute); code != 0 {
+		fin, _ := friendSend.LastFinal()
+		t.Errorf("the trusted device's send during the flood failed: exit %d: %s", code, fin.Str("error"))
 	} else {
-		_, rfin := rx.waitFrom(from, 30*time.Second, "friend's transfer", func(e event) bool { return e.final() && !fromAttacker(e) })
-		if rfin.str("state") != "done" {
+		_, rfin := rx.WaitFrom(from, 30*time.Second, "friend's transfer", func(e testproc.Event) bool { return e.Final() && !fromAttacker(e) })
+		if rfin.Str("state") != "done" {
 			t.Fatalf("receiver, friend's transfer: %v", rfin)
 		}
 		if h := fileHash(filepath.Join(dl, "notes.pdf")); h != sum {
 			t.Fatalf("friend's file differs (sha256 %q)", h)
 		}
 	}
-	friendTime := friendSend.elapsed()
+	friendTime := friendSend.Elapsed()
 
-	if code := fl.waitExit(2 * time.Minute); code != 0 {
-		t.Fatalf("flood helper: exit %d: %s", code, fl.errText())
+	if code := fl.Exit(2 * time.Minute); code != 0 {
+		t.Fatalf("flood helper: exit %d: %s", code, fl.Stderr())
 	}
 	floodTime := time.Since(floodStart)
-	_, fev := fl.waitFrom(0, time.Second, "flood result", func(e event) bool { return e.str("event") == "flood" })
+	_, fev := fl.WaitFrom(0, time.Second, "flood result", func(e testproc.Event) bool { return e.Str("event") == "flood" })
 	var res floodResult
-	b, _ := json.Marshal(fev.m["result"])
+	b, _ := json.Marshal(fev.M["result"])
 	_ = json.Unmarshal(b, &res)
 
 	// Probes while the flood ran.
 	var lat []float64
 	failed, probeErr := 0, ""
-	for _, e := range probe.all() {
-		if e.str("event") != "probe" || e.at.Before(floodStart) || e.at.After(floodStart.Add(floodTime)) {
+	for _, e := range probe.Events() {
+		if e.Str("event") != "probe" || e.At.Before(floodStart) || e.At.After(floodStart.Add(floodTime)) {
 			continue
 		}
-		if e.str("error") != "" {
+		if e.Str("error") != "" {
 			failed++
-			probeErr = e.str("error")
+			probeErr = e.Str("error")
 			continue
 		}
-		ms, _ := e.m["ms"].(float64)
+		ms, _ := e.M["ms"].(float64)
 		lat = append(lat, ms)
 	}
 	slices.Sort(lat)
@@ -115,16 +116,16 @@ func offerFlood(t *testing.T, conc int) {
 	// decision (person or rule) end with a transfer event; the rest were
 	// refused before an offer was even read.
 	var reached, refused int
-	for _, e := range rx.all() {
+	for _, e := range rx.Events() {
 		switch {
 		case !fromAttacker(e):
-		case e.final():
+		case e.Final():
 			reached++
-		case e.str("event") == "refused":
+		case e.Str("event") == "refused":
 			refused++
 		}
 	}
-	dialogs := strings.Count(rx.errText(), "wants to send you")
+	dialogs := strings.Count(rx.Stderr(), "wants to send you")
 	t.Logf("FIGURE offer flood, %d connections at a time: %d offers in %.1f s (%d busy, %d decided, %d unanswered in 200 ms, %d failed%s); receiver: %d refused, %d reached a decision, %d dialogs shown; trusted device's 8 MiB send took %.2f s; %d probes, median %.1f ms, max %.1f ms, %d failed",
 		conc, res.Sent, res.Seconds, res.Busy, res.Decided, res.Pending, res.Failed, lastFail(res), refused, reached, dialogs, friendTime.Seconds(), len(lat), pct(lat, 0.5), pct(lat, 1), failed)
 
@@ -151,7 +152,7 @@ func offerFlood(t *testing.T, conc int) {
 	var threads, fds int
 	ok := false
 	for end := time.Now().Add(30 * time.Second); time.Now().Before(end) && !ok; time.Sleep(200 * time.Millisecond) {
-		threads, fds = int(procStatus(t, rx.pid, "Threads")), openFDs(t, rx.pid)
+		threads, fds = int(procStatus(t, rx.Pid, "Threads")), openFDs(t, rx.Pid)
 		ok = fds <= fds0
 	}
 	t.Logf("receiver after the flood: threads %d (before %d), open files %d (before %d)", threads, threads0, fds, fds0)
@@ -208,21 +209,21 @@ func TestSilentConnections(t *testing.T) {
 	rx := startReceiver(t, l, rxHost, dl, nil, "--accept-from", friendID)
 
 	h := runHelper(t, l, attacker, "hold "+rx.addr+" 40")
-	h.waitFrom(0, 20*time.Second, "40 connections held", func(e event) bool { return e.num("opened") >= 40 })
+	h.WaitFrom(0, 20*time.Second, "40 connections held", func(e testproc.Event) bool { return e.Num("opened") >= 40 })
 	probe := runHelper(t, l, friend, "probe "+rx.addr)
-	_, pe := probe.waitFrom(0, 20*time.Second, "a probe", func(e event) bool { return e.str("event") == "probe" })
+	_, pe := probe.WaitFrom(0, 20*time.Second, "a probe", func(e testproc.Event) bool { return e.Str("event") == "probe" })
 
 	p := startSend(t, l, friend, friendCfg, rx.addr, src)
-	code := p.waitExit(time.Minute)
-	fin, _ := p.lastFinal()
+	code := p.Exit(time.Minute)
+	fin, _ := p.LastFinal()
 	t.Logf("FIGURE 40 silent connections from one host: trusted device's send exit %d in %.2f s (%s); first probe %s",
-		code, p.elapsed().Seconds(), fin.str("error"), pe.String())
+		code, p.Elapsed().Seconds(), fin.Str("error"), pe.String())
 	if code != 0 {
-		t.Errorf("a trusted device could not send while another host held 40 silent connections: exit %d: %s", code, fin.str("error"))
+		t.Errorf("a trusted device could not send while another host held 40 silent connections: exit %d: %s", code, fin.Str("error"))
 	} else if got := fileHash(filepath.Join(dl, "notes.pdf")); got != sum {
 		t.Errorf("file differs (sha256 %q)", got)
 	}
-	if pe.str("error") != "" {
-		t.Errorf("probe failed while another host held 40 silent connections: %s", pe.str("error"))
+	if pe.Str("error") != "" {
+		t.Errorf("probe failed while another host held 40 silent connections: %s", pe.Str("error"))
 	}
 }

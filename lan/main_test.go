@@ -28,8 +28,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"github.com/lempar/lempar/internal/testproc"
 )
 
 const (
@@ -67,22 +68,14 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envPrivate) == "" {
 		os.Exit(reexecPrivate())
 	}
-	dir, err := os.MkdirTemp("", "lempar-lan-bin")
+	bin, err := testproc.Build("lempar-lan-bin", "../cmd/lempar-cli")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	the.cli = filepath.Join(dir, "lempar-cli")
-	build := exec.Command("go", "build", "-o", the.cli, "../cmd/lempar-cli")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building lempar-cli:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
+	the.cli = bin.Path("lempar-cli")
 	code := m.Run()
-	os.RemoveAll(dir)
+	bin.Remove()
 	os.Exit(code)
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lempar/lempar/internal/netns"
+	"github.com/lempar/lempar/internal/testproc"
 )
 
 // TestEightSenders: eight devices send to one receiver at once, through
@@ -38,7 +39,7 @@ func TestEightSenders(t *testing.T) {
 	}
 	dl := filepath.Join(tmp, "dl")
 	rx := startReceiver(t, l, rxHost, dl, nil, "--yes")
-	idle := procStatus(t, rx.pid, "VmHWM")
+	idle := procStatus(t, rx.Pid, "VmHWM")
 	cfgs := make([]string, senders)
 	for i := range cfgs {
 		cfgs[i] = filepath.Join(tmp, fmt.Sprintf("tx%d", i))
@@ -50,10 +51,10 @@ func TestEightSenders(t *testing.T) {
 		t.Helper()
 		done := 0
 		for done < want {
-			var e event
-			from, e = rx.waitFrom(from, time.Minute, "receiver final events", event.final)
+			var e testproc.Event
+			from, e = rx.WaitFrom(from, time.Minute, "receiver final events", testproc.Event.Final)
 			from++
-			if e.str("state") != "done" {
+			if e.Str("state") != "done" {
 				t.Fatalf("receiver: %v", e)
 			}
 			done++
@@ -72,33 +73,33 @@ func TestEightSenders(t *testing.T) {
 		}
 	}
 	oneDevice := func() float64 {
-		resetPeak(t, rx.pid)
-		from := len(rx.all())
+		resetPeak(t, rx.Pid)
+		from := len(rx.Events())
 		p := startSend(t, l, 0, cfgs[0], rx.addr, srcs...)
-		if code := p.waitExit(5 * time.Minute); code != 0 {
-			t.Fatalf("single sender: exit %d: %s", code, p.errText())
+		if code := p.Exit(5 * time.Minute); code != 0 {
+			t.Fatalf("single sender: exit %d: %s", code, p.Stderr())
 		}
-		hwmSingle = max(hwmSingle, procStatus(t, rx.pid, "VmHWM"))
+		hwmSingle = max(hwmSingle, procStatus(t, rx.Pid, "VmHWM"))
 		check(from, 1)
-		return mbps(senders*per, p.elapsed())
+		return mbps(senders*per, p.Elapsed())
 	}
 	var hwmMany int64
 	allAtOnce := func() float64 {
-		resetPeak(t, rx.pid)
-		from := len(rx.all())
+		resetPeak(t, rx.Pid)
+		from := len(rx.Events())
 		start := time.Now()
-		ps := make([]*proc, senders)
+		ps := make([]*testproc.Proc, senders)
 		for i := range senders {
 			ps[i] = startSend(t, l, i, cfgs[i], rx.addr, srcs[i])
 		}
 		for i, p := range ps {
-			if code := p.waitExit(5 * time.Minute); code != 0 {
-				fin, _ := p.lastFinal()
-				t.Fatalf("sender %d of %d: exit %d, final %v: %s", i+1, senders, code, fin, p.errText())
+			if code := p.Exit(5 * time.Minute); code != 0 {
+				fin, _ := p.LastFinal()
+				t.Fatalf("sender %d of %d: exit %d, final %v: %s", i+1, senders, code, fin, p.Stderr())
 			}
 		}
 		wall := time.Since(start)
-		hwmMany = max(hwmMany, procStatus(t, rx.pid, "VmHWM"))
+		hwmMany = max(hwmMany, procStatus(t, rx.Pid, "VmHWM"))
 		check(from, senders)
 		return mbps(senders*per, wall)
 	}

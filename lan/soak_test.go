@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lempar/lempar/internal/netns"
+	"github.com/lempar/lempar/internal/testproc"
 )
 
 // TestSoak sends over and over for LEMPAR_SOAK_DURATION (default 10 min):
@@ -68,15 +69,15 @@ func TestSoak(t *testing.T) {
 	twinDL := filepath.Join(tmp, "twin-dl")
 	twin := startReceiver(t, l, rxHost, twinDL, nil, "--yes")
 
-	send := func(host int, to *receiver, args ...string) *proc {
+	send := func(host int, to *receiver, args ...string) *testproc.Proc {
 		return startSend(t, l, host, cfg[host], to.addr, args...)
 	}
-	expectOK := func(ps ...*proc) {
+	expectOK := func(ps ...*testproc.Proc) {
 		t.Helper()
 		for _, p := range ps {
-			if code := p.waitExit(5 * time.Minute); code != 0 {
-				fin, _ := p.lastFinal()
-				t.Fatalf("%s: exit %d: %s", p.name, code, fin.str("error"))
+			if code := p.Exit(5 * time.Minute); code != 0 {
+				fin, _ := p.LastFinal()
+				t.Fatalf("%s: exit %d: %s", p.Name, code, fin.Str("error"))
 			}
 		}
 	}
@@ -112,22 +113,22 @@ func TestSoak(t *testing.T) {
 		switch {
 		case i%10 == 9:
 			// Killed halfway, then sent again: the second send resumes.
-			from := len(to.all())
+			from := len(to.Events())
 			p := send(slow, to, big)
-			to.waitFrom(from, time.Minute, "half received", func(e event) bool {
-				return e.str("event") == "transfer" && e.num("done") >= 32<<20
+			to.WaitFrom(from, time.Minute, "half received", func(e testproc.Event) bool {
+				return e.Str("event") == "transfer" && e.Num("done") >= 32<<20
 			})
-			if err := syscall.Kill(p.pid, syscall.SIGKILL); err != nil {
+			if err := syscall.Kill(p.Pid, syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
-			p.waitExit(10 * time.Second)
+			p.Exit(10 * time.Second)
 			// Until the receiver has noticed, the partial belongs to the
 			// old session and a new one would start over beside it.
-			to.waitFrom(from, 30*time.Second, "the receiver noticing", func(e event) bool { return e.str("state") == "retrying" })
+			to.WaitFrom(from, 30*time.Second, "the receiver noticing", func(e testproc.Event) bool { return e.Str("state") == "retrying" })
 			p = send(slow, to, big)
 			expectOK(p)
-			if fin, _ := p.lastFinal(); fin.num("sent") >= 48<<20 {
-				t.Fatalf("the send after a kill moved %d bytes; most of the file was there already", fin.num("sent"))
+			if fin, _ := p.LastFinal(); fin.Num("sent") >= 48<<20 {
+				t.Fatalf("the send after a kill moved %d bytes; most of the file was there already", fin.Num("sent"))
 			}
 			checkAndClear(to.dir, map[string]string{"big.bin": bigSum})
 			resumes++
@@ -153,9 +154,9 @@ func TestSoak(t *testing.T) {
 		round(i, rx)
 		round(i, twin)
 	}
-	rss0 := procStatus(t, rx.pid, "VmRSS")
-	threads0, fds0 := settled(t, rx.pid)
-	resetPeak(t, rx.pid)
+	rss0 := procStatus(t, rx.Pid, "VmRSS")
+	threads0, fds0 := settled(t, rx.Pid)
+	resetPeak(t, rx.Pid)
 	t.Logf("after %d warm-up rounds: RSS %.1f MiB, threads %d, open files %d", warmup, mib(rss0), threads0, fds0)
 
 	start := time.Now()
@@ -163,10 +164,10 @@ func TestSoak(t *testing.T) {
 		round(i, rx)
 		if i%50 == 0 {
 			t.Logf("%v: %d transfers, RSS %.1f MiB, threads %d, open files %d", time.Since(start).Round(time.Second),
-				transfers, mib(procStatus(t, rx.pid, "VmRSS")), procStatus(t, rx.pid, "Threads"), openFDs(t, rx.pid))
+				transfers, mib(procStatus(t, rx.Pid, "VmRSS")), procStatus(t, rx.Pid, "Threads"), openFDs(t, rx.Pid))
 		}
 	}
-	peak := procStatus(t, rx.pid, "VmHWM")
+	peak := procStatus(t, rx.Pid, "VmHWM")
 
 	// Idle: Go collects at least every 2 minutes and then hands free pages
 	// back to the kernel, so give it up to three.
@@ -174,7 +175,7 @@ func TestSoak(t *testing.T) {
 	var threads, fds int
 	back := false
 	for end := time.Now().Add(3 * time.Minute); time.Now().Before(end) && !back; time.Sleep(time.Second) {
-		rss, threads, fds = procStatus(t, rx.pid, "VmRSS"), int(procStatus(t, rx.pid, "Threads")), openFDs(t, rx.pid)
+		rss, threads, fds = procStatus(t, rx.Pid, "VmRSS"), int(procStatus(t, rx.Pid, "Threads")), openFDs(t, rx.Pid)
 		back = rss <= rss0+8<<20 && fds <= fds0
 	}
 	g, gTwin := goroutines(t, rx), goroutines(t, twin)
@@ -195,12 +196,12 @@ func TestSoak(t *testing.T) {
 // each goroutine from the runtime's dump.
 func goroutines(t *testing.T, r *receiver) []string {
 	t.Helper()
-	if err := syscall.Kill(r.pid, syscall.SIGQUIT); err != nil {
+	if err := syscall.Kill(r.Pid, syscall.SIGQUIT); err != nil {
 		t.Fatal(err)
 	}
-	r.waitExit(10 * time.Second)
+	r.Exit(10 * time.Second)
 	var out []string
-	for _, block := range strings.Split(r.errText(), "\n\n") {
+	for _, block := range strings.Split(r.Stderr(), "\n\n") {
 		lines := strings.Split(block, "\n")
 		if len(lines) < 2 || !goroutineHdr.MatchString(lines[0]) {
 			continue

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lempar/lempar/internal/netns"
+	"github.com/lempar/lempar/internal/testproc"
 )
 
 // TestWiFiLikeLink: 300 Mbit/s with an access point's queue and 0.5%
@@ -62,18 +63,18 @@ func TestWiFiLikeLink(t *testing.T) {
 func plainTCP(t *testing.T, l *netns.LAN, a, b int, src string, size int64) float64 {
 	t.Helper()
 	recv := runHelper(t, l, b, "tcp-recv")
-	_, ev := recv.waitFrom(0, 20*time.Second, "listening", func(e event) bool { return e.str("event") == "listening" })
-	addr := net.JoinHostPort(l.Addr(b).String(), strconv.FormatInt(ev.num("port"), 10))
+	_, ev := recv.WaitFrom(0, 20*time.Second, "listening", func(e testproc.Event) bool { return e.Str("event") == "listening" })
+	addr := net.JoinHostPort(l.Addr(b).String(), strconv.FormatInt(ev.Num("port"), 10))
 	send := runHelper(t, l, a, "tcp-send "+addr+" "+src)
-	if code := send.waitExit(10 * time.Minute); code != 0 {
-		t.Fatalf("plain TCP send: exit %d: %s", code, send.errText())
+	if code := send.Exit(10 * time.Minute); code != 0 {
+		t.Fatalf("plain TCP send: exit %d: %s", code, send.Stderr())
 	}
-	_, done := send.waitFrom(0, time.Second, "done", func(e event) bool { return e.str("event") == "done" })
-	if done.num("bytes") != size {
-		t.Fatalf("plain TCP sent %d of %d bytes", done.num("bytes"), size)
+	_, done := send.WaitFrom(0, time.Second, "done", func(e testproc.Event) bool { return e.Str("event") == "done" })
+	if done.Num("bytes") != size {
+		t.Fatalf("plain TCP sent %d of %d bytes", done.Num("bytes"), size)
 	}
-	recv.waitExit(30 * time.Second)
-	secs, _ := done.m["seconds"].(float64)
+	recv.Exit(30 * time.Second)
+	secs, _ := done.M["seconds"].(float64)
 	return float64(size) / secs / 1e6
 }
 
@@ -81,13 +82,13 @@ func plainTCP(t *testing.T, l *netns.LAN, a, b int, src string, size int64) floa
 // it returns MB/s over the sender's whole run (start to exit).
 func lemparOnce(t *testing.T, l *netns.LAN, h int, rx *receiver, cfg, src, sum string, size int64) float64 {
 	t.Helper()
-	from := len(rx.all())
+	from := len(rx.Events())
 	p := startSend(t, l, h, cfg, rx.addr, src)
-	if code := p.waitExit(10 * time.Minute); code != 0 {
-		t.Fatalf("send: exit %d: %s", code, p.errText())
+	if code := p.Exit(10 * time.Minute); code != 0 {
+		t.Fatalf("send: exit %d: %s", code, p.Stderr())
 	}
-	_, fin := rx.waitFrom(from, 30*time.Second, "final receiver event", event.final)
-	if fin.str("state") != "done" {
+	_, fin := rx.WaitFrom(from, 30*time.Second, "final receiver event", testproc.Event.Final)
+	if fin.Str("state") != "done" {
 		t.Fatalf("receiver: %v", fin)
 	}
 	got := filepath.Join(rx.dir, filepath.Base(src))
@@ -97,20 +98,20 @@ func lemparOnce(t *testing.T, l *netns.LAN, h int, rx *receiver, cfg, src, sum s
 	if err := os.Remove(got); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("  Lempar run: %.2f s in all, of which %.2f s from the last byte sent to done (receiver's fsync and ack)", p.elapsed().Seconds(), tailTime(p).Seconds())
-	return mbps(size, p.elapsed())
+	t.Logf("  Lempar run: %.2f s in all, of which %.2f s from the last byte sent to done (receiver's fsync and ack)", p.Elapsed().Seconds(), tailTime(p).Seconds())
+	return mbps(size, p.Elapsed())
 }
 
 // tailTime is how long a sender waited between its "verifying" event (all
 // bytes sent) and its final one.
-func tailTime(p *proc) time.Duration {
+func tailTime(p *testproc.Proc) time.Duration {
 	var verify, end time.Time
-	for _, e := range p.all() {
-		if e.str("state") == "verifying" && verify.IsZero() {
-			verify = e.at
+	for _, e := range p.Events() {
+		if e.Str("state") == "verifying" && verify.IsZero() {
+			verify = e.At
 		}
-		if e.final() {
-			end = e.at
+		if e.Final() {
+			end = e.At
 		}
 	}
 	if verify.IsZero() || end.IsZero() {
@@ -120,7 +121,7 @@ func tailTime(p *proc) time.Duration {
 }
 
 // runHelper starts this test binary as a helper tool on host h.
-func runHelper(t testing.TB, l *netns.LAN, h int, what string) *proc {
+func runHelper(t testing.TB, l *netns.LAN, h int, what string) *testproc.Proc {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
