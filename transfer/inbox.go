@@ -98,9 +98,9 @@ func (ib *inbox) mkdirs(p string) error {
 // usable partial the hasher is nil: a hasher holds ~10 KiB, and an offer of
 // 100,000 small files must not hold one per file before any data arrives.
 func (ib *inbox) resumeState(partial string, size int64) (int64, *blake3.Hasher, error) {
-	r, name, done := ib.at(partial)
+	s, name, done := ib.at(partial)
 	defer done()
-	f, err := r.Open(name)
+	f, err := s.r.Open(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil, nil
 	}
@@ -132,17 +132,17 @@ func (ib *inbox) openPartial(partial string, offset int64, mode uint32) (*os.Fil
 	if mode&0o111 != 0 {
 		perm = 0o755
 	}
-	r, name, done := ib.at(partial)
+	s, name, done := ib.at(partial)
 	defer done()
 	if offset == 0 {
 		// The common case, in one system call.
-		f, err := r.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+		f, err := s.create(name, perm)
 		if err != nil {
 			return nil, diskErr(err, partial)
 		}
 		return f, nil
 	}
-	f, err := r.OpenFile(name, os.O_WRONLY|os.O_CREATE, perm)
+	f, err := s.r.OpenFile(name, os.O_WRONLY|os.O_CREATE, perm)
 	if err != nil {
 		return nil, diskErr(err, partial)
 	}
@@ -158,18 +158,19 @@ func (ib *inbox) openPartial(partial string, offset int64, mode uint32) (*os.Fil
 }
 
 func (ib *inbox) remove(p string) {
-	r, name, done := ib.at(p)
+	s, name, done := ib.at(p)
 	defer done()
-	_ = r.Remove(name)
+	_ = s.r.Remove(name)
 }
 
 // place moves a verified, synced partial to its final name, never replacing
-// an existing file: "report.pdf" becomes "report (1).pdf". Link fails if the
-// target exists, so there is no window in which another file could appear
-// and be overwritten.
+// an existing file: "report.pdf" becomes "report (1).pdf". A no-replace
+// rename (or else a link) fails if the target exists, so there is no window
+// in which another file could appear and be overwritten.
 func (ib *inbox) place(partial string, it Item) (string, error) {
-	r, pname, done := ib.at(partial)
+	s, pname, done := ib.at(partial)
 	defer done()
+	r := s.r
 	if it.MTime != 0 {
 		mt := time.Unix(0, it.MTime)
 		_ = r.Chtimes(pname, mt, mt)
@@ -180,10 +181,21 @@ func (ib *inbox) place(partial string, it Item) (string, error) {
 		if r == ib.root {
 			name = osPath(dir + name)
 		}
-		err := r.Link(pname, name)
+		final := dir + ConflictName(base, n)
+		err := s.renameNoReplace(pname, name)
+		if err == nil {
+			return final, nil
+		}
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if !errors.Is(err, errors.ErrUnsupported) {
+			return "", diskErr(err, final)
+		}
+		err = r.Link(pname, name)
 		if err == nil {
 			_ = r.Remove(pname)
-			return dir + ConflictName(base, n), nil
+			return final, nil
 		}
 		if errors.Is(err, fs.ErrExist) {
 			continue
@@ -195,9 +207,9 @@ func (ib *inbox) place(partial string, it Item) (string, error) {
 			continue
 		}
 		if err := r.Rename(pname, name); err != nil {
-			return "", diskErr(err, dir+ConflictName(base, n))
+			return "", diskErr(err, final)
 		}
-		return dir + ConflictName(base, n), nil
+		return final, nil
 	}
 	return "", newErr("too-many-copies", nil, "Path", it.Path)
 }

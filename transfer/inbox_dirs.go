@@ -14,6 +14,7 @@ const maxSubRoots = 16
 // writing into it (LocalSend uploads run in parallel).
 type subRoot struct {
 	r    *os.Root
+	d    *os.File // the folder itself, where the system has faster calls (see inbox_linux.go); may be nil
 	refs int
 	used uint64
 }
@@ -24,31 +25,39 @@ type subRoot struct {
 // remove); through a root opened at "a/b" it is one call each, with the
 // same guarantee that nothing leaves the download folder. done must be
 // called when the caller is finished with r.
-func (ib *inbox) at(p string) (r *os.Root, name string, done func()) {
+func (ib *inbox) at(p string) (s *subRoot, name string, done func()) {
 	dir, base := path.Split(p)
 	if dir == "" {
-		return ib.root, base, func() {}
+		dir = "."
+	} else {
+		dir = dir[:len(dir)-1]
 	}
-	dir = dir[:len(dir)-1]
 	ib.mu.Lock()
 	defer ib.mu.Unlock()
 	ib.tick++
 	if s := ib.subs[dir]; s != nil {
 		s.refs++
 		s.used = ib.tick
-		return s.r, base, ib.release(s)
+		return s, base, ib.release(s)
 	}
 	sr, err := ib.root.OpenRoot(osPath(dir))
 	if err != nil {
 		// The operation itself, on the whole path, reports what is wrong.
-		return ib.root, osPath(p), func() {}
+		return &subRoot{r: ib.root}, osPath(p), func() {}
 	}
+	s = &subRoot{r: sr, d: openFolder(sr), refs: 1, used: ib.tick}
 	if len(ib.subs) >= maxSubRoots && !ib.evictLocked() {
-		return sr, base, func() { sr.Close() }
+		return s, base, s.close
 	}
-	s := &subRoot{r: sr, refs: 1, used: ib.tick}
 	ib.subs[dir] = s
-	return sr, base, ib.release(s)
+	return s, base, ib.release(s)
+}
+
+func (s *subRoot) close() {
+	if s.d != nil {
+		s.d.Close()
+	}
+	s.r.Close()
 }
 
 func (ib *inbox) release(s *subRoot) func() {
@@ -71,7 +80,7 @@ func (ib *inbox) evictLocked() bool {
 	if oldest == nil {
 		return false
 	}
-	oldest.r.Close()
+	oldest.close()
 	delete(ib.subs, victim)
 	return true
 }
@@ -80,7 +89,7 @@ func (ib *inbox) closeSubs() {
 	ib.mu.Lock()
 	defer ib.mu.Unlock()
 	for d, s := range ib.subs {
-		s.r.Close()
+		s.close()
 		delete(ib.subs, d)
 	}
 }

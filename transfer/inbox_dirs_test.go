@@ -70,3 +70,53 @@ func TestInboxManyFoldersInParallel(t *testing.T) {
 		}
 	}
 }
+
+// A symlink planted in the download folder (by another program, or a
+// earlier tampering) is never followed: not when the partial is created,
+// not when the file is placed.
+func TestInboxNeverFollowsPlantedSymlinks(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	secret := filepath.Join(outside, "secret")
+	if err := os.WriteFile(secret, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	it := Item{Path: "sub/doc.txt", Kind: KindFile, Size: 2}
+	partial := partialName("peer", it)
+	for _, name := range []string{partial, it.Path} {
+		if err := os.Symlink(secret, filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ib, err := openInbox(dir, "peer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ib.close()
+	if f, err := ib.openPartial(partial, 0, 0o644); err == nil {
+		f.Close()
+		t.Fatal("a partial was opened through a symlink")
+	}
+	other := uniquePartialName(it)
+	f, err := ib.openPartial(other, 0, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("hi"))
+	f.Close()
+	final, err := ib.place(other, it)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final != "sub/doc (1).txt" {
+		t.Fatalf("placed as %q", final)
+	}
+	if b, _ := os.ReadFile(secret); string(b) != "keep" {
+		t.Fatalf("the file outside was changed to %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "sub", "doc (1).txt")); string(b) != "hi" {
+		t.Fatalf("placed file holds %q", b)
+	}
+}
