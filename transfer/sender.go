@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"os"
 	"sync/atomic"
 	"time"
 
@@ -411,7 +410,7 @@ func (s *sender) readAhead(ctx context.Context, dec *Decision, free chan []byte,
 }
 
 func (s *sender) readFile(ctx context.Context, idx int, src Source, d ItemDecision, free chan []byte, out chan<- chunk) error {
-	f, err := os.Open(src.Local)
+	f, err := openSource(src.Local)
 	if err != nil {
 		return newErr("source-unreadable", err, "Path", src.Local)
 	}
