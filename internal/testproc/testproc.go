@@ -396,15 +396,18 @@ func (p *Proc) Signal(sig os.Signal) time.Time {
 
 // Stop ends the program: SIGINT, so it can shut down the way a person
 // pressing Ctrl-C would, then SIGKILL if it is still running after grace.
-// A program that outlives even that fails the test.
+// A grace of 0 kills at once, as a crash would. A program that outlives
+// SIGKILL fails the test.
 func (p *Proc) Stop(grace time.Duration) {
 	p.t.Helper()
 	if p.Exited() {
 		return
 	}
-	p.Signal(os.Interrupt)
-	if _, ok := p.Wait(grace); ok {
-		return
+	if grace > 0 {
+		p.Signal(os.Interrupt)
+		if _, ok := p.Wait(grace); ok {
+			return
+		}
 	}
 	p.Signal(os.Kill)
 	if _, ok := p.Wait(killWait); !ok {

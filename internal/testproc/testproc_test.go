@@ -78,6 +78,13 @@ func TestStopEscalates(t *testing.T) {
 	if !stubborn.Exited() || stubborn.ExitCode() != -1 {
 		t.Fatalf("after Stop: exited %v, code %d; want killed", stubborn.Exited(), stubborn.ExitCode())
 	}
+	// Grace 0 skips SIGINT: a handler that would answer it never runs.
+	crash := Start(t, shell(t, `trap 'echo interrupted; exit 0' INT; echo ready; while :; do sleep 0.1; done`), Options{})
+	crash.Next(5*time.Second, "ready", func(e Event) bool { return e.Str("text") == "ready" })
+	crash.Stop(0)
+	if strings.Contains(crash.Output(), "interrupted") {
+		t.Fatal("Stop(0) sent SIGINT first")
+	}
 }
 
 func TestMergedOutput(t *testing.T) {

@@ -86,7 +86,7 @@ func TestLocalSendBigFile(t *testing.T) {
 	dl2 := filepath.Join(t.TempDir(), "Lempar2")
 	other := r.lemparOn(lsHost, helperCfg{Accept: "yes", DownloadDir: dl2, Name: "Lempar Two"})
 	port := ""
-	for _, ln := range strings.Split(other.output(), "\n") {
+	for _, ln := range strings.Split(other.Output(), "\n") {
 		var l evLine
 		if json.Unmarshal([]byte(ln), &l) == nil && l.Kind == "listen" {
 			port = l.Addr

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/lempar/lempar/internal/netns"
+	"github.com/lempar/lempar/internal/testproc"
 )
 
 func TestMain(m *testing.M) {
@@ -197,10 +198,10 @@ func TestLocalSendInterop(t *testing.T) {
 		// Its own port 53318: announcing from there, it gets our register
 		// answer there (53317 is the receiver's).
 		disc := r.ls("ls-discover", "discover", "--json", "--timeout", "4", "--port", "53318", "--alias", "LS-Scan")
-		if code := disc.wait(30 * time.Second); code != 0 {
-			t.Fatalf("discover exited %d:\n%s", code, disc.output())
+		if code := disc.Exit(30 * time.Second); code != 0 {
+			t.Fatalf("discover exited %d:\n%s", code, disc.Output())
 		}
-		out := disc.output()
+		out := disc.Output()
 		i := strings.Index(out, "[")
 		var found []map[string]any
 		if i < 0 || json.Unmarshal([]byte(out[i:]), &found) != nil {
@@ -260,8 +261,8 @@ func TestLocalSendInterop(t *testing.T) {
 		}{{"foto.jpg", 3<<20 + 11}, {"lagu.mp3", 40<<20 + 5}} {
 			want[f.name] = randFile(t, filepath.Join(srcDir, "ls", f.name), f.size)
 			snd := r.ls("ls-send", "send", "--protocol", "https", "--alias", "LS-Sender", lemparIP, filepath.Join(srcDir, "ls", f.name))
-			if code := snd.wait(60 * time.Second); code != 0 {
-				t.Fatalf("send %s exited %d:\n%s", f.name, code, snd.output())
+			if code := snd.Exit(60 * time.Second); code != 0 {
+				t.Fatalf("send %s exited %d:\n%s", f.name, code, snd.Output())
 			}
 			ev := lem.line(func(l evLine) bool { return l.Kind == "event" && l.Direction == "in" && isFinal(l) }, 30*time.Second)
 			if ev.State != "done" || ev.PeerName != "LS-Sender" || !strings.HasPrefix(ev.PeerID, "localsend:") || len(ev.Saved) != 1 || ev.Saved[0] != f.name {
@@ -325,14 +326,14 @@ func TestLocalSendInterop(t *testing.T) {
 		cmd := r.lan.Command(lsHost, r.self)
 		cmd.Env = append(os.Environ(), envJunk+"=1")
 		j := startProc(t, "junk", cmd)
-		if code := j.wait(10 * time.Second); code != 0 {
-			t.Fatalf("junk sender: %s", j.output())
+		if code := j.Exit(10 * time.Second); code != 0 {
+			t.Fatalf("junk sender: %s", j.Output())
 		}
 		// Still alive and serving: a file goes through after the junk.
 		want := randFile(t, filepath.Join(srcDir, "after-junk.bin"), 1000)
 		snd := r.ls("ls-send", "send", "--protocol", "https", lemparIP, filepath.Join(srcDir, "after-junk.bin"))
-		if code := snd.wait(30 * time.Second); code != 0 {
-			t.Fatalf("send after junk exited %d:\n%s", code, snd.output())
+		if code := snd.Exit(30 * time.Second); code != 0 {
+			t.Fatalf("send after junk exited %d:\n%s", code, snd.Output())
 		}
 		lem.line(func(l evLine) bool {
 			return l.Kind == "event" && l.Direction == "in" && isFinal(l) && l.State == "done"
@@ -340,8 +341,8 @@ func TestLocalSendInterop(t *testing.T) {
 		if !bytes.Equal(contents(t, dlDir)["after-junk.bin"], want) {
 			t.Fatal("file after junk differs")
 		}
-		if strings.Contains(lem.output(), "JUNK-") {
-			t.Fatalf("a junk announcement got listed:\n%s", tail(lem.output()))
+		if strings.Contains(lem.Output(), "JUNK-") {
+			t.Fatalf("a junk announcement got listed:\n%s", testproc.Tail(lem.Output(), 4000))
 		}
 	})
 
@@ -374,8 +375,8 @@ func TestLocalSendInterop(t *testing.T) {
 		if ev.State != "cancelled" || ev.Code != "cancelled" || ev.Done >= ev.Total {
 			t.Fatalf("event %+v", ev)
 		}
-		if code := snd.wait(60 * time.Second); code == 0 {
-			t.Fatalf("localsend says it sent a cancelled file:\n%s", snd.output())
+		if code := snd.Exit(60 * time.Second); code == 0 {
+			t.Fatalf("localsend says it sent a cancelled file:\n%s", snd.Output())
 		}
 		waitEmpty(t, dl)
 	})

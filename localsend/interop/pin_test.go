@@ -16,16 +16,16 @@ func TestLocalSendPINAndDecline(t *testing.T) {
 		lem := r.lempar(helperCfg{Accept: "yes", DownloadDir: dl, PIN: "4321"})
 		for _, c := range []struct{ pin, code string }{{"", "localsend-pin-required"}, {"123456", "localsend-pin-wrong"}} {
 			snd := r.ls("ls-send", "send", "--protocol", "https", "--pin", c.pin, lemparIP, src)
-			if code := snd.wait(30 * time.Second); code == 0 {
-				t.Fatalf("pin %q: sent anyway:\n%s", c.pin, snd.output())
+			if code := snd.Exit(30 * time.Second); code == 0 {
+				t.Fatalf("pin %q: sent anyway:\n%s", c.pin, snd.Output())
 			}
 			if ref := lem.line(func(l evLine) bool { return l.Kind == "refused" }, 5*time.Second); ref.Code != c.code {
 				t.Fatalf("pin %q: refused with %+v", c.pin, ref)
 			}
 		}
 		snd := r.ls("ls-send", "send", "--protocol", "https", "--pin", "4321", lemparIP, src)
-		if code := snd.wait(30 * time.Second); code != 0 {
-			t.Fatalf("right PIN: exit %d:\n%s", code, snd.output())
+		if code := snd.Exit(30 * time.Second); code != 0 {
+			t.Fatalf("right PIN: exit %d:\n%s", code, snd.Output())
 		}
 		if ev := lem.line(func(l evLine) bool { return l.Direction == "in" && isFinal(l) }, 10*time.Second); ev.State != "done" {
 			t.Fatalf("%+v", ev)
@@ -61,8 +61,8 @@ func TestLocalSendPINAndDecline(t *testing.T) {
 		dl := filepath.Join(t.TempDir(), "Lempar")
 		lem := r.lempar(helperCfg{Accept: "no", DownloadDir: dl})
 		snd := r.ls("ls-send", "send", "--protocol", "https", lemparIP, src)
-		if code := snd.wait(30 * time.Second); code == 0 {
-			t.Fatalf("declined, but localsend says sent:\n%s", snd.output())
+		if code := snd.Exit(30 * time.Second); code == 0 {
+			t.Fatalf("declined, but localsend says sent:\n%s", snd.Output())
 		}
 		ev := lem.line(func(l evLine) bool { return l.Direction == "in" && isFinal(l) }, 10*time.Second)
 		if ev.State != "declined" || ev.Code != "declined-local" {

@@ -1,85 +1,40 @@
 package interop
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/lempar/lempar/internal/testproc"
 )
 
-// proc is a process on a namespace host whose output a test waits on.
+// proc is a program on a namespace host, driven through its stdin and
+// read from its output (stdout and stderr merged, in order): localsend's
+// interactive CLI prompts without a newline, so the output is matched as
+// text from where the last match ended.
 type proc struct {
+	*testproc.Proc
 	t     *testing.T
-	name  string
-	cmd   *exec.Cmd
 	stdin io.WriteCloser
-
-	mu     sync.Mutex
-	out    bytes.Buffer
-	pos    int // expect() has consumed output up to here
-	more   chan struct{}
-	exited chan struct{}
-	err    error
+	pos   int // expect and line have consumed the output up to here
 }
 
 func startProc(t *testing.T, name string, cmd *exec.Cmd) *proc {
 	t.Helper()
-	p := &proc{t: t, name: name, cmd: cmd, more: make(chan struct{}, 1), exited: make(chan struct{})}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.stdin = stdin
-	cmd.Stdout = p
-	cmd.Stderr = p
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	go func() {
-		err := cmd.Wait()
-		p.mu.Lock()
-		p.err = err
-		p.mu.Unlock()
-		close(p.exited)
-	}()
-	t.Cleanup(p.stop)
-	return p
+	return &proc{Proc: testproc.Start(t, cmd, testproc.Options{Name: name, MergeStderr: true}), t: t, stdin: stdin}
 }
 
-func (p *proc) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	p.out.Write(b)
-	p.mu.Unlock()
-	select {
-	case p.more <- struct{}{}:
-	default:
-	}
-	return len(b), nil
-}
-
-func (p *proc) stop() {
-	select {
-	case <-p.exited:
-		return
-	default:
-	}
-	_ = p.cmd.Process.Kill()
-	select {
-	case <-p.exited:
-	case <-time.After(5 * time.Second):
-	}
-}
-
-func (p *proc) output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.out.String()
-}
+// stop kills the program at once, as the tests always have: they stop a
+// side to free its port or to start it again, not to test its shutdown.
+func (p *proc) stop() { p.Stop(0) }
 
 // expect waits until the output after the last match contains want, and
 // returns the text up to and including it.
@@ -92,39 +47,24 @@ func (p *proc) expect(want string, timeout time.Duration) string {
 		return -1
 	}, timeout)
 	if !ok {
-		p.t.Fatalf("%s: no %q within %v; output:\n%s", p.name, want, timeout, tail(p.output()))
+		p.t.Fatalf("%s: no %q within %v; output:\n%s", p.Name, want, timeout, testproc.Tail(p.Output(), 4000))
 	}
 	return s
 }
 
 func (p *proc) await(match func(string) int, timeout time.Duration) (string, bool) {
-	deadline := time.After(timeout)
-	for {
-		p.mu.Lock()
-		rest := p.out.String()[p.pos:]
-		if n := match(rest); n >= 0 {
-			p.pos += n
-			p.mu.Unlock()
-			return rest[:n], true
+	var got string
+	ok := p.Until(timeout, func() bool {
+		rest := p.Output()[p.pos:]
+		n := match(rest)
+		if n < 0 {
+			return false
 		}
-		p.mu.Unlock()
-		select {
-		case <-p.more:
-		case <-p.exited:
-			p.mu.Lock()
-			rest := p.out.String()[p.pos:]
-			p.mu.Unlock()
-			if n := match(rest); n >= 0 {
-				p.mu.Lock()
-				p.pos += n
-				p.mu.Unlock()
-				return rest[:n], true
-			}
-			return "", false
-		case <-deadline:
-			return "", false
-		}
-	}
+		p.pos += n
+		got = rest[:n]
+		return true
+	})
+	return got, ok
 }
 
 // line waits for a helper JSON line for which ok is true, skipping others.
@@ -147,7 +87,7 @@ func (p *proc) line(ok func(evLine) bool, timeout time.Duration) evLine {
 		}
 	}, timeout)
 	if !found {
-		p.t.Fatalf("%s: expected line not seen within %v; output:\n%s", p.name, timeout, tail(p.output()))
+		p.t.Fatalf("%s: expected line not seen within %v; output:\n%s", p.Name, timeout, testproc.Tail(p.Output(), 4000))
 	}
 	return got
 }
@@ -156,34 +96,13 @@ func (p *proc) send(v any) {
 	p.t.Helper()
 	b, _ := json.Marshal(v)
 	if _, err := fmt.Fprintf(p.stdin, "%s\n", b); err != nil {
-		p.t.Fatalf("%s: %v", p.name, err)
+		p.t.Fatalf("%s: %v", p.Name, err)
 	}
 }
 
 func (p *proc) input(s string) {
 	p.t.Helper()
 	if _, err := io.WriteString(p.stdin, s); err != nil {
-		p.t.Fatalf("%s: %v", p.name, err)
+		p.t.Fatalf("%s: %v", p.Name, err)
 	}
-}
-
-// wait waits for the process to exit and returns its exit code.
-func (p *proc) wait(timeout time.Duration) int {
-	p.t.Helper()
-	select {
-	case <-p.exited:
-	case <-time.After(timeout):
-		p.t.Fatalf("%s did not exit within %v; output:\n%s", p.name, timeout, tail(p.output()))
-	}
-	if p.cmd.ProcessState == nil {
-		return -1
-	}
-	return p.cmd.ProcessState.ExitCode()
-}
-
-func tail(s string) string {
-	if len(s) > 4000 {
-		return "…" + s[len(s)-4000:]
-	}
-	return s
 }
