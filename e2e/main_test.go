@@ -24,11 +24,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(nsMarker) == "" {
 		os.Exit(reexecInNetns())
 	}
-	bin, err := testproc.Build("lempar-e2e-bin", "../cmd/lempar-cli")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	bin := testproc.MustBuild("lempar-e2e-bin", "../cmd/lempar-cli")
 	cliPath = bin.Path("lempar-cli")
 	code := m.Run()
 	bin.Remove()

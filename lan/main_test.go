@@ -68,11 +68,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envPrivate) == "" {
 		os.Exit(reexecPrivate())
 	}
-	bin, err := testproc.Build("lempar-lan-bin", "../cmd/lempar-cli")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	bin := testproc.MustBuild("lempar-lan-bin", "../cmd/lempar-cli")
 	the.cli = bin.Path("lempar-cli")
 	code := m.Run()
 	bin.Remove()

@@ -8,7 +8,6 @@
 package test
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -19,11 +18,7 @@ import (
 const envBin = "LEMPAR_TEST_CLI"
 
 func TestMain(m *testing.M) {
-	bin, err := testproc.Build("lempar-test-bin", "../cmd/lempar-cli")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	bin := testproc.MustBuild("lempar-test-bin", "../cmd/lempar-cli")
 	os.Setenv(envBin, bin.Path("lempar-cli"))
 	code := m.Run()
 	bin.Remove()

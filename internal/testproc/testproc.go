@@ -26,24 +26,26 @@ import (
 // Binaries is a temporary directory of freshly built programs.
 type Binaries struct{ dir string }
 
-// Build compiles pkgs (paths as go build takes them, e.g.
-// "../cmd/lempar-cli") into a new temporary directory. TestMain calls it
-// once, so every test runs the same binary and none pays for a build. cgo
-// is off: the binaries then run in any namespace or container without the
-// host's C library.
-func Build(pattern string, pkgs ...string) (*Binaries, error) {
+// MustBuild compiles pkgs (paths as go build takes them, e.g.
+// "../cmd/lempar-cli") into a new temporary directory, or says why not and
+// exits: TestMain calls it once, so every test runs the same binary and
+// none pays for a build, and it has no t to fail. cgo is off: the binaries
+// then run in any namespace or container without the host's C library.
+func MustBuild(pattern string, pkgs ...string) *Binaries {
 	dir, err := os.MkdirTemp("", pattern)
 	if err != nil {
-		return nil, err
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 	build := exec.Command("go", append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)...)
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("building %s: %w", strings.Join(pkgs, " "), err)
+		fmt.Fprintf(os.Stderr, "building %s: %v\n", strings.Join(pkgs, " "), err)
+		os.Exit(1)
 	}
-	return &Binaries{dir: dir}, nil
+	return &Binaries{dir: dir}
 }
 
 // Path is the built program named name (its package's last element).
