@@ -42,6 +42,7 @@ type receive struct {
 
 	ib     *inbox
 	files  []*rxFile // by item index; nil unless an accepted file
+	spare  *blake3.Hasher
 	claims []string
 }
 

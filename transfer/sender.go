@@ -394,12 +394,15 @@ func (s *sender) stream(ctx context.Context, dec *Decision) error {
 // hashing overlap with encryption and sending.
 func (s *sender) readAhead(ctx context.Context, dec *Decision, free chan []byte, out chan<- chunk) {
 	defer close(out)
+	// One hasher for all files, reset for each: allocating and clearing
+	// ~10 KiB a file showed in the profile of many small files.
+	h := blake3.New()
 	for i, d := range dec.Items {
 		src := s.items[i]
 		if !d.Accept || src.Kind != KindFile {
 			continue
 		}
-		if err := s.readFile(ctx, i, src, d, free, out); err != nil {
+		if err := s.readFile(ctx, i, src, d, h, free, out); err != nil {
 			select {
 			case out <- chunk{err: err}:
 			case <-ctx.Done():
@@ -409,7 +412,7 @@ func (s *sender) readAhead(ctx context.Context, dec *Decision, free chan []byte,
 	}
 }
 
-func (s *sender) readFile(ctx context.Context, idx int, src Source, d ItemDecision, free chan []byte, out chan<- chunk) error {
+func (s *sender) readFile(ctx context.Context, idx int, src Source, d ItemDecision, h *blake3.Hasher, free chan []byte, out chan<- chunk) error {
 	f, err := openSource(src.Local)
 	if err != nil {
 		return newErr("source-unreadable", err, "Path", src.Local)
@@ -418,7 +421,7 @@ func (s *sender) readFile(ctx context.Context, idx int, src Source, d ItemDecisi
 	if st, err := f.Stat(); err != nil || st.Size() != src.Size {
 		return newErr("source-changed", err, "Path", src.Local)
 	}
-	h := blake3.New()
+	h.Reset()
 	offset := int64(0)
 	if d.Offset > 0 {
 		if _, err := io.CopyN(h, f, d.Offset); err != nil {
