@@ -54,14 +54,15 @@ func osPath(p string) string { return filepath.FromSlash(p) }
 // same file again finds the same partial, which is what makes resume work
 // after a crash without any other state on disk.
 func partialName(sender string, it Item) string {
-	h := blake3.New()
-	h.WriteString(sender)
-	h.WriteString("\x00" + it.Path + "\x00")
-	var n [16]byte
-	binary.BigEndian.PutUint64(n[:8], uint64(it.Size))
-	binary.BigEndian.PutUint64(n[8:], uint64(it.MTime))
-	h.Write(n[:])
-	return partialFor(it.Path, hex.EncodeToString(h.Sum(nil)[:4]))
+	b := make([]byte, 0, len(sender)+len(it.Path)+18)
+	b = append(b, sender...)
+	b = append(b, 0)
+	b = append(b, it.Path...)
+	b = append(b, 0)
+	b = binary.BigEndian.AppendUint64(b, uint64(it.Size))
+	b = binary.BigEndian.AppendUint64(b, uint64(it.MTime))
+	sum := blake3.Sum256(b)
+	return partialFor(it.Path, hex.EncodeToString(sum[:4]))
 }
 
 // uniquePartialName is for a second session sending the same file at the
