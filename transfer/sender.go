@@ -342,7 +342,10 @@ func (s *sender) stream(ctx context.Context, dec *Decision) error {
 
 	free := make(chan []byte, 4)
 	for range cap(free) {
-		free <- make([]byte, dataPrefix+ChunkSize)
+		// A whole frame, headers included, is ChunkSize: exactly 16 TLS
+		// records. With the payload alone that size, every frame ended in
+		// a 17-byte record of its own (one more seal, write and segment).
+		free <- make([]byte, ChunkSize)
 	}
 	chunks := make(chan chunk, cap(free))
 	rctx, stopReader := context.WithCancel(ctx)
