@@ -96,5 +96,8 @@
 // with backoff (default for 10 minutes) and offers the same session again;
 // the receiver keeps the session parked for that long and continues it
 // without asking again — also when a restarted sender offers the same
-// content from the same device under a new session ID.
+// content from the same device under a new session ID. If the resend
+// arrives while the receiver still streams that session (the link died
+// silently and the sender noticed first), the stale connection is ended as
+// a drop and the new one continues from the receiver's offset.
 package transfer

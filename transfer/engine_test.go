@@ -23,7 +23,7 @@ type testNode struct {
 	final  chan Event
 }
 
-func startReceiver(t *testing.T, acc Acceptor) *testNode {
+func startReceiver(t *testing.T, acc Acceptor, opts ...func(*Server)) *testNode {
 	t.Helper()
 	id, err := NewEphemeralIdentity()
 	if err != nil {
@@ -43,6 +43,9 @@ func startReceiver(t *testing.T, acc Acceptor) *testNode {
 				n.final <- e
 			}
 		},
+	}
+	for _, o := range opts {
+		o(n.srv)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -34,7 +34,9 @@ type receive struct {
 	cancel context.CancelCauseFunc
 
 	streaming atomic.Bool
-	resumed   bool // continues a parked session: already accepted
+	resumed   bool          // continues a parked session: already accepted
+	sig       string        // offerSig of the offer
+	ended     chan struct{} // closed when run returns (parked or finished)
 	bye       chan struct{}
 	readDone  chan struct{} // closed when readLoop returns
 	jobs      chan rxJob
@@ -70,8 +72,9 @@ func newReceive(srv *Server, ss *session, offer *Offer) *receive {
 	files, _, _ := offer.Count()
 	dir := srv.Dir()
 	return &receive{
-		srv: srv, ss: ss, offer: offer, dir: dir,
-		bye: make(chan struct{}), readDone: make(chan struct{}),
+		srv: srv, ss: ss, offer: offer, dir: dir, sig: offerSig(offer),
+		ended: make(chan struct{}),
+		bye:   make(chan struct{}), readDone: make(chan struct{}),
 		jobs: make(chan rxJob, rxBuffers),
 		free: make(chan []byte, rxBuffers),
 		tr: newTracker(Event{
@@ -83,10 +86,11 @@ func newReceive(srv *Server, ss *session, offer *Offer) *receive {
 
 func (rx *receive) run(parent context.Context) {
 	rx.ctx, rx.cancel = context.WithCancelCause(parent)
+	defer close(rx.ended)
 	defer rx.cancel(nil)
 	// Registered under the tracker's ID: a resend continuing a parked
 	// session keeps the ID the window already shows.
-	defer rx.srv.register(rx.tr.snapshot().Session, rx.cancel)()
+	defer rx.srv.register(rx.tr.snapshot().Session, rx)()
 	defer func() { rx.srv.unclaim(rx.claims) }()
 
 	go rx.readLoop()
@@ -116,7 +120,7 @@ func (rx *receive) run(parent context.Context) {
 		// The give-up func holds only the tracker: a parked session must
 		// not keep its buffers and connection alive for the whole window.
 		tr := rx.tr
-		rx.srv.park(rx.offer.Session, &parked{peerID: rx.ss.peer.ID, dir: rx.dir, sig: offerSig(rx.offer), tr: tr},
+		rx.srv.park(rx.offer.Session, &parked{peerID: rx.ss.peer.ID, dir: rx.dir, sig: rx.sig, tr: tr},
 			func() { tr.finish(StateFailed, err) })
 		return
 	}

@@ -20,6 +20,7 @@ type cutter struct {
 	conns []net.Conn
 	// delivered counts the bytes passed on towards the receiver.
 	delivered atomic.Int64
+	frozen    map[net.Conn]bool // see freeze
 }
 
 type countingWriter struct {
@@ -38,7 +39,7 @@ func newCutter(t *testing.T, to string) *cutter {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &cutter{ln: ln, to: to}
+	c := &cutter{ln: ln, to: to, frozen: map[net.Conn]bool{}}
 	t.Cleanup(func() { ln.Close(); c.cut() })
 	go func() {
 		for {
@@ -54,11 +55,52 @@ func newCutter(t *testing.T, to string) *cutter {
 			c.mu.Lock()
 			c.conns = append(c.conns, a, b)
 			c.mu.Unlock()
-			go func() { io.Copy(a, b); a.Close() }()
-			go func() { io.Copy(countingWriter{b, &c.delivered}, a); b.Close() }()
+			go c.pipe(a, b, nil)
+			go c.pipe(b, a, &c.delivered)
 		}
 	}()
 	return c
+}
+
+// pipe copies src to dst until either ends; once src is frozen its bytes
+// are swallowed and its end is not passed on.
+func (c *cutter) pipe(dst, src net.Conn, count *atomic.Int64) {
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 && !c.isFrozen(src) {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				break
+			}
+			if count != nil {
+				count.Add(int64(n))
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	if !c.isFrozen(src) {
+		dst.Close()
+	}
+}
+
+func (c *cutter) isFrozen(x net.Conn) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.frozen[x]
+}
+
+// freeze makes the current connections a black hole in both directions,
+// like Wi-Fi that went away without a word: no reset, no FIN, nothing.
+// Connections made afterwards are relayed normally.
+func (c *cutter) freeze() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, x := range c.conns {
+		c.frozen[x] = true
+	}
+	c.conns = nil
 }
 
 // cut drops every connection and reports how many bytes had reached the
@@ -70,6 +112,9 @@ func (c *cutter) cut() int64 {
 		x.Close()
 	}
 	c.conns = nil
+	for x := range c.frozen {
+		x.Close()
+	}
 	return c.delivered.Load()
 }
 
@@ -122,6 +167,60 @@ func TestDroppedLinkResumesWithoutSecondAccept(t *testing.T) {
 	after := ev.Sent - sentBeforeRetry.Load()
 	if limit := int64(len(data)) - delivered.Load() + 8*ChunkSize; after > limit {
 		t.Fatalf("sent %d bytes after the cut, more than the %d not delivered plus slack", after, limit)
+	}
+}
+
+// The link dies silently and the sender notices first (here: the receiver
+// would wait a minute): its resend takes over the stale session instead of
+// asking the person again or starting a second copy of the file.
+func TestSilentDropSenderReturnsFirst(t *testing.T) {
+	var asked atomic.Int32
+	rx := startReceiver(t, AcceptorFunc(func(ctx context.Context, r *Request) Answer {
+		asked.Add(1)
+		return Answer{Accept: true}
+	}), func(s *Server) { s.IdleTimeout = time.Minute })
+	relay := newCutter(t, rx.addr)
+	data := randBytes(32 << 20)
+	src := filepath.Join(t.TempDir(), "video.mp4")
+	writeFile(t, src, data)
+	id, _ := NewEphemeralIdentity()
+	srcs, _ := CollectSources([]string{src})
+	var once sync.Once
+	var retried atomic.Bool
+	start := time.Now()
+	_, err := Send(context.Background(), id, SendOptions{
+		Addr: relay.ln.Addr().String(), RetryFor: DefaultRetryFor,
+		OnEvent: func(e Event) {
+			if e.Done > int64(len(data)/4) {
+				once.Do(relay.freeze)
+			}
+			if e.State == StateRetrying {
+				retried.Store(true)
+			}
+		},
+	}, srcs)
+	if err != nil {
+		t.Fatalf("send did not survive the silent drop: %v", err)
+	}
+	if !retried.Load() {
+		t.Fatal("no retrying state was reported")
+	}
+	if n := asked.Load(); n != 1 {
+		t.Fatalf("the person was asked %d times", n)
+	}
+	re := rx.waitFinal(t)
+	if re.State != StateDone {
+		t.Fatalf("receiver: %v %v", re.State, re.Err)
+	}
+	if took := time.Since(start); took > IdleTimeout+20*time.Second {
+		t.Fatalf("took %v: the stale session was waited out, not taken over", took)
+	}
+	got, _ := os.ReadFile(filepath.Join(rx.dir, "video.mp4"))
+	if string(got) != string(data) {
+		t.Fatal("file differs after the drop")
+	}
+	if ents, _ := os.ReadDir(rx.dir); len(ents) != 1 {
+		t.Fatalf("download folder holds %d entries, want just the file", len(ents))
 	}
 }
 

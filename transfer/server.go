@@ -65,9 +65,12 @@ type Server struct {
 	// RetryWindow is how long an accepted session whose link dropped waits
 	// for its sender to come back; default DefaultRetryFor plus a minute.
 	RetryWindow time.Duration
+	// IdleTimeout is how long a connection may stay silent; default
+	// IdleTimeout. (Tests lengthen it to let a sender notice a drop first.)
+	IdleTimeout time.Duration
 
 	mu       sync.Mutex // guards sessions, claimed, parked and perAddr
-	sessions map[string]context.CancelCauseFunc
+	sessions map[string]*receive
 	claimed  map[string]bool // dir+partial in use by a live session
 	parked   map[string]*parked
 	perAddr  map[string]*addrBudget
@@ -242,7 +245,7 @@ func (s *Server) dropParked() {
 // Serve accepts connections on ln until ctx ends.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.mu.Lock()
-	s.sessions = map[string]context.CancelCauseFunc{}
+	s.sessions = map[string]*receive{}
 	s.claimed = map[string]bool{}
 	s.parked = map[string]*parked{}
 	s.mu.Unlock()
@@ -297,12 +300,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // Cancel stops an incoming session; the sender is told.
 func (s *Server) Cancel(session string) bool {
 	s.mu.Lock()
-	cancel := s.sessions[session]
+	rx := s.sessions[session]
 	s.mu.Unlock()
-	if cancel != nil {
-		cancel(newErr("cancelled", nil))
+	if rx != nil {
+		rx.cancel(newErr("cancelled", nil))
 	}
-	return cancel != nil
+	return rx != nil
 }
 
 func (s *Server) refused(p PeerInfo, err error) {
@@ -334,6 +337,9 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, host string, handshak
 		return
 	}
 	ss := newSession(tc)
+	if s.IdleTimeout > 0 {
+		ss.fr.timeout = s.IdleTimeout
+	}
 	defer ss.close()
 	if err := ss.afterHandshake(); err != nil {
 		return
@@ -387,7 +393,8 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, host string, handshak
 		return
 	}
 	rx := newReceive(s, ss, offer)
-	if p := s.unpark(offer.Session, ss.peer.ID, offerSig(offer)); p != nil {
+	s.supersede(offer.Session, ss.peer.ID, rx.sig)
+	if p := s.unpark(offer.Session, ss.peer.ID, rx.sig); p != nil {
 		rx.tr, rx.dir, rx.resumed = p.tr, p.dir, true
 		rx.tr.update(func(e *Event) { e.Peer.Addr = ss.peer.Addr; e.Code = ss.code })
 	}
@@ -395,20 +402,43 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, host string, handshak
 }
 
 // register makes a session cancellable by ID; the returned func removes it.
-func (s *Server) register(id string, cancel context.CancelCauseFunc) func() {
+func (s *Server) register(id string, rx *receive) func() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, dup := s.sessions[id]; dup {
 		// A peer reusing a live session ID gets its own, unlisted entry.
 		return func() {}
 	}
-	s.sessions[id] = cancel
+	s.sessions[id] = rx
 	return func() {
 		s.mu.Lock()
 		delete(s.sessions, id)
 		s.mu.Unlock()
 	}
 }
+
+// supersede handles a resend of a session this server is still streaming:
+// the link died silently (no reset reached us) and the sender noticed
+// first. The stale connection is ended as a drop would end it, so the
+// session parks and the new connection continues it: no second question
+// to the person, no second partial file.
+func (s *Server) supersede(id, peerID, sig string) {
+	s.mu.Lock()
+	old := s.sessions[id]
+	s.mu.Unlock()
+	if old == nil || old.ss.peer.ID != peerID || old.sig != sig || !old.streaming.Load() {
+		return
+	}
+	old.cancel(newErr("connection-lost", errSuperseded, "Name", old.ss.peer.Name))
+	t := time.NewTimer(lingerTime + 2*time.Second)
+	defer t.Stop()
+	select {
+	case <-old.ended:
+	case <-t.C:
+	}
+}
+
+var errSuperseded = errors.New("the sender reconnected; this connection was stale")
 
 // claim marks a partial file as written by one session; false if another
 // session already writes it.
