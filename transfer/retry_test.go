@@ -118,27 +118,40 @@ func (c *cutter) cut() int64 {
 	return c.delivered.Load()
 }
 
-func TestDroppedLinkResumesWithoutSecondAccept(t *testing.T) {
-	var asked atomic.Int32
-	rx := startReceiver(t, AcceptorFunc(func(ctx context.Context, r *Request) Answer {
-		asked.Add(1)
+// dropCase is a sender whose link to an accepting receiver breaks while a
+// file of size bytes is on its way, through a relay the test controls.
+type dropCase struct {
+	rx    *testNode
+	relay *cutter
+	asked atomic.Int32
+	data  []byte
+}
+
+func newDropCase(t *testing.T, size int, opts ...func(*Server)) *dropCase {
+	c := &dropCase{data: randBytes(size)}
+	c.rx = startReceiver(t, AcceptorFunc(func(ctx context.Context, r *Request) Answer {
+		c.asked.Add(1)
 		return Answer{Accept: true}
-	}))
-	relay := newCutter(t, rx.addr)
-	data := randBytes(48 << 20)
+	}), opts...)
+	c.relay = newCutter(t, c.rx.addr)
+	return c
+}
+
+// send sends the file, calling onEvent on each event; it must survive the
+// break by retrying. It returns the final event and the bytes sent before
+// the first retry.
+func (c *dropCase) send(t *testing.T, onEvent func(Event)) (Event, int64) {
+	t.Helper()
 	src := filepath.Join(t.TempDir(), "video.mp4")
-	writeFile(t, src, data)
+	writeFile(t, src, c.data)
 	id, _ := NewEphemeralIdentity()
 	srcs, _ := CollectSources([]string{src})
-	var once sync.Once
 	var retried atomic.Bool
-	var delivered, sentBeforeRetry atomic.Int64
+	var sentBeforeRetry atomic.Int64
 	ev, err := Send(context.Background(), id, SendOptions{
-		Addr: relay.ln.Addr().String(), RetryFor: DefaultRetryFor,
+		Addr: c.relay.ln.Addr().String(), RetryFor: DefaultRetryFor,
 		OnEvent: func(e Event) {
-			if e.Done > int64(len(data)/2) {
-				once.Do(func() { go func() { delivered.Store(relay.cut()) }() })
-			}
+			onEvent(e)
 			if e.State == StateRetrying && !retried.Swap(true) {
 				sentBeforeRetry.Store(e.Sent)
 			}
@@ -150,22 +163,43 @@ func TestDroppedLinkResumesWithoutSecondAccept(t *testing.T) {
 	if !retried.Load() {
 		t.Fatal("no retrying state was reported")
 	}
-	if n := asked.Load(); n != 1 {
+	return ev, sentBeforeRetry.Load()
+}
+
+// checkDelivered: one question to the person, one intact file, nothing else.
+func (c *dropCase) checkDelivered(t *testing.T) {
+	t.Helper()
+	if n := c.asked.Load(); n != 1 {
 		t.Fatalf("the person was asked %d times", n)
 	}
-	re := rx.waitFinal(t)
+	re := c.rx.waitFinal(t)
 	if re.State != StateDone {
 		t.Fatalf("receiver: %v %v", re.State, re.Err)
 	}
-	got, _ := os.ReadFile(filepath.Join(rx.dir, "video.mp4"))
-	if string(got) != string(data) {
+	got, _ := os.ReadFile(filepath.Join(c.rx.dir, "video.mp4"))
+	if string(got) != string(c.data) {
 		t.Fatal("file differs after the drop")
 	}
+	if ents, _ := os.ReadDir(c.rx.dir); len(ents) != 1 {
+		t.Fatalf("download folder holds %d entries, want just the file", len(ents))
+	}
+}
+
+func TestDroppedLinkResumesWithoutSecondAccept(t *testing.T) {
+	c := newDropCase(t, 48<<20)
+	var once sync.Once
+	var delivered atomic.Int64
+	ev, sentBefore := c.send(t, func(e Event) {
+		if e.Done > int64(len(c.data)/2) {
+			once.Do(func() { go func() { delivered.Store(c.relay.cut()) }() })
+		}
+	})
+	c.checkDelivered(t)
 	// Bytes sent again after the cut: at most what had not reached the
 	// receiver's side (counted by the relay, so the test doesn't depend on
 	// how fast the cut lands) plus what it held in its pipeline.
-	after := ev.Sent - sentBeforeRetry.Load()
-	if limit := int64(len(data)) - delivered.Load() + 8*ChunkSize; after > limit {
+	after := ev.Sent - sentBefore
+	if limit := int64(len(c.data)) - delivered.Load() + 8*ChunkSize; after > limit {
 		t.Fatalf("sent %d bytes after the cut, more than the %d not delivered plus slack", after, limit)
 	}
 }
@@ -174,54 +208,18 @@ func TestDroppedLinkResumesWithoutSecondAccept(t *testing.T) {
 // would wait a minute): its resend takes over the stale session instead of
 // asking the person again or starting a second copy of the file.
 func TestSilentDropSenderReturnsFirst(t *testing.T) {
-	var asked atomic.Int32
-	rx := startReceiver(t, AcceptorFunc(func(ctx context.Context, r *Request) Answer {
-		asked.Add(1)
-		return Answer{Accept: true}
-	}), func(s *Server) { s.IdleTimeout = time.Minute })
-	relay := newCutter(t, rx.addr)
-	data := randBytes(32 << 20)
-	src := filepath.Join(t.TempDir(), "video.mp4")
-	writeFile(t, src, data)
-	id, _ := NewEphemeralIdentity()
-	srcs, _ := CollectSources([]string{src})
+	c := newDropCase(t, 32<<20, func(s *Server) { s.IdleTimeout = time.Minute })
 	var once sync.Once
-	var retried atomic.Bool
 	start := time.Now()
-	_, err := Send(context.Background(), id, SendOptions{
-		Addr: relay.ln.Addr().String(), RetryFor: DefaultRetryFor,
-		OnEvent: func(e Event) {
-			if e.Done > int64(len(data)/4) {
-				once.Do(relay.freeze)
-			}
-			if e.State == StateRetrying {
-				retried.Store(true)
-			}
-		},
-	}, srcs)
-	if err != nil {
-		t.Fatalf("send did not survive the silent drop: %v", err)
-	}
-	if !retried.Load() {
-		t.Fatal("no retrying state was reported")
-	}
-	if n := asked.Load(); n != 1 {
-		t.Fatalf("the person was asked %d times", n)
-	}
-	re := rx.waitFinal(t)
-	if re.State != StateDone {
-		t.Fatalf("receiver: %v %v", re.State, re.Err)
-	}
+	c.send(t, func(e Event) {
+		if e.Done > int64(len(c.data)/4) {
+			once.Do(c.relay.freeze)
+		}
+	})
 	if took := time.Since(start); took > IdleTimeout+20*time.Second {
 		t.Fatalf("took %v: the stale session was waited out, not taken over", took)
 	}
-	got, _ := os.ReadFile(filepath.Join(rx.dir, "video.mp4"))
-	if string(got) != string(data) {
-		t.Fatal("file differs after the drop")
-	}
-	if ents, _ := os.ReadDir(rx.dir); len(ents) != 1 {
-		t.Fatalf("download folder holds %d entries, want just the file", len(ents))
-	}
+	c.checkDelivered(t)
 }
 
 func TestRestartedSenderContinuesParkedSession(t *testing.T) {
