@@ -2,11 +2,12 @@ package ui
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2/lang"
+
+	"github.com/lempar/lempar/internal/i18n"
 )
 
 // tr translates key, filling {{.Name}} placeholders from name, value pairs.
@@ -27,19 +28,7 @@ func formatBytes(n int64) string {
 	if n < 1000 {
 		return tr("ui.size.bytes", "N", n)
 	}
-	units := []string{"kB", "MB", "GB", "TB", "PB"}
-	v := float64(n) / 1000
-	u := 0
-	for v >= 999.95 && u < len(units)-1 {
-		v /= 1000
-		u++
-	}
-	s := fmt.Sprintf("%.1f", v)
-	if math.Round(v*10) >= 1000 { // 99.96 would print as "100.0"
-		s = fmt.Sprintf("%.0f", v)
-	}
-	s = strings.Replace(s, ".", lang.L("ui.fmt.decimal"), 1)
-	return s + " " + units[u]
+	return i18n.FormatSize(n, lang.L("ui.fmt.decimal"))
 }
 
 // formatRate gives a transfer speed ("84.0 MB/s").
@@ -51,16 +40,7 @@ func formatRate(bytesPerSec float64) string {
 }
 
 // formatClock gives a duration as m:ss or h:mm:ss, the way players show time.
-func formatClock(d time.Duration) string {
-	s := int64(d.Round(time.Second) / time.Second)
-	if s < 0 {
-		s = 0
-	}
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
-}
+func formatClock(d time.Duration) string { return i18n.FormatClock(d) }
 
 // formatCode groups the 6-digit verification code as "482 913" so it is easy
 // to read aloud and compare.

@@ -136,9 +136,9 @@ func summary(g *globals, e transfer.Event) string {
 			if e.Files == 0 {
 				return g.tr.T("cli.done.in.text", "Name", who)
 			}
-			return g.tr.T("cli.done.in", "N", e.Files, "Name", who, "Size", transfer.HumanBytes(e.Total), "Dir", e.Dir)
+			return g.tr.T("cli.done.in", "N", e.Files, "Name", who, "Size", g.tr.Size(e.Total), "Dir", e.Dir)
 		}
-		return g.tr.T("cli.done.out", "N", e.Files, "Name", who, "Size", transfer.HumanBytes(e.Total))
+		return g.tr.T("cli.done.out", "N", e.Files, "Name", who, "Size", g.tr.Size(e.Total))
 	default:
 		return describe(g.tr, e.Err)
 	}

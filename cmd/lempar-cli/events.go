@@ -87,10 +87,10 @@ func (p *progressLine) show(tr *i18n.Translator, e transfer.Event) {
 	}
 	eta := "-:--" // until the rate is known
 	if e.ETA > 0 {
-		eta = transfer.HumanDuration(e.ETA)
+		eta = i18n.FormatClock(e.ETA)
 	}
 	line := fmt.Sprintf("%s %s %s %3.0f%%  %s/s  %s", arrow, truncate(name, 28), bar, pct,
-		transfer.HumanBytes(int64(e.Rate)), eta)
+		tr.Size(int64(e.Rate)), eta)
 	if e.State == transfer.StateVerifying {
 		line = fmt.Sprintf("%s %s %s", arrow, truncate(name, 28), tr.T("cli.progress.verifying"))
 	}

@@ -49,7 +49,7 @@ func (p *prompter) Decide(ctx context.Context, r *transfer.Request) transfer.Ans
 	files, dirs, texts := r.Offer.Count()
 	fmt.Fprintln(p.out)
 	fmt.Fprintln(p.out, p.tr.T("cli.offer.title", "Name", r.Peer.Name, "Addr", r.Peer.Addr, "ID", transfer.ShortID(r.Peer.ID)))
-	fmt.Fprintln(p.out, p.tr.T("cli.offer.summary", "Files", files, "Dirs", dirs, "Texts", texts, "Size", transfer.HumanBytes(r.Offer.Total())))
+	fmt.Fprintln(p.out, p.tr.T("cli.offer.summary", "Files", files, "Dirs", dirs, "Texts", texts, "Size", p.tr.Size(r.Offer.Total())))
 	shown := 0
 	for _, it := range r.Offer.Items {
 		if shown == 10 {
@@ -58,7 +58,7 @@ func (p *prompter) Decide(ctx context.Context, r *transfer.Request) transfer.Ans
 		}
 		switch it.Kind {
 		case transfer.KindFile:
-			fmt.Fprintf(p.out, "  %s  (%s)\n", it.Path, transfer.HumanBytes(it.Size))
+			fmt.Fprintf(p.out, "  %s  (%s)\n", it.Path, p.tr.Size(it.Size))
 		case transfer.KindDir:
 			fmt.Fprintf(p.out, "  %s/\n", it.Path)
 		case transfer.KindText:
