@@ -31,6 +31,7 @@ func (g *GUI) askPIN(r PINRequested) {
 	}
 	d := g.newPINDialog(r)
 	g.pins[r.Transfer] = d
+	g.refreshTransferRow(r.Transfer) // "Waiting for PIN"
 	// The send waits on the person: bring the window back from the tray.
 	g.win.Show()
 	g.win.RequestFocus()
@@ -100,6 +101,7 @@ func (g *GUI) answerPIN(d *pinDialog, ok bool) {
 	}
 	delete(g.pins, id)
 	d.dlg.Hide()
+	g.refreshTransferRow(id)
 	g.opt.background(func() func() {
 		err := g.b.AnswerPIN(id, pin, ok)
 		if err != nil && ok {
@@ -115,5 +117,14 @@ func (g *GUI) closePIN(id string) {
 	if d, ok := g.pins[id]; ok {
 		delete(g.pins, id)
 		d.dlg.Hide()
+		g.refreshTransferRow(id)
+	}
+}
+
+// refreshTransferRow redraws a transfer's row, whose state line says when
+// it waits for a PIN.
+func (g *GUI) refreshTransferRow(id string) {
+	if i := g.transferIndex(id); i >= 0 && g.w.transferList != nil {
+		g.w.transferList.RefreshItem(i)
 	}
 }

@@ -20,6 +20,9 @@ func TestPINDialogSendsTypedPIN(t *testing.T) {
 	if d == nil {
 		t.Fatal("no PIN dialog")
 	}
+	if got := rowFor(t, g, "t1").state.Text; got != "Waiting for PIN" {
+		t.Errorf("row says %q while the PIN is asked for", got)
+	}
 	texts := overlayTexts(g)
 	for _, want := range []string{"PIN for Ayu's phone", "Ayu's phone asks for a PIN before receiving. Ask the person there for the PIN shown in their LocalSend settings."} {
 		if !contains(texts, want) {
@@ -53,6 +56,9 @@ func TestPINDialogSendsTypedPIN(t *testing.T) {
 	}
 	if g.win.Canvas().Overlays().Top() != nil || len(g.pins) != 0 {
 		t.Fatal("the dialog stayed open after sending")
+	}
+	if got := rowFor(t, g, "t1").state.Text; got != "Waiting for answer" {
+		t.Errorf("row says %q once the PIN is sent", got)
 	}
 
 	// The phone refused it: asked again, saying so.

@@ -173,6 +173,9 @@ func (r *transferRow) set(t TransferInfo) {
 	}
 	r.title.SetText(transferTitle(t))
 	r.state.SetText(stateLabel(t))
+	if _, asking := r.g.pins[t.ID]; asking && !t.State.Final() {
+		r.state.SetText(lang.L("ui.state.waiting-pin"))
+	}
 	r.state.Importance = stateImportance(t.State)
 	r.state.Refresh()
 
