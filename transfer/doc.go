@@ -98,6 +98,7 @@
 // without asking again — also when a restarted sender offers the same
 // content from the same device under a new session ID. If the resend
 // arrives while the receiver still streams that session (the link died
-// silently and the sender noticed first), the stale connection is ended as
-// a drop and the new one continues from the receiver's offset.
+// silently, or the receiver is still winding the old connection down, and
+// the sender was quicker), the stale connection is ended as a drop and the
+// new one continues from the receiver's offset.
 package transfer

@@ -21,6 +21,10 @@ type cutter struct {
 	// delivered counts the bytes passed on towards the receiver.
 	delivered atomic.Int64
 	frozen    map[net.Conn]bool // see freeze
+	// pauseAfter, when set, freezes the connections once that many bytes
+	// reached the receiver's side, and closes paused.
+	pauseAfter int64
+	paused     chan struct{}
 }
 
 type countingWriter struct {
@@ -39,7 +43,7 @@ func newCutter(t *testing.T, to string) *cutter {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &cutter{ln: ln, to: to, frozen: map[net.Conn]bool{}}
+	c := &cutter{ln: ln, to: to, frozen: map[net.Conn]bool{}, paused: make(chan struct{})}
 	t.Cleanup(func() { ln.Close(); c.cut() })
 	go func() {
 		for {
@@ -68,6 +72,10 @@ func (c *cutter) pipe(dst, src net.Conn, count *atomic.Int64) {
 	buf := make([]byte, 64<<10)
 	for {
 		n, err := src.Read(buf)
+		last := false
+		if room := c.pauseAfter - c.delivered.Load(); count != nil && c.pauseAfter > 0 && int64(n) >= room {
+			n, last = int(max(room, 0)), true
+		}
 		if n > 0 && !c.isFrozen(src) {
 			if _, werr := dst.Write(buf[:n]); werr != nil {
 				break
@@ -75,6 +83,10 @@ func (c *cutter) pipe(dst, src net.Conn, count *atomic.Int64) {
 			if count != nil {
 				count.Add(int64(n))
 			}
+		}
+		if last && !c.isFrozen(src) {
+			c.freeze()
+			close(c.paused)
 		}
 		if err != nil {
 			break

@@ -417,14 +417,24 @@ func (s *Server) register(id string, rx *receive) func() {
 	}
 }
 
-// supersede handles a resend of a session this server is still streaming:
-// the link died silently (no reset reached us) and the sender noticed
-// first. The stale connection is ended as a drop would end it, so the
+// supersede handles a resend of a session this server is still streaming
+// (the same session, or the same content from the same device after the
+// sender restarted): the link died before we noticed — silently, or just
+// now, with our side still lingering — and the sender was quicker. The stale connection is ended as a drop would end it, so the
 // session parks and the new connection continues it: no second question
 // to the person, no second partial file.
 func (s *Server) supersede(id, peerID, sig string) {
 	s.mu.Lock()
 	old := s.sessions[id]
+	if old == nil {
+		// A restarted sender offers the same content under a new ID.
+		for _, rx := range s.sessions {
+			if rx.ss.peer.ID == peerID && rx.sig == sig {
+				old = rx
+				break
+			}
+		}
+	}
 	s.mu.Unlock()
 	if old == nil || old.ss.peer.ID != peerID || old.sig != sig || !old.streaming.Load() {
 		return
