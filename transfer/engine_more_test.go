@@ -84,12 +84,37 @@ func TestUnreachableMessage(t *testing.T) {
 	_ = addr
 }
 
+// partialGrown is closed once a partial file in dir holds more than n
+// bytes: a point in the middle of a transfer that doesn't depend on the
+// machine's speed (progress events are throttled; on a fast run the first
+// one can come after the last byte).
+func partialGrown(t *testing.T, dir string, n int64) <-chan struct{} {
+	grown := make(chan struct{})
+	deadline := time.Now().Add(20 * time.Second)
+	go func() {
+		defer close(grown)
+		for time.Now().Before(deadline) && t.Context().Err() == nil {
+			parts, _ := filepath.Glob(filepath.Join(dir, "*"+PartialSuffix))
+			for _, p := range parts {
+				if st, err := os.Stat(p); err == nil && st.Size() > n {
+					return
+				}
+			}
+			time.Sleep(time.Millisecond) // polling, bounded by the deadline
+		}
+		if t.Context().Err() == nil {
+			t.Error("no partial file grew past", n, "bytes")
+		}
+	}()
+	return grown
+}
+
 func TestCancelFromReceiverStopsBoth(t *testing.T) {
 	var rxNode *testNode
 	started := make(chan string, 1)
 	rxNode = startReceiver(t, acceptAll)
 	rxNode.srv.OnEvent = func(e Event) {
-		if e.State == StateSending && e.Done > 4*ChunkSize {
+		if e.State == StateSending {
 			select {
 			case started <- e.Session:
 			default:
@@ -101,8 +126,10 @@ func TestCancelFromReceiverStopsBoth(t *testing.T) {
 	}
 	src := filepath.Join(t.TempDir(), "big.bin")
 	writeFile(t, src, randBytes(64<<20))
+	grown := partialGrown(t, rxNode.dir, 4*ChunkSize)
 	go func() {
 		s := <-started
+		<-grown
 		rxNode.srv.Cancel(s)
 	}()
 	begin := time.Now()
@@ -129,13 +156,14 @@ func TestCancelFromSenderWithinASecond(t *testing.T) {
 	id, _ := NewEphemeralIdentity()
 	srcs, _ := CollectSources([]string{src})
 	ctx, cancel := context.WithCancel(context.Background())
-	var cancelledAt time.Time
-	ev, err := Send(ctx, id, SendOptions{Addr: rx.addr, OnEvent: func(e Event) {
-		if e.Done > 4*ChunkSize && cancelledAt.IsZero() {
-			cancelledAt = time.Now()
-			cancel()
-		}
-	}}, srcs)
+	grown := partialGrown(t, rx.dir, 4*ChunkSize)
+	cancelledAt := make(chan time.Time, 1)
+	go func() {
+		<-grown
+		cancelledAt <- time.Now()
+		cancel()
+	}()
+	ev, err := Send(ctx, id, SendOptions{Addr: rx.addr}, srcs)
 	if ev.State != StateCancelled || !IsCode(err, "cancelled") {
 		t.Fatalf("sender: %v %v", ev.State, err)
 	}
@@ -143,7 +171,7 @@ func TestCancelFromSenderWithinASecond(t *testing.T) {
 	if re.State != StateCancelled {
 		t.Fatalf("receiver: %v %v", re.State, re.Err)
 	}
-	if d := time.Since(cancelledAt); d > time.Second {
+	if d := time.Since(<-cancelledAt); d > time.Second {
 		t.Fatalf("receiver learned of the cancel after %v", d)
 	}
 }
