@@ -128,15 +128,16 @@ func scenes(g *ui.GUI, f *ui.Fake, now time.Time, shot func(string) error) error
 	return shot("pin-wrong")
 }
 
-// capture waits until two grabs in a row are the same and not blank, then
-// keeps the last. It grabs the X window with ImageMagick's import: Fyne's
+// capture waits until a grab repeats an earlier one and is not blank, then
+// keeps it: a settled window, or one whose only motion is a blinking text
+// cursor (its two frames alternate). It grabs the X window with ImageMagick's import: Fyne's
 // Canvas.Capture reads a GL buffer that is empty under Xvfb's software GL.
 // It gives up after fifteen seconds.
 func capture(w fyne.Window, path string) error {
 	title := ""
 	fyne.DoAndWait(func() { title = w.Title() })
 	deadline := time.Now().Add(15 * time.Second)
-	var prev []byte
+	seen := map[string]bool{}
 	for time.Now().Before(deadline) {
 		time.Sleep(400 * time.Millisecond) // let a frame or two draw; the loop checks readiness
 		b, err := exec.Command("import", "-window", title, "png:-").Output()
@@ -147,11 +148,11 @@ func capture(w fyne.Window, path string) error {
 		if err != nil {
 			return err
 		}
-		if !blank(img) && bytes.Equal(b, prev) {
+		if !blank(img) && seen[string(b)] {
 			log.Printf("wrote %s (%dx%d)", path, img.Bounds().Dx(), img.Bounds().Dy())
 			return os.WriteFile(path, b, 0o644)
 		}
-		prev = b
+		seen[string(b)] = true
 	}
 	return fmt.Errorf("%s: the window never settled on a non-blank frame", path)
 }
