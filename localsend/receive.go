@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lempar/lempar/internal/i18n"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -163,7 +164,7 @@ func (s *Service) decide(rctx context.Context, ss *rxSession, textOnly bool) (in
 		offer.Items = append(offer.Items, it.item)
 	}
 	if free, err := transfer.FreeSpace(existingParent(dir)); err == nil && uint64(offer.Total())+16<<20 > free {
-		s.end(ss, transfer.StateDeclined, engineErr("no-space", "Name", ss.peer.Name, "Need", transfer.HumanBytes(offer.Total()), "Free", transfer.HumanBytes(int64(free)), "Dir", dir))
+		s.end(ss, transfer.StateDeclined, engineErr("no-space", "Name", ss.peer.Name, "Need", i18n.Bytes(offer.Total()), "Free", i18n.Bytes(int64(free)), "Dir", dir))
 		return http.StatusForbidden, message{"Not enough free space"}
 	}
 	req := &transfer.Request{Session: ss.id, Peer: ss.peer, Offer: offer, Dir: dir, Expires: time.Now().Add(s.cfg.OfferTimeout)}

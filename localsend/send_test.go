@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/lempar/lempar/internal/testproc"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -188,13 +189,11 @@ func TestCancelBySender(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sev := newEvents()
 	o := sendOpts(t, r.device(), sev)
-	var fired atomic.Bool
-	o.OnEvent = func(e transfer.Event) {
-		if e.Done > 0 && fired.CompareAndSwap(false, true) {
-			cancel()
-		}
-		sev.on(e)
-	}
+	o.OnEvent = sev.on
+	go func() {
+		<-testproc.Grown(t, filepath.Join(r.dir, "*"+transfer.PartialSuffix), 1<<20)
+		cancel()
+	}()
 	ev, err := Send(ctx, o, srcs)
 	if ev.State != transfer.StateCancelled || !transfer.IsCode(err, "cancelled") {
 		t.Fatalf("%v %v", ev.State, err)
@@ -218,10 +217,14 @@ func TestCancelByReceiver(t *testing.T) {
 	tree(t, src, map[string][]byte{"big.bin": randBytes(t, 64<<20)})
 	srcs, _ := transfer.CollectSources([]string{filepath.Join(src, "big.bin")})
 	o := sendOpts(t, r.device(), newEvents())
+	grown := testproc.Grown(t, filepath.Join(r.dir, "*"+transfer.PartialSuffix), 1<<20)
 	var fired atomic.Bool
 	r.svc.cfg.OnEvent = func(e transfer.Event) {
-		if e.Done > 0 && fired.CompareAndSwap(false, true) {
-			go r.svc.Cancel(e.Session)
+		if fired.CompareAndSwap(false, true) {
+			go func() {
+				<-grown
+				r.svc.Cancel(e.Session)
+			}()
 		}
 		r.ev.on(e)
 	}

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/lempar/lempar/internal/testproc"
 )
 
 func TestDeclineCreatesNothing(t *testing.T) {
@@ -84,29 +86,9 @@ func TestUnreachableMessage(t *testing.T) {
 	_ = addr
 }
 
-// partialGrown is closed once a partial file in dir holds more than n
-// bytes: a point in the middle of a transfer that doesn't depend on the
-// machine's speed (progress events are throttled; on a fast run the first
-// one can come after the last byte).
+// partialGrown: see testproc.Grown.
 func partialGrown(t *testing.T, dir string, n int64) <-chan struct{} {
-	grown := make(chan struct{})
-	deadline := time.Now().Add(20 * time.Second)
-	go func() {
-		defer close(grown)
-		for time.Now().Before(deadline) && t.Context().Err() == nil {
-			parts, _ := filepath.Glob(filepath.Join(dir, "*"+PartialSuffix))
-			for _, p := range parts {
-				if st, err := os.Stat(p); err == nil && st.Size() > n {
-					return
-				}
-			}
-			time.Sleep(time.Millisecond) // polling, bounded by the deadline
-		}
-		if t.Context().Err() == nil {
-			t.Error("no partial file grew past", n, "bytes")
-		}
-	}()
-	return grown
+	return testproc.Grown(t, filepath.Join(dir, "*"+PartialSuffix), n)
 }
 
 func TestCancelFromReceiverStopsBoth(t *testing.T) {

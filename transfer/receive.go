@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/zeebo/blake3"
+
+	"github.com/lempar/lempar/internal/i18n"
 )
 
 // syncThreshold: files at least this big are fsynced on their own; smaller
@@ -170,7 +172,7 @@ func (rx *receive) serve() error {
 	need := rx.offer.Total() - rx.resumable()
 	if free, err := FreeSpace(existingParent(rx.dir)); err == nil && uint64(need)+freeSpaceSlack > free {
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "no-space"})
-		return newErr("no-space", nil, "Name", name, "Need", HumanBytes(need+freeSpaceSlack), "Free", HumanBytes(int64(free)), "Dir", rx.dir)
+		return newErr("no-space", nil, "Name", name, "Need", i18n.Bytes(need+freeSpaceSlack), "Free", i18n.Bytes(int64(free)), "Dir", rx.dir)
 	}
 	timeout := rx.srv.OfferTimeout
 	if timeout <= 0 {
@@ -298,7 +300,7 @@ func (rx *receive) prepare() (*Decision, error) {
 	}
 	if free, err := FreeSpace(rx.dir); err == nil && uint64(remaining)+freeSpaceSlack > free {
 		ib.close()
-		return nil, newErr("no-space", nil, "Name", rx.ss.peer.Name, "Need", HumanBytes(remaining+freeSpaceSlack), "Free", HumanBytes(int64(free)), "Dir", rx.dir)
+		return nil, newErr("no-space", nil, "Name", rx.ss.peer.Name, "Need", i18n.Bytes(remaining+freeSpaceSlack), "Free", i18n.Bytes(int64(free)), "Dir", rx.dir)
 	}
 	rx.tr.update(func(e *Event) { e.State = StateSending; e.Done = resumed; e.Texts = texts })
 	return dec, nil

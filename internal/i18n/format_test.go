@@ -1,6 +1,9 @@
 package i18n
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestFormatSize(t *testing.T) {
 	for in, want := range map[int64]string{
@@ -26,5 +29,19 @@ func TestFormatSize(t *testing.T) {
 	}
 	if got := Load("en").Size(12); got != "12 bytes" {
 		t.Errorf("English Size(12) = %q", got)
+	}
+}
+
+func TestBytesArgument(t *testing.T) {
+	args := []any{"Name", "Budi", "Need", Bytes(2_100_000_000), "Free", Bytes(512_000_000), "Dir", "/x"}
+	id := Load("id").T("err.no-space", args...)
+	if !strings.Contains(id, "2,1 GB") || !strings.Contains(id, "512 MB") {
+		t.Fatalf("Indonesian: %q", id)
+	}
+	if en := Load("en").T("err.no-space", args...); !strings.Contains(en, "need 2.1 GB") {
+		t.Fatalf("English: %q", en)
+	}
+	if args[3] != Bytes(2_100_000_000) {
+		t.Fatal("T changed the caller's arguments")
 	}
 }

@@ -90,8 +90,20 @@ func (t *Translator) T(key string, args ...any) string {
 			s = key
 		}
 	}
+	for i := 1; i < len(args); i += 2 {
+		if b, ok := args[i].(Bytes); ok {
+			args = append([]any(nil), args...) // the caller's slice stays as it was
+			args[i] = t.Size(int64(b))
+		}
+	}
 	return Fill(s, args...)
 }
+
+// Bytes is a size given to T as an argument: it is written in the
+// translator's language ("1,2 GB" in Indonesian). Code that builds a
+// message before anyone knows its language (engine errors) passes sizes
+// this way.
+type Bytes int64
 
 // Fill substitutes {{.Name}} placeholders; the syntax matches what fyne's
 // lang.L uses with a map, so one catalog serves both.
