@@ -90,9 +90,12 @@ func (t *Translator) T(key string, args ...any) string {
 			s = key
 		}
 	}
+	copied := false
 	for i := 1; i < len(args); i += 2 {
 		if b, ok := args[i].(Bytes); ok {
-			args = append([]any(nil), args...) // the caller's slice stays as it was
+			if !copied { // the caller's slice stays as it was
+				args, copied = append([]any(nil), args...), true
+			}
 			args[i] = t.Size(int64(b))
 		}
 	}
