@@ -44,7 +44,7 @@ test: deps-test deps-localsend lint test-race fuzz lan check-packages ## the who
 lint: ## gofmt, go vet, and the layering rule (no Fyne below ui/)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	@if $(GO) list -deps ./transfer/... ./discovery/... ./app/... ./internal/... ./cmd/lempar-cli | grep -q '^fyne.io/'; then \
+	@if $(GO) list -deps ./transfer/... ./discovery/... ./app/... ./internal/... ./cmd/lempar-cli ./cmd/lempar-bench | grep -q '^fyne.io/'; then \
 		echo "layering: a package below ui/ imports Fyne"; exit 1; fi
 	@echo "lint: ok"
 
@@ -60,8 +60,11 @@ fuzz: ## run every fuzz target briefly on top of the committed corpus
 			echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; done
 
-bench: cli ## transfer benchmark: ceilings and Lempar, ratios (see README)
-	bash .ci/in-netns.sh ./$(BIN)/lempar-cli bench
+# Extra flags for lempar-bench, e.g. BENCH_ARGS='--runs 5 --tmp /dev/shm'.
+BENCH_ARGS ?=
+bench: cli ## transfer benchmark (cmd/lempar-bench): ceilings, primitives, Lempar against a bare TLS copy (see README)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/lempar-bench ./cmd/lempar-bench
+	bash .ci/in-netns.sh ./$(BIN)/lempar-bench --cli ./$(BIN)/lempar-cli $(BENCH_ARGS)
 
 screenshots: ## regenerate docs/screenshots (Xvfb, in a network namespace)
 	bash .ci/in-netns.sh xvfb-run -a -s "-screen 0 2560x1600x24" $(GO) run ./cmd/lempar-shots

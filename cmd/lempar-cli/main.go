@@ -1,6 +1,6 @@
 // Command lempar-cli is Lempar without a window: it shows this device's
-// identity, receives and sends files, lists nearby devices and benchmarks the
-// engine. It is built with CGO_ENABLED=0 and never links Fyne.
+// identity, receives and sends files and lists nearby devices (the benchmark
+// is cmd/lempar-bench). It is built with CGO_ENABLED=0 and never links Fyne.
 package main
 
 import (

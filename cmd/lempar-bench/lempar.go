@@ -27,7 +27,7 @@ func (b *bench) startReceiver(ctx context.Context, dir string, onEvent func(cliE
 	args := []string{"receive", "--port", "0", "--listen", "127.0.0.1", "--yes", "--json",
 		"--config", b.path("rx"), "--dir", dir}
 	ports := make(chan int, 1)
-	c, err := startChild(ctx, b.exe, args, func(e cliEvent) {
+	c, err := startChild(ctx, b.cli, args, func(e cliEvent) {
 		switch e.Event {
 		case "listening":
 			select {
@@ -71,7 +71,7 @@ func waitPort(c *child, ports <-chan int) (int, error) {
 func (b *bench) startSend(ctx context.Context, port int, flags, paths []string, last *cliEvent) (*child, error) {
 	args := append([]string{"send", "--json", "--config", b.path("tx"), "--to", "127.0.0.1:" + strconv.Itoa(port)}, flags...)
 	args = append(args, paths...)
-	c, err := startChild(ctx, b.exe, args, func(e cliEvent) {
+	c, err := startChild(ctx, b.cli, args, func(e cliEvent) {
 		if e.Event == "transfer" {
 			*last = e // read only after c.exited, which the reader closes
 		}
@@ -123,5 +123,5 @@ func (b *bench) lemparOnce(ctx context.Context, dl string, paths []string, bytes
 }
 
 func benchErr(key, detail string) error {
-	return &transfer.Error{Code: "bench-failed", Key: key, Args: []any{"Detail", detail}}
+	return &benchError{Key: key, Args: []any{"Detail", detail}}
 }

@@ -8,43 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-
-	"github.com/lempar/lempar/transfer"
 )
 
-// ceilings measures what the machine allows without Lempar: the loopback
-// link, TLS on it, and the disk.
+// ceilings measures what the link allows without Lempar, in this process:
+// loopback TCP, and TLS 1.3 on it read and thrown away.
 func (b *bench) ceilings(ctx context.Context) error {
-	type ceiling struct {
-		id      string
-		measure func() (time.Duration, error)
-		samples []float64
-	}
-	cs := []*ceiling{
-		{id: "ceiling-tcp", measure: func() (time.Duration, error) { return tcpCeiling(b.size) }},
-		{id: "ceiling-tls", measure: func() (time.Duration, error) { return tlsCeiling(b.size) }},
-		{id: "ceiling-disk", measure: func() (time.Duration, error) { return diskCeiling(b.path("disk.bin"), b.size) }},
-	}
-	for run := 1; run <= b.f.runs; run++ {
-		for _, c := range cs {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			d, err := c.measure()
-			if err != nil {
-				return benchErr("cli.bench.err.ceiling", fmt.Sprintf("%s: %v", b.label(c.id), err))
-			}
-			r := mbps(b.size, d.Seconds())
-			c.samples = append(c.samples, r)
-			b.sayRun(run, b.label(c.id), fmt.Sprintf("%.0f MB/s", r))
-		}
-	}
-	for _, c := range cs {
-		m := median(c.samples)
-		b.add(benchResult{Scenario: c.id, Kind: "ceiling", Label: b.label(c.id), Bytes: b.size,
-			Seconds: float64(b.size) / 1e6 / m, MBps: m, Samples: c.samples})
-	}
-	return nil
+	return b.inProcess(ctx, "ceiling", []measure{
+		{id: "ceiling-tcp", run: func() (time.Duration, error) { return tcpCeiling(b.size) }},
+		{id: "ceiling-tls", run: func() (time.Duration, error) { return tlsCeiling(b.size) }},
+	})
 }
 
 // large sends one big file with Lempar and with the bare end-to-end copy,
@@ -90,46 +62,59 @@ func (b *bench) large(ctx context.Context) error {
 		}
 	}
 	_ = os.RemoveAll(dl)
-	ce := median(e2e)
-	ref := b.lemparResult("ceiling-e2e", e2eRuns, e2e, b.size)
-	ref.Kind = "ceiling"
+	ref, r := b.largeRows(e2eRuns, e2e, runs, lem)
 	b.add(ref)
-	r := b.lemparResult("large-file", runs, lem, b.size)
-	r.CeilingMBps, r.Ceiling = ptr(ce), "ceiling-e2e"
-	r.Ratio = ptr(r.MBps / ce)
-	r.Target = b.tr.T("cli.bench.target.large", "Min", targetLargeRatio, "RSS", targetRSSMiB)
-	r.Pass = ptr(*r.Ratio >= targetLargeRatio && r.rssPass())
 	b.add(r)
 	return nil
 }
 
-// lemparResult summarises the runs of one Lempar scenario: medians of
-// speed, time and bytes sent, the highest RSS.
+// largeRows makes the report's rows for the large file: the bare copy, and
+// Lempar judged against it.
+func (b *bench) largeRows(refRuns []lemparRun, refRates []float64, runs []lemparRun, rates []float64) (ref, r benchResult) {
+	ref = b.lemparResult("ceiling-e2e", refRuns, refRates, b.size)
+	ref.Kind, ref.Suite = "reference", b.suite
+	r = b.lemparResult("large-file", runs, rates, b.size)
+	r.CeilingMBps, r.Ceiling = ptr(ref.MBps), "ceiling-e2e"
+	r.Ratio = ptr(r.MBps / ref.MBps)
+	r.Target = b.tr.T("cli.bench.target.large", "Min", targetLargeRatio, "RSS", targetRSSMiB)
+	r.Pass = ptr(*r.Ratio >= targetLargeRatio && r.rssPass())
+	return ref, r
+}
+
+// lemparResult summarises the runs of a two-process scenario: medians of
+// speed, time, bytes sent and CPU, the highest RSS. CPU per GB is taken on
+// the bytes that travelled (for a resumed file, its second half).
 func (b *bench) lemparResult(id string, runs []lemparRun, rates []float64, bytes int64) benchResult {
-	var secs, sent, tx, rx, ctx, crx []float64
+	var secs, sent, tx, rx, ctx, crx, gtx, grx []float64
 	for _, r := range runs {
 		secs = append(secs, r.secs)
 		sent = append(sent, float64(r.sent))
 		tx, rx = append(tx, r.rssTx), append(rx, r.rssRx)
 		ctx, crx = append(ctx, r.cpuTx), append(crx, r.cpuRx)
+		moved := bytes
+		if r.sent > 0 {
+			moved = r.sent
+		}
+		gtx, grx = append(gtx, perGB(r.cpuTx, moved)), append(grx, perGB(r.cpuRx, moved))
 	}
 	return benchResult{Scenario: id, Kind: "lempar", Label: b.label(id), Bytes: bytes, Seconds: median(secs),
 		MBps: median(rates), SentBytes: ptr(int64(median(sent))), RSSSender: ptr(maxOf(tx)), RSSReceiver: ptr(maxOf(rx)),
-		Samples: rates, CPUSender: ptr(median(ctx)), CPUReceiver: ptr(median(crx))}
+		Samples: rates, CPUSender: ptr(median(ctx)), CPUReceiver: ptr(median(crx)),
+		CPUPerGBSender: ptr(median(gtx)), CPUPerGBReceiver: ptr(median(grx))}
 }
 
-// e2eOnce is the end-to-end ceiling: two helper processes copy the file
-// over TLS 1.3 into a file and fsync it. It is timed like a Lempar
-// transfer: from the sender's start until both have exited.
+// e2eOnce is the end-to-end reference: two helper processes copy the file
+// over TLS 1.3 into a file and fsync it (see helper.go). It is timed like a
+// Lempar transfer: from the sender's start until both have exited.
 func (b *bench) e2eOnce(ctx context.Context, src, dst string) (r lemparRun, err error) {
 	ports := make(chan int, 1)
 	var got int64
-	rx, err := startChild(ctx, b.exe, []string{"bench-helper", "tls-recv", dst}, func(e cliEvent) {
+	rx, err := startChild(ctx, b.exe, []string{"helper", "tls-recv", dst}, func(e cliEvent) {
 		switch e.Event {
 		case "listening":
 			ports <- e.Port
 		case "done":
-			got = e.Bytes // read after rx.exited
+			got, b.suite = e.Bytes, e.Suite // read after rx.exited
 		}
 	})
 	if err != nil {
@@ -139,7 +124,7 @@ func (b *bench) e2eOnce(ctx context.Context, src, dst string) (r lemparRun, err 
 	if err != nil {
 		return r, benchErr("cli.bench.err.helper", err.Error())
 	}
-	tx, err := startChild(ctx, b.exe, []string{"bench-helper", "tls-send", fmt.Sprintf("127.0.0.1:%d", port), src}, nil)
+	tx, err := startChild(ctx, b.exe, []string{"helper", "tls-send", fmt.Sprintf("127.0.0.1:%d", port), src}, nil)
 	if err != nil {
 		_ = rx.wait(0)
 		return r, benchErr("cli.bench.err.helper", err.Error())
@@ -243,7 +228,7 @@ func checkSize(path string, want int64) error {
 		err = fmt.Errorf("%d bytes instead of %d", st.Size(), want)
 	}
 	if err != nil {
-		return &transfer.Error{Code: "bench-wrong-copy", Key: "cli.bench.err.verify", Args: []any{"Path", path, "Detail", err.Error()}}
+		return &benchError{Key: "cli.bench.err.verify", Args: []any{"Path", path, "Detail", err.Error()}}
 	}
 	return nil
 }
@@ -254,7 +239,7 @@ func checkCount(dir string, want int) error {
 		err = fmt.Errorf("%d files instead of %d", n, want)
 	}
 	if err != nil {
-		return &transfer.Error{Code: "bench-wrong-copy", Key: "cli.bench.err.verify", Args: []any{"Path", dir, "Detail", err.Error()}}
+		return &benchError{Key: "cli.bench.err.verify", Args: []any{"Path", dir, "Detail", err.Error()}}
 	}
 	return nil
 }

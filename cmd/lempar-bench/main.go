@@ -1,5 +1,12 @@
 //go:build linux
 
+// Command lempar-bench measures Lempar's transfers on this machine against
+// what the machine allows without Lempar, in the same run: loopback TCP and
+// TLS, the primitives a transfer is made of (AES-GCM, BLAKE3, write +
+// fsync) and a tuned bare TLS copy from file to file. The Lempar side is two
+// lempar-cli processes (receive and send); the bare copy is two processes of
+// this binary (its hidden helper command). `make bench` runs it inside a
+// private network namespace, since every receiver announces itself on mDNS.
 package main
 
 import (
@@ -16,11 +23,19 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lempar/lempar/internal/buildinfo"
 	"github.com/lempar/lempar/internal/i18n"
-	"github.com/lempar/lempar/transfer"
 )
 
-func init() { subcommands = append(subcommands, newBenchCmd) }
+func main() {
+	tr := i18n.FromEnv()
+	root := newBenchCmd(tr)
+	root.AddCommand(newHelperCmd())
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, tr.T("cli.error.prefix")+" "+describe(tr, err))
+		os.Exit(exitCode(err))
+	}
+}
 
 type benchFlags struct {
 	size       string
@@ -29,6 +44,7 @@ type benchFlags struct {
 	files      int
 	runs       int
 	tmp        string
+	cli        string
 	only       []string
 	asJSON     bool
 	check      bool
@@ -37,29 +53,33 @@ type benchFlags struct {
 // benchScenarios are the cases --only can pick.
 func benchScenarios() []string { return []string{"large", "small", "resume"} }
 
-func newBenchCmd(g *globals) *cobra.Command {
+func newBenchCmd(tr *i18n.Translator) *cobra.Command {
 	var f benchFlags
 	cmd := &cobra.Command{
-		Use:   "bench",
-		Short: g.tr.T("cli.bench.short"),
-		Long:  g.tr.T("cli.bench.long"),
-		Args:  cobra.NoArgs,
+		Use:           "lempar-bench",
+		Short:         tr.T("cli.bench.short"),
+		Long:          tr.T("cli.bench.long"),
+		Version:       buildinfo.Version,
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return runBench(ctx, g, f)
+			return runBench(ctx, tr, f)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.size, "size", "2GiB", g.tr.T("cli.bench.flag.size"))
-	fl.StringVar(&f.resumeSize, "resume-size", "1GiB", g.tr.T("cli.bench.flag.resume-size"))
-	fl.IntVar(&f.files, "files", 5000, g.tr.T("cli.bench.flag.files"))
-	fl.StringVar(&f.fileSize, "file-size", "4KiB", g.tr.T("cli.bench.flag.file-size"))
-	fl.IntVar(&f.runs, "runs", 3, g.tr.T("cli.bench.flag.runs"))
-	fl.StringVar(&f.tmp, "tmp", os.TempDir(), g.tr.T("cli.bench.flag.tmp"))
-	fl.StringSliceVar(&f.only, "only", benchScenarios(), g.tr.T("cli.bench.flag.only"))
-	fl.BoolVar(&f.asJSON, "json", false, g.tr.T("cli.bench.flag.json"))
-	fl.BoolVar(&f.check, "check", false, g.tr.T("cli.bench.flag.check"))
+	fl.StringVar(&f.size, "size", "2GiB", tr.T("cli.bench.flag.size"))
+	fl.StringVar(&f.resumeSize, "resume-size", "1GiB", tr.T("cli.bench.flag.resume-size"))
+	fl.IntVar(&f.files, "files", 5000, tr.T("cli.bench.flag.files"))
+	fl.StringVar(&f.fileSize, "file-size", "4KiB", tr.T("cli.bench.flag.file-size"))
+	fl.IntVar(&f.runs, "runs", 3, tr.T("cli.bench.flag.runs"))
+	fl.StringVar(&f.tmp, "tmp", os.TempDir(), tr.T("cli.bench.flag.tmp"))
+	fl.StringVar(&f.cli, "cli", "", tr.T("cli.bench.flag.cli"))
+	fl.StringSliceVar(&f.only, "only", benchScenarios(), tr.T("cli.bench.flag.only"))
+	fl.BoolVar(&f.asJSON, "json", false, tr.T("cli.bench.flag.json"))
+	fl.BoolVar(&f.check, "check", false, tr.T("cli.bench.flag.check"))
 	return cmd
 }
 
@@ -69,14 +89,16 @@ type bench struct {
 	tr                         *i18n.Translator
 	f                          benchFlags
 	size, resumeSize, fileSize int64
-	exe                        string // this binary, run as receiver, sender and helper
+	cli                        string // lempar-cli, run as receiver and sender
+	exe                        string // this binary, run as the bare copy's two processes
 	dir                        string // scratch folder, removed at the end
 	log                        io.Writer
+	suite                      string // the TLS cipher suite the bare copy negotiated
 	results                    []benchResult
 }
 
-func runBench(ctx context.Context, g *globals, f benchFlags) error {
-	b, err := newBench(g, f)
+func runBench(ctx context.Context, tr *i18n.Translator, f benchFlags) error {
+	b, err := newBench(tr, f)
 	if err != nil {
 		return err
 	}
@@ -86,14 +108,14 @@ func runBench(ctx context.Context, g *globals, f benchFlags) error {
 	steps := []struct {
 		name string
 		run  func(context.Context) error
-	}{{"", b.ceilings}, {"large", b.large}, {"small", b.small}, {"resume", b.resume}}
+	}{{"", b.ceilings}, {"", b.primitives}, {"large", b.large}, {"small", b.small}, {"resume", b.resume}}
 	for _, s := range steps {
 		if s.name != "" && !slices.Contains(b.f.only, s.name) {
 			continue
 		}
 		if err := s.run(ctx); err != nil {
 			if ctx.Err() != nil {
-				return &transfer.Error{Code: "cancelled"}
+				return &benchError{Key: "err.cancelled"}
 			}
 			return err
 		}
@@ -107,13 +129,13 @@ func runBench(ctx context.Context, g *globals, f benchFlags) error {
 		return err
 	}
 	if n := b.missed(); n > 0 && b.f.check {
-		return &exitError{code: 1, err: &transfer.Error{Code: "bench-missed", Key: "cli.bench.err.missed", Args: []any{"N", n}}}
+		return &exitError{code: 1, err: &benchError{Key: "cli.bench.err.missed", Args: []any{"N", n}}}
 	}
 	return nil
 }
 
-func newBench(g *globals, f benchFlags) (*bench, error) {
-	b := &bench{tr: g.tr, f: f, log: os.Stderr}
+func newBench(tr *i18n.Translator, f benchFlags) (*bench, error) {
+	b := &bench{tr: tr, f: f, log: os.Stderr}
 	var err error
 	if b.size, err = parseSize(f.size); err != nil {
 		return nil, err
@@ -125,26 +147,29 @@ func newBench(g *globals, f benchFlags) (*bench, error) {
 		return nil, err
 	}
 	if f.runs < 1 || f.files < 1 {
-		return nil, &transfer.Error{Code: "bench-bad-count", Key: "cli.bench.err.count"}
+		return nil, &benchError{Key: "cli.bench.err.count"}
 	}
 	for _, s := range f.only {
 		if !slices.Contains(benchScenarios(), s) {
-			return nil, &transfer.Error{Code: "bench-bad-only", Key: "cli.bench.err.only", Args: []any{"Name", s, "List", strings.Join(benchScenarios(), ", ")}}
+			return nil, &benchError{Key: "cli.bench.err.only", Args: []any{"Name", s, "List", strings.Join(benchScenarios(), ", ")}}
 		}
 	}
 	if slices.Contains(f.only, "small") {
 		if _, err := exec.LookPath("tar"); err != nil {
-			return nil, &transfer.Error{Code: "bench-no-tar", Key: "cli.bench.err.tar"}
+			return nil, &benchError{Key: "cli.bench.err.tar"}
 		}
 	}
 	if b.exe, err = os.Executable(); err != nil {
+		return nil, err
+	}
+	if b.cli, err = findCLI(f.cli, b.exe); err != nil {
 		return nil, err
 	}
 	if err := b.checkSpace(); err != nil {
 		return nil, err
 	}
 	if b.dir, err = os.MkdirTemp(f.tmp, "lempar-bench-"); err != nil {
-		return nil, &transfer.Error{Code: "bench-tmp", Key: "cli.bench.err.tmp", Args: []any{"Dir", f.tmp}, Err: err}
+		return nil, &benchError{Key: "cli.bench.err.tmp", Args: []any{"Dir", f.tmp}, Err: err}
 	}
 	return b, nil
 }
@@ -166,13 +191,28 @@ func (b *bench) checkSpace() error {
 	need += 256 << 20 // configs, folders and some slack for the file system
 	free, err := freeBytes(b.f.tmp)
 	if err != nil {
-		return &transfer.Error{Code: "bench-tmp", Key: "cli.bench.err.tmp", Args: []any{"Dir", b.f.tmp}, Err: err}
+		return &benchError{Key: "cli.bench.err.tmp", Args: []any{"Dir", b.f.tmp}, Err: err}
 	}
 	if free < need {
-		return &transfer.Error{Code: "bench-no-space", Key: "cli.bench.err.space",
+		return &benchError{Key: "cli.bench.err.space",
 			Args: []any{"Dir", b.f.tmp, "Need", sizeIEC(need), "Free", sizeIEC(free)}}
 	}
 	return nil
+}
+
+// findCLI is the lempar-cli binary to measure: --cli, else the one next to
+// this binary (where `make bench` builds both), else the one on PATH.
+func findCLI(flag, self string) (string, error) {
+	try := []string{flag}
+	if flag == "" {
+		try = []string{filepath.Join(filepath.Dir(self), "lempar-cli"), "lempar-cli"}
+	}
+	for _, p := range try {
+		if found, err := exec.LookPath(p); err == nil {
+			return filepath.Abs(found)
+		}
+	}
+	return "", &benchError{Key: "cli.bench.err.cli", Args: []any{"Path", try[0]}}
 }
 
 func (b *bench) path(elem ...string) string {

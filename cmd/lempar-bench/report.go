@@ -24,7 +24,7 @@ const (
 // do not apply to a row are null in JSON and "—" in the table.
 type benchResult struct {
 	Scenario    string    `json:"scenario"`
-	Kind        string    `json:"kind"` // ceiling, reference or lempar
+	Kind        string    `json:"kind"` // ceiling, primitive, reference or lempar
 	Label       string    `json:"label"`
 	Runs        int       `json:"runs"`
 	Bytes       int64     `json:"bytes"`
@@ -45,11 +45,27 @@ type benchResult struct {
 	// side is CPU bound.
 	CPUSender   *float64 `json:"cpu_s_sender,omitempty"`
 	CPUReceiver *float64 `json:"cpu_s_receiver,omitempty"`
+	// Median CPU seconds per GB (10^9 bytes) moved: of each process for
+	// two-process rows, of the benchmark process for the rows it measures
+	// in itself (ceilings and primitives).
+	CPUPerGBSender   *float64 `json:"cpu_s_per_gb_sender,omitempty"`
+	CPUPerGBReceiver *float64 `json:"cpu_s_per_gb_receiver,omitempty"`
+	CPUPerGB         *float64 `json:"cpu_s_per_gb,omitempty"`
+	// The TLS cipher suite the bare copy negotiated (Lempar's TLS setup).
+	Suite string `json:"cipher_suite,omitempty"`
 	// Small files: files/s target for a quiet disk, for information.
 	FilesTargetMet *bool `json:"files_per_s_target_met,omitempty"`
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// perGB is CPU seconds per 10^9 bytes.
+func perGB(cpu float64, bytes int64) float64 {
+	if bytes <= 0 {
+		return 0
+	}
+	return cpu / (float64(bytes) / 1e9)
+}
 
 func mbps(bytes int64, secs float64) float64 {
 	if secs <= 0 {
@@ -81,7 +97,7 @@ func (b *bench) writeTable(w io.Writer) error {
 	rows := [][]string{{
 		tr.T("cli.bench.col.scenario"), tr.T("cli.bench.col.mbps"), tr.T("cli.bench.col.files"),
 		tr.T("cli.bench.col.ceiling"), tr.T("cli.bench.col.ratio"), tr.T("cli.bench.col.sent"),
-		tr.T("cli.bench.col.rss"), tr.T("cli.bench.col.target"), tr.T("cli.bench.col.result"),
+		tr.T("cli.bench.col.rss"), tr.T("cli.bench.col.cpu"), tr.T("cli.bench.col.target"), tr.T("cli.bench.col.result"),
 	}}
 	for _, r := range b.results {
 		res := "—"
@@ -95,17 +111,21 @@ func (b *bench) writeTable(w io.Writer) error {
 		if r.RSSSender != nil && r.RSSReceiver != nil {
 			rss = fmt.Sprintf("%.0f / %.0f", *r.RSSSender, *r.RSSReceiver)
 		}
+		cpu := optNum(r.CPUPerGB, "%.2f")
+		if r.CPUPerGBSender != nil && r.CPUPerGBReceiver != nil {
+			cpu = fmt.Sprintf("%.2f / %.2f", *r.CPUPerGBSender, *r.CPUPerGBReceiver)
+		}
 		sent := "—"
 		if r.SentBytes != nil {
 			sent = sizeIEC(*r.SentBytes)
 		}
 		rows = append(rows, []string{
 			r.Label, fmt.Sprintf("%.0f", r.MBps), optNum(r.FilesPerS, "%.0f"), optNum(r.CeilingMBps, "%.0f"),
-			optNum(r.Ratio, "%.2f"), sent, rss, orDash(r.Target), res,
+			optNum(r.Ratio, "%.2f"), sent, rss, cpu, orDash(r.Target), res,
 		})
 	}
 	// Text columns are left-aligned, figures right-aligned.
-	left := []bool{true, false, false, false, false, false, false, true, true}
+	left := []bool{true, false, false, false, false, false, false, false, true, true}
 	width := make([]int, len(left))
 	for _, row := range rows {
 		for i, c := range row {
@@ -137,8 +157,36 @@ func (b *bench) writeTable(w io.Writer) error {
 		out = append(out, line(row))
 	}
 	out = append(out, "", tr.T("cli.bench.note", "Runs", b.f.runs))
+	if s := b.cpuSummary(); s != "" {
+		out = append(out, "", s)
+	}
 	_, err := fmt.Fprintln(w, strings.Join(out, "\n"))
 	return err
+}
+
+// cpuSummary sets the large file's CPU cost per side beside the reference's
+// and beside BLAKE3, the work Lempar does that the reference does not.
+func (b *bench) cpuSummary() string {
+	lem, ref, hash := b.row("large-file"), b.row("ceiling-e2e"), b.row("blake3")
+	if lem == nil || ref == nil || hash == nil || lem.CPUPerGBSender == nil || ref.CPUPerGBSender == nil || hash.CPUPerGB == nil {
+		return ""
+	}
+	f := func(v float64) string { return fmt.Sprintf("%.2f", v) }
+	return b.tr.T("cli.bench.cpu-summary",
+		"LemparTx", f(*lem.CPUPerGBSender), "LemparRx", f(*lem.CPUPerGBReceiver),
+		"RefTx", f(*ref.CPUPerGBSender), "RefRx", f(*ref.CPUPerGBReceiver),
+		"DiffTx", f(*lem.CPUPerGBSender-*ref.CPUPerGBSender), "DiffRx", f(*lem.CPUPerGBReceiver-*ref.CPUPerGBReceiver),
+		"Blake3", f(*hash.CPUPerGB), "Suite", orDash(ref.Suite))
+}
+
+// row is the result of one scenario, or nil.
+func (b *bench) row(id string) *benchResult {
+	for i := range b.results {
+		if b.results[i].Scenario == id {
+			return &b.results[i]
+		}
+	}
+	return nil
 }
 
 func optNum(v *float64, f string) string {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -33,11 +34,11 @@ func TestBenchEndToEnd(t *testing.T) {
 		t.Skip("skipping: runs the whole benchmark through the built binary")
 	}
 	if os.Getenv(benchNetnsEnv) == "" {
-		runInNetns(t, buildCLI(t))
+		runInNetns(t, buildBench(t))
 		return
 	}
 	tmp := t.TempDir()
-	cmd := exec.Command(os.Getenv(benchBinEnv), "bench", "--json", "--size", "8MiB", "--resume-size", "8MiB",
+	cmd := exec.Command(os.Getenv(benchBinEnv), "--json", "--size", "8MiB", "--resume-size", "8MiB",
 		"--files", "50", "--runs", "1", "--tmp", tmp)
 	cmd.Env = append(os.Environ(), "LEMPAR_LANG=en")
 	var stderr bytes.Buffer
@@ -66,7 +67,8 @@ func TestBenchEndToEnd(t *testing.T) {
 		}
 		rows[m["scenario"].(string)] = m
 	}
-	for _, s := range []string{"ceiling-tcp", "ceiling-tls", "ceiling-disk", "ceiling-e2e", "large-file", "ref-tar", "small-files", "resume"} {
+	for _, s := range []string{"ceiling-tcp", "ceiling-tls", "aes-128-gcm", "aes-256-gcm", "blake3", "write-fsync",
+		"ceiling-e2e", "large-file", "ref-tar", "small-files", "resume"} {
 		if rows[s] == nil {
 			t.Errorf("no %q row in the output", s)
 		}
@@ -85,7 +87,28 @@ func TestBenchEndToEnd(t *testing.T) {
 		t.Errorf("large file: sent_bytes = %v, want %d", got, benchTestSize)
 	}
 	if num("large-file", "ceiling_mb_per_s") != num("ceiling-e2e", "mb_per_s") {
-		t.Error("the large file is not compared with the end-to-end ceiling")
+		t.Error("the large file is not compared with the bare TLS copy")
+	}
+	ratio := num("large-file", "ratio")
+	if want := num("large-file", "mb_per_s") / num("ceiling-e2e", "mb_per_s"); ratio != want {
+		t.Errorf("large file: ratio = %v, want Lempar / reference = %v", ratio, want)
+	}
+	rssOK := num("large-file", "peak_rss_mib_sender") <= targetRSSMiB && num("large-file", "peak_rss_mib_receiver") <= targetRSSMiB
+	if pass, _ := rows["large-file"]["pass"].(bool); pass != (ratio >= targetLargeRatio && rssOK) {
+		t.Errorf("large file: pass = %v with ratio %.2f (target %.2f)", pass, ratio, targetLargeRatio)
+	}
+	for _, s := range []string{"ceiling-tcp", "ceiling-tls", "aes-128-gcm", "aes-256-gcm", "blake3", "write-fsync"} {
+		if num(s, "cpu_s_per_gb") <= 0 {
+			t.Errorf("%s: no CPU s/GB measured", s)
+		}
+	}
+	for _, s := range []string{"ceiling-e2e", "large-file"} {
+		if num(s, "cpu_s_per_gb_sender") <= 0 || num(s, "cpu_s_per_gb_receiver") <= 0 {
+			t.Errorf("%s: no CPU s/GB measured for each side", s)
+		}
+	}
+	if suite, _ := rows["ceiling-e2e"]["cipher_suite"].(string); !strings.HasPrefix(suite, "TLS_") {
+		t.Errorf("the bare copy reports cipher suite %q", suite)
 	}
 	if num("small-files", "files_per_s") <= 0 || num("ref-tar", "files_per_s") <= 0 || num("small-files", "ratio") <= 0 {
 		t.Errorf("small files: files_per_s %v, tar %v, ratio %v", rows["small-files"]["files_per_s"], rows["ref-tar"]["files_per_s"], rows["small-files"]["ratio"])
@@ -110,19 +133,23 @@ func TestBenchEndToEnd(t *testing.T) {
 	}
 }
 
-// buildCLI builds this command the way `make cli` does.
-func buildCLI(t *testing.T) string {
+// buildBench builds this command and lempar-cli into one folder, the way
+// `make bench` does, and returns the benchmark's path: it finds lempar-cli
+// beside itself.
+func buildBench(t *testing.T) string {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
-	bin := filepath.Join(t.TempDir(), "lempar-cli")
-	cmd := exec.Command(goBin, "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	dir := t.TempDir()
+	for name, pkg := range map[string]string{"lempar-cli": "../lempar-cli", "lempar-bench": "."} {
+		cmd := exec.Command(goBin, "build", "-o", filepath.Join(dir, name), pkg)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+		}
 	}
-	return bin
+	return filepath.Join(dir, "lempar-bench")
 }
 
 // runInNetns runs this test again inside a new network namespace.

@@ -7,14 +7,13 @@ import (
 	"errors"
 	"io"
 	"net"
-	"os"
 	"time"
 
 	"github.com/lempar/lempar/transfer"
 )
 
-// ceilingBuf is the buffer size of every bare copy: big enough that
-// syscalls cost nothing next to the bytes.
+// ceilingBuf is the buffer size of every in-process ceiling: big enough
+// that syscalls cost nothing next to the bytes.
 const ceilingBuf = 1 << 20
 
 // tcpCeiling times size bytes through a loopback TCP connection, written
@@ -105,31 +104,4 @@ func drain(r io.Reader) (int64, error) {
 			return total, err
 		}
 	}
-}
-
-// diskCeiling times writing size bytes into a new file and fsyncing it.
-func diskCeiling(path string, size int64) (time.Duration, error) {
-	buf := randomBlock(ceilingBuf)
-	start := time.Now()
-	f, err := os.Create(path)
-	if err != nil {
-		return 0, err
-	}
-	defer os.Remove(path)
-	for off := int64(0); off < size; {
-		n := min(int64(len(buf)), size-off)
-		if _, err := f.Write(buf[:n]); err != nil {
-			f.Close()
-			return 0, err
-		}
-		off += n
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return 0, err
-	}
-	if err := f.Close(); err != nil {
-		return 0, err
-	}
-	return time.Since(start), nil
 }

@@ -13,14 +13,12 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/lempar/lempar/transfer"
 )
 
 // parseSize reads sizes such as "2GiB", "512MiB", "4KiB", "1.5GB" or
 // "1000". K, M, G and T alone are binary units, as in dd and ls.
 func parseSize(s string) (int64, error) {
-	bad := &transfer.Error{Code: "bench-bad-size", Key: "cli.bench.err.size", Args: []any{"Value", s}}
+	bad := &benchError{Key: "cli.bench.err.size", Args: []any{"Value", s}}
 	t := strings.ToLower(strings.TrimSpace(s))
 	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
 	num, unit := t, ""

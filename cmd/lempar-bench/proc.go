@@ -17,8 +17,8 @@ import (
 	"time"
 )
 
-// cliEvent is the part of a --json line from receive, send or bench-helper
-// that the benchmark reads.
+// cliEvent is the part of a JSON line from lempar-cli receive or send (with
+// --json) or from this binary's helper that the benchmark reads.
 type cliEvent struct {
 	Event     string `json:"event"`
 	Port      int    `json:"port"`
@@ -30,6 +30,7 @@ type cliEvent struct {
 	FilesDone int    `json:"files_done"`
 	Error     string `json:"error"`
 	Bytes     int64  `json:"bytes"`
+	Suite     string `json:"suite"` // helper: the TLS cipher suite it negotiated
 }
 
 // child is a process the benchmark runs and measures. Its stdout is read as
@@ -44,8 +45,9 @@ type child struct {
 	rss    *rssWatch
 }
 
-// startChild runs the lempar-cli binary itself with args. onLine is called
-// from one goroutine, in order, for every JSON line on stdout.
+// startChild runs exe (lempar-cli, or this binary as a helper) with args.
+// onLine is called from one goroutine, in order, for every JSON line on
+// stdout.
 func startChild(ctx context.Context, exe string, args []string, onLine func(cliEvent)) (*child, error) {
 	c := &child{cmd: exec.CommandContext(ctx, exe, args...), stderr: &tailBuffer{max: 1 << 20}, exited: make(chan struct{})}
 	c.cmd.Stderr = c.stderr
