@@ -6,9 +6,10 @@ package i18n
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
 	"strings"
+	"sync"
 
 	"github.com/lempar/lempar/assets"
 )
@@ -23,12 +24,13 @@ type Translator struct {
 	fallback map[string]string
 }
 
-// Load reads the catalog for lang ("en", "id"; "" or unknown means English).
+// Load returns a translator for lang ("en", "id"; "" or unknown means
+// English). Catalogs are parsed once per process and shared read-only.
 func Load(lang string) *Translator {
-	en, _ := Catalog("en")
+	en, _ := parsed("en")
 	t := &Translator{lang: "en", strings: en, fallback: en}
 	if lang != "" && lang != "en" {
-		if c, err := Catalog(lang); err == nil {
+		if c, err := parsed(lang); err == nil {
 			t.lang, t.strings = lang, c
 		}
 	}
@@ -64,8 +66,34 @@ func Normalize(locale string) string {
 	return "en"
 }
 
-// Catalog returns the raw key→text map of one language.
+// Catalog returns the raw key→text map of one language, a copy the caller
+// may change.
 func Catalog(lang string) (map[string]string, error) {
+	m, err := parsed(lang)
+	if err != nil {
+		return nil, err
+	}
+	return maps.Clone(m), nil
+}
+
+// catalogs parses each shipped language's file once, on first use.
+var catalogs = func() map[string]func() (map[string]string, error) {
+	m := make(map[string]func() (map[string]string, error), len(Locales))
+	for _, lang := range Locales {
+		m[lang] = sync.OnceValues(func() (map[string]string, error) { return readCatalog(lang) })
+	}
+	return m
+}()
+
+// parsed returns the shared, never-modified catalog of lang.
+func parsed(lang string) (map[string]string, error) {
+	if f, ok := catalogs[lang]; ok {
+		return f()
+	}
+	return readCatalog(lang) // not shipped: the read fails, nothing to cache
+}
+
+func readCatalog(lang string) (map[string]string, error) {
 	b, err := assets.Translations.ReadFile("translations/" + lang + ".json")
 	if err != nil {
 		return nil, err
@@ -119,14 +147,4 @@ func Fill(s string, args ...any) string {
 		pairs = append(pairs, "{{."+fmt.Sprint(args[i])+"}}", fmt.Sprint(args[i+1]))
 	}
 	return strings.NewReplacer(pairs...).Replace(s)
-}
-
-// Keys lists the keys of a catalog, sorted.
-func Keys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -1,7 +1,9 @@
 package i18n
 
 import (
+	"reflect"
 	"regexp"
+	"sync"
 	"testing"
 )
 
@@ -68,5 +70,34 @@ func TestNormalizeAndFill(t *testing.T) {
 	tr := Load("id")
 	if tr.T("no.such.key") != "no.such.key" {
 		t.Error("missing key should come back as itself")
+	}
+}
+
+// Catalogs are parsed once and shared; Catalog hands out copies, so a caller
+// that changes its map can't change what translators show.
+func TestCatalogParsedOnce(t *testing.T) {
+	var wg sync.WaitGroup
+	trs := make([]*Translator, 8)
+	for i := range trs {
+		wg.Go(func() { trs[i] = Load("id") })
+	}
+	wg.Wait()
+	for _, tr := range trs[1:] {
+		if reflect.ValueOf(tr.strings).UnsafePointer() != reflect.ValueOf(trs[0].strings).UnsafePointer() {
+			t.Fatal("Load parsed the catalog again")
+		}
+	}
+	c, err := Catalog("id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "autostart.comment"
+	want := trs[0].T(key)
+	c[key] = "changed"
+	if got := Load("id").T(key); got != want {
+		t.Errorf("changing Catalog's map changed the translator: %q", got)
+	}
+	if _, err := Catalog("xx"); err == nil {
+		t.Error("Catalog of an unshipped language should fail")
 	}
 }
