@@ -13,6 +13,9 @@
 //
 // Figures are logged as "FIGURE ..." lines (go test -v).
 //
+// lan/discovery holds the quicker discovery and avahi tests on the same kind
+// of LAN; they are not gated by LEMPAR_LAN and run with the rest of go test.
+//
 // Knobs (environment):
 //
 //	LEMPAR_LAN=1                 run the suite

@@ -1,11 +1,14 @@
 //go:build linux
 
-// Package test holds end-to-end tests across several network namespaces
-// joined by a bridge (internal/netns): real lempar-cli processes on a
-// simulated LAN, and interop with avahi. They need root (CI runs as root)
-// and skip with the reason otherwise. Debian packages: iproute2, nftables,
-// avahi-daemon, avahi-utils, dbus.
-package test
+// Package discovery tests mDNS discovery end to end on a LAN of network
+// namespaces joined by a bridge (internal/netns): real lempar-cli processes
+// list, lose and address each other by name, and interoperate with avahi.
+//
+// Unlike the rest of lan/, these tests are quick and not gated by
+// LEMPAR_LAN: `go test ./...` (make test-race) runs them. They need root
+// (ip netns; CI runs as root) and skip with the reason otherwise. Debian
+// packages: iproute2, nftables, avahi-daemon, avahi-utils, dbus.
+package discovery
 
 import (
 	"os"
@@ -18,7 +21,7 @@ import (
 const envBin = "LEMPAR_TEST_CLI"
 
 func TestMain(m *testing.M) {
-	bin := testproc.MustBuild("lempar-test-bin", "../cmd/lempar-cli")
+	bin := testproc.MustBuild("lempar-discovery-bin", "../../cmd/lempar-cli")
 	os.Setenv(envBin, bin.Path("lempar-cli"))
 	code := m.Run()
 	bin.Remove()
