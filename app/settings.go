@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -66,12 +67,24 @@ func DefaultSettings() Settings {
 // their defaults, and invalid values are replaced by defaults. A damaged file
 // is moved aside and the defaults come back with a StoreError saying so.
 func LoadSettings(dir string) (Settings, error) {
+	settingsFileMu.Lock()
+	defer settingsFileMu.Unlock()
 	s, err := loadJSON(filepath.Join(dir, SettingsFile), "err.store.corrupt.settings", DefaultSettings())
 	return s.Normalized(), err
 }
 
-// SaveSettings writes s (normalized) to dir/settings.json atomically.
+// settingsFileMu serializes reads and writes of settings files: two writers
+// (the settings dialog and the end of "visible for 10 minutes") never
+// interleave, and a load that moves a damaged file aside can't move away a
+// good one a writer has just put in its place.
+var settingsFileMu sync.Mutex
+
+// SaveSettings writes s (normalized) to dir/settings.json: under
+// settingsFileMu, to a temporary file beside it that is then renamed over
+// it, so a reader or a crash sees the old file or the new one, never a mix.
 func SaveSettings(dir string, s Settings) error {
+	settingsFileMu.Lock()
+	defer settingsFileMu.Unlock()
 	return saveJSON(filepath.Join(dir, SettingsFile), s.Normalized())
 }
 

@@ -2,10 +2,12 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -199,5 +201,46 @@ func TestSettingsCorrupt(t *testing.T) {
 	// The next load is clean again.
 	if _, err := LoadSettings(dir); err != nil {
 		t.Errorf("second load: %v", err)
+	}
+}
+
+// Writers racing each other and readers always leave a whole file: every
+// load parses, the last save wins, and no temporary file is left behind.
+func TestSettingsConcurrentSaves(t *testing.T) {
+	fakeHome(t)
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for j := range 20 {
+				s := DefaultSettings()
+				s.DeviceName = fmt.Sprintf("writer %d save %d %s", i, j, strings.Repeat("x", i*5))
+				if err := SaveSettings(dir, s); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := LoadSettings(dir); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	last := DefaultSettings()
+	last.DeviceName = "last"
+	if err := SaveSettings(dir, last); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := LoadSettings(dir); err != nil || got.DeviceName != "last" {
+		t.Errorf("after the last save: %q, %v", got.DeviceName, err)
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("config dir holds %v, want only %s", names, SettingsFile)
 	}
 }
