@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
-	"net"
 	"runtime"
 	"strings"
 	"sync"
@@ -133,11 +132,6 @@ func checkVersion(h Hello) error {
 		return newErr("peer-too-new", nil, "Name", h.Name)
 	}
 	return nil
-}
-
-func isTimeout(err error) bool {
-	ne, ok := err.(net.Error)
-	return ok && ne.Timeout()
 }
 
 // cleanPeerName makes a peer-chosen name safe to show: no control or

@@ -363,7 +363,7 @@ func (s *sender) stream(ctx context.Context, dec *Decision) error {
 			}
 			continue
 		}
-		if c.offset == 0 && dec.Items[c.item].Offset > 0 && c.n >= 0 {
+		if c.offset == 0 && dec.Items[c.item].Offset > 0 {
 			// The prefix didn't match: this item restarts from zero.
 			restart := dec.Items[c.item].Offset
 			dec.Items[c.item].Offset = 0

@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/lempar/lempar/internal/i18n"
 	"github.com/lempar/lempar/transfer"
@@ -52,7 +51,6 @@ type progressLine struct {
 	w     io.Writer
 	tty   bool
 	mu    sync.Mutex
-	last  time.Time
 	width int
 }
 

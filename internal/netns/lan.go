@@ -25,10 +25,6 @@ type LAN struct {
 	hosts  []string
 }
 
-// Subnet is where host addresses live; they exist only inside the LAN's
-// namespaces.
-const Subnet = "10.77.0.0/24"
-
 // New builds a LAN of n hosts and removes it when the test ends (pass or
 // fail). It also removes namespaces that earlier, crashed test runs left
 // behind. It skips the test when not root or when iproute2 is missing.
