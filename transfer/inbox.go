@@ -110,14 +110,17 @@ func (ib *inbox) resumeState(partial string, size int64) (int64, *blake3.Hasher,
 	}
 	defer f.Close()
 	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() || st.Size() > size || st.Size() == 0 {
+	if err != nil {
+		return 0, nil, diskErr(err, partial)
+	}
+	if !st.Mode().IsRegular() || st.Size() > size || st.Size() == 0 {
 		// Not something we wrote for this item: start over.
 		return 0, nil, nil
 	}
 	h := blake3.New()
 	n, err := io.Copy(h, f)
 	if err != nil {
-		return 0, nil, nil
+		return 0, nil, diskErr(err, partial)
 	}
 	return n, h, nil
 }

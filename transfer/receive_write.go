@@ -146,8 +146,9 @@ func (rx *receive) writeData(f *rxFile, j rxJob) error {
 			f.f = nil
 		}
 		rx.tr.update(func(e *Event) { e.Done -= back })
-		if f.f, _ = rx.ib.openPartial(f.partial, 0, f.item.Mode); f.f == nil {
-			return newErr("disk-error", nil, "Path", f.item.Path)
+		var err error
+		if f.f, err = rx.ib.openPartial(f.partial, 0, f.item.Mode); err != nil {
+			return err
 		}
 	}
 	if j.offset != f.off {
