@@ -71,7 +71,7 @@ func TestLocalSendTrust(t *testing.T) {
 	src, _ := transfer.TextSource("halo")
 	send := func(id *transfer.Identity) transfer.Event {
 		t.Helper()
-		ev, err := localsend.Send(context.Background(), localsend.SendOptions{
+		_, err := localsend.Send(context.Background(), localsend.SendOptions{
 			Identity: id, To: to,
 			Self: localsend.DeviceInfo{Alias: "Ayu's phone", Fingerprint: "ignored-over-https", Port: 53317, Protocol: "https"},
 		}, []transfer.Source{src})
@@ -83,8 +83,8 @@ func TestLocalSendTrust(t *testing.T) {
 			return e
 		case <-time.After(10 * time.Second):
 			t.Fatal("no final event")
+			return transfer.Event{}
 		}
-		return ev
 	}
 	if e := send(ayu); e.State != transfer.StateDone || e.Peer.ID != ayuID {
 		t.Fatalf("trusted device: %v %s", e.State, e.Peer.ID)

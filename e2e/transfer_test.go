@@ -139,7 +139,7 @@ func cutAndResume(t *testing.T, killReceiver bool) {
 		retry := tx.Next(30*time.Second, "retrying", func(e testproc.Event) bool { return e.Str("state") == "retrying" })
 		before := retry.Num("sent")
 		port := strconv.Itoa(rx.port)
-		rx = startReceiver(t, filepath.Join(tmp, "rx"), dl, nil, "--yes", "--port", port)
+		startReceiver(t, filepath.Join(tmp, "rx"), dl, nil, "--yes", "--port", port) // stopped when the test ends
 		if code := tx.Exit(2 * time.Minute); code != 0 {
 			t.Fatalf("sender exit %d after the receiver came back\n%s", code, tx.Stderr())
 		}

@@ -73,7 +73,3 @@ func (p *progress) snapshot() transfer.Event {
 	defer p.mu.Unlock()
 	return p.ev
 }
-
-func (p *progress) add(n int64) {
-	p.update(func(e *transfer.Event) { e.Done += n; e.Sent += n })
-}

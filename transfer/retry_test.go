@@ -2,7 +2,6 @@ package transfer
 
 import (
 	"context"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -28,17 +27,6 @@ type cutter struct {
 	pauseAfter int64
 	paused     chan struct{}
 	pausedYet  atomic.Bool // later connections (a retry) are relayed in full
-}
-
-type countingWriter struct {
-	w io.Writer
-	n *atomic.Int64
-}
-
-func (c countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n.Add(int64(n))
-	return n, err
 }
 
 func newCutter(t *testing.T, to string) *cutter {

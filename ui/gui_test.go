@@ -213,7 +213,7 @@ func TestProgressStreamThrottledAndFinal(t *testing.T) {
 	if len(g.transfers) != 1 || applied != 1 {
 		t.Fatalf("first update: %d rows, %d redraws", len(g.transfers), applied)
 	}
-	row := rowFor(t, g, "t1")
+	rowFor(t, g, "t1")
 	for i := 1; i <= 50; i++ { // 50 updates within 50 ms
 		tr.Done = int64(i) * 10_000_000
 		tr.Rate, tr.ETA = 84_000_000, 6*time.Second
@@ -227,7 +227,7 @@ func TestProgressStreamThrottledAndFinal(t *testing.T) {
 	if applied != 2 {
 		t.Errorf("%d redraws after the interval passed, want 2", applied)
 	}
-	row = rowFor(t, g, "t1")
+	row := rowFor(t, g, "t1")
 	if row.progress.Value != 0.5 || !strings.Contains(captionText(row.detail), "84.0 MB/s") || !strings.Contains(captionText(row.detail), "0:06 left") {
 		t.Errorf("row shows %.2f, %q", row.progress.Value, captionText(row.detail))
 	}
