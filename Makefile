@@ -41,11 +41,21 @@ deps-localsend: ## install localsend@0.1.2 (npm, pinned lock) into .cache/locals
 
 test: deps-test deps-localsend lint test-race fuzz lan check-packages ## the whole suite (what CI runs)
 
-lint: ## gofmt, go vet, and the layering rule (no Fyne below ui/)
+# staticcheck, pinned; installed into bin/tools like the fyne tool, so a fresh
+# machine gets it through make lint (and so make test).
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(CURDIR)/$(BIN)/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
+
+$(STATICCHECK):
+	GOBIN=$(dir $(STATICCHECK)) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+lint: $(STATICCHECK) ## gofmt, go vet, the layering rule (no Fyne below ui/), staticcheck, go.mod tidy
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	@if $(GO) list -deps ./transfer/... ./discovery/... ./app/... ./internal/... ./cmd/lempar-cli ./cmd/lempar-bench | grep -q '^fyne.io/'; then \
 		echo "layering: a package below ui/ imports Fyne"; exit 1; fi
+	$(STATICCHECK) ./...
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 	@echo "lint: ok"
 
 test-race: ## all tests with the race detector (e2e included; namespaces need root)
