@@ -13,3 +13,9 @@ func lsErr(code string, cause error, args ...any) *transfer.Error {
 func engineErr(code string, args ...any) *transfer.Error {
 	return &transfer.Error{Code: code, Args: args}
 }
+
+// engineErrFrom is engineErr keeping the error behind it, which the
+// message shows in brackets and errors.Is/As can find.
+func engineErrFrom(code string, cause error, args ...any) *transfer.Error {
+	return &transfer.Error{Code: code, Args: args, Err: cause}
+}

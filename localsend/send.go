@@ -302,12 +302,12 @@ func (s *sender) upload(ctx context.Context, session, token string, f outFile) e
 	} else {
 		fh, err := os.Open(f.src.Local)
 		if err != nil {
-			return engineErr("source-unreadable", "Path", f.src.Local)
+			return engineErrFrom("source-unreadable", err, "Path", f.src.Local)
 		}
 		defer fh.Close()
 		st, err := fh.Stat()
 		if err != nil || st.Size() != size {
-			return engineErr("source-changed", "Path", f.src.Local)
+			return engineErrFrom("source-changed", err, "Path", f.src.Local) // err is nil when only the size changed
 		}
 		body = io.NewSectionReader(fh, 0, size)
 	}
@@ -334,7 +334,7 @@ func (s *sender) upload(ctx context.Context, session, token string, f outFile) e
 		if ctx.Err() != nil {
 			return engineErr("cancelled")
 		}
-		return engineErr("connection-lost", "Name", s.name)
+		return engineErrFrom("connection-lost", err, "Name", s.name)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxInfoJSON))
 	resp.Body.Close()

@@ -167,7 +167,7 @@ func (s *Service) readErr(ss *rxSession, err error) error {
 	if err == nil || errors.As(err, &te) {
 		return err
 	}
-	return engineErr("connection-lost", "Name", ss.peer.Name)
+	return engineErrFrom("connection-lost", err, "Name", ss.peer.Name)
 }
 
 // byteRange is the part of a file one upload carries. LocalSend sends a
