@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/lempar/lempar/ui/uitest"
 )
 
 func TestPeerEventShowsRow(t *testing.T) {
@@ -18,7 +20,7 @@ func TestPeerEventShowsRow(t *testing.T) {
 		t.Fatal("a window with no devices should show the empty state")
 	}
 	p := PeerInfo{ID: "p1", Name: "Sari-PC", OS: "windows", Addr: "192.168.1.12:47110", Known: true, LastSeen: testNow.Add(-3 * time.Minute)}
-	f.Emit(PeerSeen{p})
+	f.Emit(PeerSeen{Peer: p})
 	if len(g.w.peerRows) != 1 {
 		t.Fatalf("rows = %d, want 1", len(g.w.peerRows))
 	}
@@ -34,7 +36,7 @@ func TestPeerEventShowsRow(t *testing.T) {
 	}
 
 	p.Name = "Sari's PC"
-	f.Emit(PeerSeen{p})
+	f.Emit(PeerSeen{Peer: p})
 	if len(g.w.peerRows) != 1 || g.w.peerRows[0].name.Text != "Sari's PC" {
 		t.Error("an update to a device should change its row, not add one")
 	}
@@ -54,8 +56,8 @@ func fileURIs(paths ...string) []fyne.URI {
 
 func TestDropSendsToSelectedPeer(t *testing.T) {
 	g, f, _ := newTestGUI(t, LangEnglish)
-	for _, p := range DemoPeers(testNow) {
-		f.Emit(PeerSeen{p})
+	for _, p := range uitest.DemoPeers(testNow) {
+		f.Emit(PeerSeen{Peer: p})
 	}
 	// Rows are sorted by name: Ayu's phone, Sari-PC, lab-03.
 	sari := g.w.peerRows[1]
@@ -70,7 +72,7 @@ func TestDropSendsToSelectedPeer(t *testing.T) {
 	// A drop on the transfers side goes to the selection.
 	away := fyne.NewPos(g.win.Canvas().Size().Width-40, 300)
 	g.onDropped(away, append(fileURIs("/tmp/a.txt", "/tmp/photos"), mustParseURI(t, "https://example.com/x")))
-	want := []FakeSend{{PeerIDs: []string{sari.peer.ID}, Paths: []string{"/tmp/a.txt", "/tmp/photos"}}}
+	want := []uitest.SendCall{{PeerIDs: []string{sari.peer.ID}, Paths: []string{"/tmp/a.txt", "/tmp/photos"}}}
 	if got := f.Sent(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("sent %+v, want %+v", got, want)
 	}
@@ -87,8 +89,8 @@ func TestDropSendsToSelectedPeer(t *testing.T) {
 
 func TestDropWithoutSelectionAsks(t *testing.T) {
 	g, f, _ := newTestGUI(t, LangEnglish)
-	for _, p := range DemoPeers(testNow) {
-		f.Emit(PeerSeen{p})
+	for _, p := range uitest.DemoPeers(testNow) {
+		f.Emit(PeerSeen{Peer: p})
 	}
 	g.onDropped(fyne.NewPos(900, 300), fileURIs("/tmp/a.txt"))
 	if len(f.Sent()) != 0 {
@@ -140,11 +142,11 @@ func TestPlanDrop(t *testing.T) {
 
 func TestOfferAcceptAndDecline(t *testing.T) {
 	g, f, _ := newTestGUI(t, LangEnglish)
-	o1 := DemoOffer(testNow)
-	o2 := DemoOffer(testNow)
+	o1 := uitest.DemoOffer(testNow)
+	o2 := uitest.DemoOffer(testNow)
 	o2.ID, o2.PeerName, o2.Known = "offer-2", "lab-03", false
-	f.Emit(OfferReceived{o1})
-	f.Emit(OfferReceived{o2})
+	f.Emit(OfferReceived{Offer: o1})
+	f.Emit(OfferReceived{Offer: o2})
 
 	texts := overlayTexts(g)
 	for _, want := range []string{"Sari-PC wants to send you 3 items (1.2 GB)", "482 913", "Known device", "1 more offers waiting"} {
@@ -177,7 +179,7 @@ func TestOfferAcceptAndDecline(t *testing.T) {
 
 func TestOfferSaveLocationChange(t *testing.T) {
 	g, f, _ := newTestGUI(t, LangEnglish)
-	f.Emit(OfferReceived{DemoOffer(testNow)})
+	f.Emit(OfferReceived{Offer: uitest.DemoOffer(testNow)})
 	d := g.offers.current
 	d.dir = "/media/usb" // what the folder chooser's callback sets
 	test.Tap(d.accept)
@@ -188,7 +190,7 @@ func TestOfferSaveLocationChange(t *testing.T) {
 
 func TestOfferExpiryExplains(t *testing.T) {
 	g, f, _ := newTestGUI(t, LangEnglish)
-	f.Emit(OfferReceived{DemoOffer(testNow)})
+	f.Emit(OfferReceived{Offer: uitest.DemoOffer(testNow)})
 	f.Emit(OfferClosed{ID: "offer-1", Reason: OfferExpired})
 	if g.offers.current != nil {
 		t.Fatal("expired offer still current")
@@ -209,7 +211,7 @@ func TestProgressStreamThrottledAndFinal(t *testing.T) {
 	inner := g.throttle.apply
 	g.throttle.apply = func(b []TransferInfo) { applied++; inner(b) }
 
-	f.Emit(TransferUpdated{tr}) // first sight: drawn at once
+	f.Emit(TransferUpdated{Transfer: tr}) // first sight: drawn at once
 	if len(g.transfers) != 1 || applied != 1 {
 		t.Fatalf("first update: %d rows, %d redraws", len(g.transfers), applied)
 	}
@@ -217,7 +219,7 @@ func TestProgressStreamThrottledAndFinal(t *testing.T) {
 	for i := 1; i <= 50; i++ { // 50 updates within 50 ms
 		tr.Done = int64(i) * 10_000_000
 		tr.Rate, tr.ETA = 84_000_000, 6*time.Second
-		f.Emit(TransferUpdated{tr})
+		f.Emit(TransferUpdated{Transfer: tr})
 		c.Advance(time.Millisecond)
 	}
 	if applied != 1 {
@@ -236,7 +238,7 @@ func TestProgressStreamThrottledAndFinal(t *testing.T) {
 	}
 
 	tr.Done, tr.State = tr.Total, Done
-	f.Emit(TransferUpdated{tr}) // final: drawn at once, inside the interval
+	f.Emit(TransferUpdated{Transfer: tr}) // final: drawn at once, inside the interval
 	row = rowFor(t, g, "t1")
 	if row.state.Text != "Done" || row.progress.Visible() || row.cancel.Visible() {
 		t.Errorf("final row: state %q, progress shown %v, cancel shown %v", row.state.Text, row.progress.Visible(), row.cancel.Visible())
@@ -262,8 +264,8 @@ func rowFor(t *testing.T, g *GUI, id string) *transferRow {
 
 func TestTransferNewestFirstAndButtons(t *testing.T) {
 	g, f, _ := newTestGUI(t, LangEnglish)
-	for _, tr := range DemoTransfers(testNow) {
-		f.Emit(TransferUpdated{tr})
+	for _, tr := range uitest.DemoTransfers(testNow) {
+		f.Emit(TransferUpdated{Transfer: tr})
 	}
 	if g.transfers[0].ID != "t1" {
 		t.Fatalf("newest transfer not on top: %v", g.transfers[0].ID)
@@ -277,7 +279,7 @@ func TestTransferNewestFirstAndButtons(t *testing.T) {
 		t.Errorf("cancelled %v", got)
 	}
 	failed := TransferInfo{ID: "t2", Direction: Outgoing, PeerName: "lab-03", Name: "x.iso", Count: 1, State: Failed, Err: "The connection to lab-03 was lost."}
-	f.Emit(TransferUpdated{failed})
+	f.Emit(TransferUpdated{Transfer: failed})
 	r := rowFor(t, g, "t2")
 	if !r.retry.Visible() || r.result.Text != failed.Err {
 		t.Errorf("failed row: retry %v, %q", r.retry.Visible(), r.result.Text)
@@ -291,9 +293,9 @@ func TestTransferNewestFirstAndButtons(t *testing.T) {
 func TestReceivedTextCopies(t *testing.T) {
 	g, f, _ := newTestGUI(t, LangEnglish)
 	tr := TransferInfo{ID: "x", Direction: Incoming, PeerName: "Sari-PC", Kind: KindText, Count: 1, Text: "meet at 3pm", State: Sending}
-	f.Emit(TransferUpdated{tr})
+	f.Emit(TransferUpdated{Transfer: tr})
 	tr.State = Done
-	f.Emit(TransferUpdated{tr})
+	f.Emit(TransferUpdated{Transfer: tr})
 	test.Tap(topDialogButton(t, g, "Copy"))
 	if got := g.app.Clipboard().Content(); got != "meet at 3pm" {
 		t.Errorf("clipboard = %q", got)
@@ -392,7 +394,7 @@ func hasLabel(o fyne.CanvasObject, text string) bool {
 }
 
 func TestKnownDevicesEdit(t *testing.T) {
-	f := NewDemoFake(testNow)
+	f := uitest.NewDemoFake(testNow)
 	g, _ := openTestGUI(t, f)
 	g.show(screenKnown)
 	var rows []*knownRow
@@ -422,8 +424,8 @@ func tapCheck(c *widget.Check) {
 
 func TestSendFilesBasket(t *testing.T) {
 	g, f, _ := newTestGUI(t, LangEnglish)
-	for _, p := range DemoPeers(testNow) {
-		f.Emit(PeerSeen{p})
+	for _, p := range uitest.DemoPeers(testNow) {
+		f.Emit(PeerSeen{Peer: p})
 	}
 	g.SelectPeers("localsend-ayu")
 	g.fileBasket([]string{"/tmp/a.pdf", "/tmp/b/c.jpg"})
@@ -432,7 +434,7 @@ func TestSendFilesBasket(t *testing.T) {
 		t.Fatalf("basket shows %q", texts)
 	}
 	test.Tap(topDialogButton(t, g, "Send"))
-	want := []FakeSend{{PeerIDs: []string{"localsend-ayu"}, Paths: []string{"/tmp/a.pdf", "/tmp/b/c.jpg"}}}
+	want := []uitest.SendCall{{PeerIDs: []string{"localsend-ayu"}, Paths: []string{"/tmp/a.pdf", "/tmp/b/c.jpg"}}}
 	if got := f.Sent(); !reflect.DeepEqual(got, want) {
 		t.Errorf("sent %+v, want %+v", got, want)
 	}
@@ -441,10 +443,10 @@ func TestSendFilesBasket(t *testing.T) {
 func TestNotifiesWhenFileArrives(t *testing.T) {
 	g, f, _ := newTestGUI(t, LangEnglish)
 	tr := TransferInfo{ID: "r", Direction: Incoming, PeerName: "Sari-PC", Name: "report.pdf", Count: 1, Total: 10, State: Sending}
-	f.Emit(TransferUpdated{tr})
+	f.Emit(TransferUpdated{Transfer: tr})
 	tr.State, tr.Done, tr.SavedTo = Done, 10, "/home/budi/Downloads/Lempar/report.pdf"
 	test.AssertNotificationSent(t, fyne.NewNotification("Received", "report.pdf from Sari-PC"), func() {
-		f.Emit(TransferUpdated{tr})
+		f.Emit(TransferUpdated{Transfer: tr})
 	})
 	r := rowFor(t, g, "r")
 	if !r.open.Visible() || !r.reveal.Visible() {
@@ -461,7 +463,7 @@ func TestVisibilityFromTopBarAndBackend(t *testing.T) {
 	// Ten minutes later the backend turns visibility off by itself.
 	self := f.Self()
 	self.Visibility = Hidden
-	f.Emit(SelfChanged{self})
+	f.Emit(SelfChanged{Self: self})
 	if g.w.visibility.Selected != "Hidden" {
 		t.Errorf("top bar shows %q after the backend hid this device", g.w.visibility.Selected)
 	}
@@ -473,7 +475,7 @@ func TestVisibilityFromTopBarAndBackend(t *testing.T) {
 func TestRetryingTransferSaysSo(t *testing.T) {
 	g, f, _ := newTestGUI(t, LangIndonesian)
 	tr := TransferInfo{ID: "t1", Direction: Outgoing, PeerName: "Sari-PC", Name: "film.mkv", Count: 1, Done: 400, Total: 1000, State: Retrying}
-	f.Emit(TransferUpdated{tr})
+	f.Emit(TransferUpdated{Transfer: tr})
 	row := rowFor(t, g, "t1")
 	if row.state.Text != "Menunggu Sari-PC… (mencoba lagi)" || !row.cancel.Visible() {
 		t.Fatalf("retrying row: state %q, cancel shown %v", row.state.Text, row.cancel.Visible())

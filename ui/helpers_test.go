@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/lempar/lempar/ui/uitest"
 )
 
 // testNow is the fixed "now" of every UI test, so texts like "3 min ago"
@@ -60,15 +62,15 @@ func (c *clock) Advance(d time.Duration) {
 
 // newTestGUI opens the window on a test app with the demo's self and
 // settings but no devices, in English unless lang says otherwise.
-func newTestGUI(t *testing.T, lang Language) (*GUI, *Fake, *clock) {
+func newTestGUI(t *testing.T, lang Language) (*GUI, *uitest.Fake, *clock) {
 	t.Helper()
-	f := NewFake(SelfInfo{Name: "Budi's ThinkPad", ID: "a3f9c0de", Fingerprint: "a3f9…1c21", Visibility: Visible},
+	f := uitest.NewFake(SelfInfo{Name: "Budi's ThinkPad", ID: "a3f9c0de", Fingerprint: "a3f9…1c21", Visibility: Visible},
 		Settings{DeviceName: "Budi's ThinkPad", DownloadDir: "/home/budi/Downloads/Lempar", Visibility: Visible, Language: lang, Port: 47110})
 	g, c := openTestGUI(t, f)
 	return g, f, c
 }
 
-func openTestGUI(t *testing.T, f *Fake) (*GUI, *clock) {
+func openTestGUI(t *testing.T, f *uitest.Fake) (*GUI, *clock) {
 	t.Helper()
 	t.Setenv("LANGUAGE", "")
 	t.Setenv("LC_ALL", "")

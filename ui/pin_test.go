@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+
+	"github.com/lempar/lempar/ui/uitest"
 )
 
 func waitingSend(id string) TransferInfo {
@@ -14,7 +16,7 @@ func waitingSend(id string) TransferInfo {
 
 func TestPINDialogSendsTypedPIN(t *testing.T) {
 	g, f, _ := newTestGUI(t, LangEnglish)
-	f.Emit(TransferUpdated{waitingSend("t1")})
+	f.Emit(TransferUpdated{Transfer: waitingSend("t1")})
 	f.Emit(PINRequested{Transfer: "t1", Peer: "Ayu's phone"})
 	d := g.pins["t1"]
 	if d == nil {
@@ -51,7 +53,7 @@ func TestPINDialogSendsTypedPIN(t *testing.T) {
 		t.Error("Send stays disabled with a PIN typed")
 	}
 	d.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter sends
-	if got, want := f.PINAnswers(), []FakePINAnswer{{Transfer: "t1", PIN: "48a1", OK: true}}; !reflect.DeepEqual(got, want) {
+	if got, want := f.PINAnswers(), []uitest.PINAnswer{{Transfer: "t1", PIN: "48a1", OK: true}}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("answers %+v, want %+v", got, want)
 	}
 	if g.win.Canvas().Overlays().Top() != nil || len(g.pins) != 0 {
@@ -70,7 +72,7 @@ func TestPINDialogSendsTypedPIN(t *testing.T) {
 		t.Error("the refused PIN is still in the field")
 	}
 	test.Tap(topDialogButton(t, g, "Cancel"))
-	if got := f.PINAnswers(); len(got) != 2 || got[1] != (FakePINAnswer{Transfer: "t1", OK: false}) {
+	if got := f.PINAnswers(); len(got) != 2 || got[1] != (uitest.PINAnswer{Transfer: "t1", OK: false}) {
 		t.Fatalf("Cancel answered %+v", got)
 	}
 	if g.win.Canvas().Overlays().Top() != nil {
@@ -82,7 +84,7 @@ func TestPINDialogSendsTypedPIN(t *testing.T) {
 // or the phone went away) takes the dialog with it.
 func TestPINDialogClosesWhenTransferEnds(t *testing.T) {
 	g, f, _ := newTestGUI(t, LangEnglish)
-	f.Emit(TransferUpdated{waitingSend("t2")})
+	f.Emit(TransferUpdated{Transfer: waitingSend("t2")})
 	f.Emit(PINRequested{Transfer: "t2", Peer: "Ayu's phone"})
 	f.Emit(PINRequested{Transfer: "t2", Peer: "Ayu's phone"}) // replayed: still one dialog
 	if len(g.win.Canvas().Overlays().List()) != 1 {
@@ -90,7 +92,7 @@ func TestPINDialogClosesWhenTransferEnds(t *testing.T) {
 	}
 	end := waitingSend("t2")
 	end.State = Cancelled
-	f.Emit(TransferUpdated{end})
+	f.Emit(TransferUpdated{Transfer: end})
 	if g.win.Canvas().Overlays().Top() != nil || len(g.pins) != 0 {
 		t.Fatal("the PIN dialog outlived its transfer")
 	}
@@ -101,8 +103,8 @@ func TestPINDialogClosesWhenTransferEnds(t *testing.T) {
 
 // A window opened while a PIN is pending asks for it, in Indonesian too.
 func TestPINDialogReplayed(t *testing.T) {
-	f := NewFake(SelfInfo{Name: "Budi's ThinkPad"}, Settings{DeviceName: "Budi's ThinkPad", Language: LangIndonesian})
-	f.Emit(TransferUpdated{waitingSend("t3")})
+	f := uitest.NewFake(SelfInfo{Name: "Budi's ThinkPad"}, Settings{DeviceName: "Budi's ThinkPad", Language: LangIndonesian})
+	f.Emit(TransferUpdated{Transfer: waitingSend("t3")})
 	f.Emit(PINRequested{Transfer: "t3", Peer: "Ayu's phone", Wrong: true})
 	g, _ := openTestGUI(t, f)
 	texts := overlayTexts(g)
@@ -113,7 +115,7 @@ func TestPINDialogReplayed(t *testing.T) {
 	}
 	test.Type(g.pins["t3"].entry, "1234")
 	test.Tap(topDialogButton(t, g, "Kirim"))
-	if got := f.PINAnswers(); len(got) != 1 || got[0] != (FakePINAnswer{Transfer: "t3", PIN: "1234", OK: true}) {
+	if got := f.PINAnswers(); len(got) != 1 || got[0] != (uitest.PINAnswer{Transfer: "t3", PIN: "1234", OK: true}) {
 		t.Fatalf("answers %+v", got)
 	}
 }

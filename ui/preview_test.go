@@ -8,6 +8,8 @@ import (
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/lempar/lempar/ui/uitest"
 )
 
 // TestPreview renders every screen and dialog with the real theme into
@@ -19,7 +21,7 @@ func TestPreview(t *testing.T) {
 		t.Skip("set LEMPAR_UI_PREVIEW=<folder> to render previews of every screen")
 	}
 	for _, lang := range []Language{LangEnglish, LangIndonesian} {
-		f := NewDemoFake(testNow)
+		f := uitest.NewDemoFake(testNow)
 		s := f.Settings()
 		s.Language = lang
 		_ = f.SaveSettings(s)
@@ -37,15 +39,15 @@ func TestPreview(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		empty, _ := openTestGUI(t, NewFake(f.Self(), f.Settings()))
+		empty, _ := openTestGUI(t, uitest.NewFake(f.Self(), f.Settings()))
 		test.ApplyTheme(t, theme.DefaultTheme())
 		img := empty.win.Canvas().Capture()
 		out, _ := os.Create(filepath.Join(dir, "empty-"+string(lang)+".png"))
 		_ = png.Encode(out, img)
 		out.Close()
 
-		for _, tr := range DemoTransfers(testNow) {
-			f.Emit(TransferUpdated{tr})
+		for _, tr := range uitest.DemoTransfers(testNow) {
+			f.Emit(TransferUpdated{Transfer: tr})
 		}
 		g.show(screenSettings)
 		shot("settings")
@@ -66,11 +68,11 @@ func TestPreview(t *testing.T) {
 		g.chooseTargets(func([]string) {})
 		shot("choose")
 		g.win.Canvas().Overlays().Top().Hide()
-		f.Emit(TransferUpdated{TransferInfo{ID: "tx", Direction: Incoming, PeerName: "Sari-PC", Kind: KindText, Count: 1, State: Done,
+		f.Emit(TransferUpdated{Transfer: TransferInfo{ID: "tx", Direction: Incoming, PeerName: "Sari-PC", Kind: KindText, Count: 1, State: Done,
 			Text: "Rapat dipindah ke ruang 3B jam 14.00. Link: https://example.com/meet/abc-defg-hij"}})
 		shot("text")
 		g.win.Canvas().Overlays().Top().Hide()
-		f.Emit(OfferReceived{DemoOffer(testNow)})
+		f.Emit(OfferReceived{Offer: uitest.DemoOffer(testNow)})
 		f.Emit(OfferClosed{ID: "offer-1", Reason: OfferExpired})
 		shot("expired")
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+
+	"github.com/lempar/lempar/ui/uitest"
 )
 
 // The main screens, rendered to markup in both languages. After an intended
@@ -14,20 +16,20 @@ import (
 func TestSnapshots(t *testing.T) {
 	for _, lang := range []Language{LangEnglish, LangIndonesian} {
 		t.Run(string(lang), func(t *testing.T) {
-			f := NewDemoFake(testNow)
+			f := uitest.NewDemoFake(testNow)
 			s := f.Settings()
 			s.Language = lang
 			_ = f.SaveSettings(s)
 			g, _ := openTestGUI(t, f)
-			g.SelectPeers(DemoPeers(testNow)[0].ID)
+			g.SelectPeers(uitest.DemoPeers(testNow)[0].ID)
 			test.AssertRendersToMarkup(t, "main_"+string(lang)+".xml", g.win.Canvas())
 
-			for _, tr := range DemoTransfers(testNow) {
-				f.Emit(TransferUpdated{tr})
+			for _, tr := range uitest.DemoTransfers(testNow) {
+				f.Emit(TransferUpdated{Transfer: tr})
 			}
 			test.AssertRendersToMarkup(t, "transfers_"+string(lang)+".xml", g.win.Canvas())
 
-			f.Emit(OfferReceived{DemoOffer(testNow)})
+			f.Emit(OfferReceived{Offer: uitest.DemoOffer(testNow)})
 			test.AssertRendersToMarkup(t, "offer_"+string(lang)+".xml", g.win.Canvas())
 			test.Tap(g.offers.current.decline)
 
@@ -40,8 +42,8 @@ func TestSnapshots(t *testing.T) {
 
 			// A LocalSend phone wants a PIN, and refused the last one.
 			g.show(screenMain)
-			pt, pin := DemoPIN(testNow, true)
-			f.Emit(TransferUpdated{pt})
+			pt, pin := uitest.DemoPIN(testNow, true)
+			f.Emit(TransferUpdated{Transfer: pt})
 			f.Emit(pin)
 			test.AssertRendersToMarkup(t, "pin_"+string(lang)+".xml", g.win.Canvas())
 		})

@@ -1,5 +1,5 @@
 // Command lempar-shots writes the README screenshots: the real Lempar
-// window, driven by ui's demo backend (no network), captured as PNGs in
+// window, driven by ui/uitest's demo backend (no network), captured as PNGs in
 // English and Indonesian at 1x and 2x scale.
 //
 // It needs a display; on a server run it under Xvfb, in a network namespace
@@ -25,6 +25,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/lempar/lempar/ui"
+	"github.com/lempar/lempar/ui/uitest"
 )
 
 func main() {
@@ -65,7 +66,7 @@ func runAll(out string) {
 func shoot(out, lang, scale string) error {
 	a := app.NewWithID("io.lempar.shots")
 	now := time.Now()
-	f := ui.NewDemoFake(now)
+	f := uitest.NewDemoFake(now)
 	s := f.Settings()
 	s.Language = ui.Language(lang)
 	if err := f.SaveSettings(s); err != nil {
@@ -92,25 +93,25 @@ func shoot(out, lang, scale string) error {
 }
 
 // scenes steps the demo through what the README shows.
-func scenes(g *ui.GUI, f *ui.Fake, now time.Time, shot func(string) error) error {
-	peers := ui.DemoPeers(now)
+func scenes(g *ui.GUI, f *uitest.Fake, now time.Time, shot func(string) error) error {
+	peers := uitest.DemoPeers(now)
 	fyne.DoAndWait(func() { g.SelectPeers(peers[0].ID) })
 	if err := shot("main"); err != nil {
 		return err
 	}
-	for _, t := range ui.DemoTransfers(now) {
+	for _, t := range uitest.DemoTransfers(now) {
 		f.Emit(ui.TransferUpdated{Transfer: t})
 	}
 	if err := shot("transfer"); err != nil {
 		return err
 	}
-	f.Emit(ui.OfferReceived{Offer: ui.DemoOffer(now)})
+	f.Emit(ui.OfferReceived{Offer: uitest.DemoOffer(now)})
 	if err := shot("offer"); err != nil {
 		return err
 	}
 	// Sending to the LocalSend phone, which wants a PIN; then refuses one.
 	fyne.DoAndWait(func() { g.Window().Canvas().Overlays().Top().Hide() }) // the offer
-	t, pin := ui.DemoPIN(now, false)
+	t, pin := uitest.DemoPIN(now, false)
 	f.Emit(ui.TransferUpdated{Transfer: t})
 	f.Emit(pin)
 	fyne.DoAndWait(func() { // typed in, so Send is ready

@@ -1,10 +1,12 @@
-package ui
+package uitest
 
 import (
 	"context"
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/lempar/lempar/ui/backend"
 )
 
 // Fake is an in-memory Backend for tests, screenshots and demos. It never
@@ -12,71 +14,71 @@ import (
 // delivers the events its owner Emits.
 type Fake struct {
 	mu        sync.Mutex // guards everything below
-	self      SelfInfo
-	settings  Settings
-	peers     []PeerInfo
-	offers    []OfferInfo
-	transfers []TransferInfo
-	pins      []PINRequested
-	known     []KnownDevice
-	history   []TransferInfo
-	subs      map[int]func(Event)
+	self      backend.SelfInfo
+	settings  backend.Settings
+	peers     []backend.PeerInfo
+	offers    []backend.OfferInfo
+	transfers []backend.TransferInfo
+	pins      []backend.PINRequested
+	known     []backend.KnownDevice
+	history   []backend.TransferInfo
+	subs      map[int]func(backend.Event)
 	nextSub   int
 
-	sent       []FakeSend
-	answers    map[string]Decision
+	sent       []SendCall
+	answers    map[string]backend.Decision
 	cancelled  []string
 	retried    []string
-	saved      []Settings
-	pinAnswers []FakePINAnswer
+	saved      []backend.Settings
+	pinAnswers []PINAnswer
 
 	// AddErr, when set, makes AddByAddress fail with it.
 	AddErr error
 }
 
-// FakeSend records one SendPaths or SendText call.
-type FakeSend struct {
+// SendCall records one SendPaths or SendText call.
+type SendCall struct {
 	PeerIDs []string
 	Paths   []string
 	Text    string
 }
 
-// FakePINAnswer records one AnswerPIN call.
-type FakePINAnswer struct {
+// PINAnswer records one AnswerPIN call.
+type PINAnswer struct {
 	Transfer string
 	PIN      string
 	OK       bool
 }
 
 // NewFake returns a Fake for this device with settings s.
-func NewFake(self SelfInfo, s Settings) *Fake {
-	return &Fake{self: self, settings: s, subs: map[int]func(Event){}, answers: map[string]Decision{}}
+func NewFake(self backend.SelfInfo, s backend.Settings) *Fake {
+	return &Fake{self: self, settings: s, subs: map[int]func(backend.Event){}, answers: map[string]backend.Decision{}}
 }
 
 // Emit updates the fake's state and delivers e to every subscriber, on the
 // caller's goroutine.
-func (f *Fake) Emit(e Event) {
+func (f *Fake) Emit(e backend.Event) {
 	f.mu.Lock()
 	switch e := e.(type) {
-	case PeerSeen:
-		f.peers = upsert(f.peers, e.Peer, func(p PeerInfo) string { return p.ID })
-	case PeerLost:
-		f.peers = remove(f.peers, e.ID, func(p PeerInfo) string { return p.ID })
-	case OfferReceived:
-		f.offers = upsert(f.offers, e.Offer, func(o OfferInfo) string { return o.ID })
-	case OfferClosed:
-		f.offers = remove(f.offers, e.ID, func(o OfferInfo) string { return o.ID })
-	case TransferUpdated:
-		f.transfers = upsert(f.transfers, e.Transfer, func(t TransferInfo) string { return t.ID })
+	case backend.PeerSeen:
+		f.peers = upsert(f.peers, e.Peer, func(p backend.PeerInfo) string { return p.ID })
+	case backend.PeerLost:
+		f.peers = remove(f.peers, e.ID, func(p backend.PeerInfo) string { return p.ID })
+	case backend.OfferReceived:
+		f.offers = upsert(f.offers, e.Offer, func(o backend.OfferInfo) string { return o.ID })
+	case backend.OfferClosed:
+		f.offers = remove(f.offers, e.ID, func(o backend.OfferInfo) string { return o.ID })
+	case backend.TransferUpdated:
+		f.transfers = upsert(f.transfers, e.Transfer, func(t backend.TransferInfo) string { return t.ID })
 		if e.Transfer.State.Final() {
 			f.pins = remove(f.pins, e.Transfer.ID, pinKey)
 		}
-	case PINRequested:
+	case backend.PINRequested:
 		f.pins = upsert(f.pins, e, pinKey)
-	case SelfChanged:
+	case backend.SelfChanged:
 		f.self = e.Self
 	}
-	subs := make([]func(Event), 0, len(f.subs))
+	subs := make([]func(backend.Event), 0, len(f.subs))
 	for _, fn := range f.subs {
 		subs = append(subs, fn)
 	}
@@ -86,7 +88,7 @@ func (f *Fake) Emit(e Event) {
 	}
 }
 
-func pinKey(p PINRequested) string { return p.Transfer }
+func pinKey(p backend.PINRequested) string { return p.Transfer }
 
 func upsert[T any](list []T, v T, id func(T) string) []T {
 	for i := range list {
@@ -108,31 +110,31 @@ func remove[T any](list []T, key string, id func(T) string) []T {
 }
 
 // SetKnown replaces the known devices.
-func (f *Fake) SetKnown(k []KnownDevice) {
+func (f *Fake) SetKnown(k []backend.KnownDevice) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.known = append([]KnownDevice(nil), k...)
+	f.known = append([]backend.KnownDevice(nil), k...)
 }
 
 // SetHistory replaces the history, newest first.
-func (f *Fake) SetHistory(h []TransferInfo) {
+func (f *Fake) SetHistory(h []backend.TransferInfo) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.history = append([]TransferInfo(nil), h...)
+	f.history = append([]backend.TransferInfo(nil), h...)
 }
 
 // Sent lists the SendPaths and SendText calls so far.
-func (f *Fake) Sent() []FakeSend {
+func (f *Fake) Sent() []SendCall {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]FakeSend(nil), f.sent...)
+	return append([]SendCall(nil), f.sent...)
 }
 
 // Answers maps offer IDs to the decisions the UI gave.
-func (f *Fake) Answers() map[string]Decision {
+func (f *Fake) Answers() map[string]backend.Decision {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := map[string]Decision{}
+	out := map[string]backend.Decision{}
 	for k, v := range f.answers {
 		out[k] = v
 	}
@@ -154,39 +156,39 @@ func (f *Fake) Retried() []string {
 }
 
 // PINAnswers lists the AnswerPIN calls so far, oldest first.
-func (f *Fake) PINAnswers() []FakePINAnswer {
+func (f *Fake) PINAnswers() []PINAnswer {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]FakePINAnswer(nil), f.pinAnswers...)
+	return append([]PINAnswer(nil), f.pinAnswers...)
 }
 
 // Saved lists every SaveSettings call, oldest first.
-func (f *Fake) Saved() []Settings {
+func (f *Fake) Saved() []backend.Settings {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]Settings(nil), f.saved...)
+	return append([]backend.Settings(nil), f.saved...)
 }
 
-func (f *Fake) Self() SelfInfo {
+func (f *Fake) Self() backend.SelfInfo {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.self
 }
 
-func (f *Fake) Subscribe(fn func(Event)) func() {
+func (f *Fake) Subscribe(fn func(backend.Event)) func() {
 	f.mu.Lock()
 	id := f.nextSub
 	f.nextSub++
 	f.subs[id] = fn
-	var replay []Event
+	var replay []backend.Event
 	for _, p := range f.peers {
-		replay = append(replay, PeerSeen{p})
+		replay = append(replay, backend.PeerSeen{Peer: p})
 	}
 	for _, o := range f.offers {
-		replay = append(replay, OfferReceived{o})
+		replay = append(replay, backend.OfferReceived{Offer: o})
 	}
 	for _, t := range f.transfers {
-		replay = append(replay, TransferUpdated{t})
+		replay = append(replay, backend.TransferUpdated{Transfer: t})
 	}
 	for _, p := range f.pins {
 		replay = append(replay, p)
@@ -208,31 +210,31 @@ func (f *Fake) SendPaths(peerIDs, paths []string) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.sent = append(f.sent, FakeSend{PeerIDs: append([]string(nil), peerIDs...), Paths: append([]string(nil), paths...)})
+	f.sent = append(f.sent, SendCall{PeerIDs: append([]string(nil), peerIDs...), Paths: append([]string(nil), paths...)})
 	return nil
 }
 
 func (f *Fake) SendText(peerIDs []string, text string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.sent = append(f.sent, FakeSend{PeerIDs: append([]string(nil), peerIDs...), Text: text})
+	f.sent = append(f.sent, SendCall{PeerIDs: append([]string(nil), peerIDs...), Text: text})
 	return nil
 }
 
-func (f *Fake) AddByAddress(_ context.Context, hostport string) (PeerInfo, error) {
+func (f *Fake) AddByAddress(_ context.Context, hostport string) (backend.PeerInfo, error) {
 	if f.AddErr != nil {
-		return PeerInfo{}, f.AddErr
+		return backend.PeerInfo{}, f.AddErr
 	}
-	p := PeerInfo{ID: "addr-" + hostport, Name: hostport, Addr: hostport, LastSeen: time.Now()}
-	f.Emit(PeerSeen{p})
+	p := backend.PeerInfo{ID: "addr-" + hostport, Name: hostport, Addr: hostport, LastSeen: time.Now()}
+	f.Emit(backend.PeerSeen{Peer: p})
 	return p, nil
 }
 
-func (f *Fake) Answer(offerID string, d Decision) error {
+func (f *Fake) Answer(offerID string, d backend.Decision) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.answers[offerID] = d
-	f.offers = remove(f.offers, offerID, func(o OfferInfo) string { return o.ID })
+	f.offers = remove(f.offers, offerID, func(o backend.OfferInfo) string { return o.ID })
 	return nil
 }
 
@@ -248,7 +250,7 @@ func (f *Fake) Cancel(id string) error {
 func (f *Fake) AnswerPIN(transferID, pin string, ok bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.pinAnswers = append(f.pinAnswers, FakePINAnswer{Transfer: transferID, PIN: pin, OK: ok})
+	f.pinAnswers = append(f.pinAnswers, PINAnswer{Transfer: transferID, PIN: pin, OK: ok})
 	n := len(f.pins)
 	f.pins = remove(f.pins, transferID, pinKey)
 	if len(f.pins) == n {
@@ -264,13 +266,13 @@ func (f *Fake) Retry(id string) error {
 	return nil
 }
 
-func (f *Fake) Settings() Settings {
+func (f *Fake) Settings() backend.Settings {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.settings
 }
 
-func (f *Fake) SaveSettings(s Settings) error {
+func (f *Fake) SaveSettings(s backend.Settings) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.settings = s
@@ -280,28 +282,28 @@ func (f *Fake) SaveSettings(s Settings) error {
 	return nil
 }
 
-func (f *Fake) KnownDevices() []KnownDevice {
+func (f *Fake) KnownDevices() []backend.KnownDevice {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]KnownDevice(nil), f.known...)
+	return append([]backend.KnownDevice(nil), f.known...)
 }
 
 func (f *Fake) RenameKnown(id, name string) error {
-	return f.editKnown(id, func(k *KnownDevice) { k.Name = name })
+	return f.editKnown(id, func(k *backend.KnownDevice) { k.Name = name })
 }
 
 func (f *Fake) SetAutoAccept(id string, on bool) error {
-	return f.editKnown(id, func(k *KnownDevice) { k.AutoAccept = on })
+	return f.editKnown(id, func(k *backend.KnownDevice) { k.AutoAccept = on })
 }
 
 func (f *Fake) ForgetKnown(id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.known = remove(f.known, id, func(k KnownDevice) string { return k.ID })
+	f.known = remove(f.known, id, func(k backend.KnownDevice) string { return k.ID })
 	return nil
 }
 
-func (f *Fake) editKnown(id string, edit func(*KnownDevice)) error {
+func (f *Fake) editKnown(id string, edit func(*backend.KnownDevice)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i := range f.known {
@@ -313,8 +315,8 @@ func (f *Fake) editKnown(id string, edit func(*KnownDevice)) error {
 	return errors.New("this device is no longer known; reopen the list")
 }
 
-func (f *Fake) History() []TransferInfo {
+func (f *Fake) History() []backend.TransferInfo {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]TransferInfo(nil), f.history...)
+	return append([]backend.TransferInfo(nil), f.history...)
 }
