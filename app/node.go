@@ -13,6 +13,7 @@ import (
 
 	"github.com/lempar/lempar/discovery"
 	"github.com/lempar/lempar/internal/buildinfo"
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -124,7 +125,7 @@ func (n *Node) Listen() error {
 	addr := net.JoinHostPort(n.opts.Listen, strconv.Itoa(port))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return &transfer.Error{Code: "listen", Args: []any{"Port", port}, Err: err}
+		return &transfer.Error{Code: errcode.Listen, Args: []any{"Port", port}, Err: err}
 	}
 	n.ln = ln
 	return nil

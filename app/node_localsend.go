@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lempar/lempar/discovery"
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/localsend"
 	"github.com/lempar/lempar/transfer"
 )
@@ -169,7 +170,7 @@ func (l *LocalSend) Service() *localsend.Service {
 func (l *LocalSend) Send(ctx context.Context, peerID string, srcs []transfer.Source, pin func(ctx context.Context, wrong bool) (string, bool), onEvent func(transfer.Event)) (transfer.Event, error) {
 	svc := l.Service()
 	if svc == nil {
-		return transfer.Event{}, &transfer.Error{Code: "localsend-disabled", Key: "localsend.err.disabled"}
+		return transfer.Event{}, &transfer.Error{Code: errcode.LocalSendDisabled, Key: "localsend.err.disabled"}
 	}
 	dev, ok := svc.Device(peerID)
 	if !ok {
@@ -179,7 +180,7 @@ func (l *LocalSend) Send(ctx context.Context, peerID string, srcs []transfer.Sou
 				name = k.DisplayName()
 			}
 		}
-		return transfer.Event{}, &transfer.Error{Code: "localsend-not-found", Key: "localsend.err.not-found", Args: []any{"Name", name}}
+		return transfer.Event{}, &transfer.Error{Code: errcode.LocalSendNotFound, Key: "localsend.err.not-found", Args: []any{"Name", name}}
 	}
 	return l.SendTo(ctx, dev, srcs, pin, onEvent)
 }

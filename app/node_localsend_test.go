@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/localsend"
 	"github.com/lempar/lempar/transfer"
 )
@@ -127,7 +128,7 @@ func TestLocalSendTrust(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if _, err := ls.Send(context.Background(), ayuID, []transfer.Source{src}, nil, nil); !transfer.IsCode(err, "localsend-disabled") {
+	if _, err := ls.Send(context.Background(), ayuID, []transfer.Source{src}, nil, nil); !transfer.IsCode(err, errcode.LocalSendDisabled) {
 		t.Fatalf("send while off: %v", err)
 	}
 	st.LocalSend = true

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lempar/lempar/app"
 	"github.com/lempar/lempar/discovery"
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/i18n"
 	"github.com/lempar/lempar/localsend"
 	"github.com/lempar/lempar/transfer"
@@ -201,7 +202,7 @@ func (b *Backend) resolve(id string) (addr, name string, err error) {
 	if k, ok := b.node.Trust.Get(id); ok && k.LastAddr != "" {
 		return k.LastAddr, k.DisplayName(), nil
 	}
-	return "", "", &transfer.Error{Code: "no-such-device", Key: "cli.err.no-such-device", Args: []any{"Name", transfer.ShortID(id)}}
+	return "", "", &transfer.Error{Code: errcode.NoSuchDevice, Key: "cli.err.no-such-device", Args: []any{"Name", transfer.ShortID(id)}}
 }
 
 // SendPaths implements ui.Backend.

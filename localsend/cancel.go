@@ -3,6 +3,7 @@ package localsend
 import (
 	"net/http"
 
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -18,10 +19,10 @@ func (s *Service) handleCancel(w http.ResponseWriter, r *http.Request, v1 bool) 
 		return
 	}
 	if ss.ip != ip {
-		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr("protocol", nil, "Name", ip.String(), "Detail", "cancel from another address"))
+		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr(errcode.LocalSendProtocol, nil, "Name", ip.String(), "Detail", "cancel from another address"))
 		fail(w, http.StatusForbidden, "Invalid IP address")
 		return
 	}
-	s.end(ss, transfer.StateCancelled, engineErr("peer-cancelled", "Name", ss.peer.Name))
+	s.end(ss, transfer.StateCancelled, engineErr(errcode.PeerCancelled, "Name", ss.peer.Name))
 	reply(w, http.StatusOK, nil)
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -188,7 +189,7 @@ func TestHostileUploads(t *testing.T) {
 		t.Errorf("oversize upload: %d", st)
 	}
 	ev := r.ev.wait(t)
-	if ev.State != transfer.StateFailed || !transfer.IsCode(ev.Err, "too-many-bytes") || len(ev.Saved) != 1 {
+	if ev.State != transfer.StateFailed || !transfer.IsCode(ev.Err, errcode.TooManyBytes) || len(ev.Saved) != 1 {
 		t.Fatalf("final %v %v %v", ev.State, ev.Err, ev.Saved)
 	}
 	waitNoPartials(t, r.dir)
@@ -200,11 +201,11 @@ func TestHostileUploads(t *testing.T) {
 	for name, tc := range map[string]struct {
 		meta FileMeta
 		body io.Reader
-		code string
+		code errcode.Code
 	}{
-		"content-length": {FileMeta{ID: "c", FileName: "c.bin", Size: 3}, strings.NewReader("four"), "too-many-bytes"},
-		"sha256":         {FileMeta{ID: "c", FileName: "c.bin", Size: 3, SHA256: str(strings.Repeat("0", 64))}, strings.NewReader("abc"), "digest-mismatch"},
-		"short":          {FileMeta{ID: "c", FileName: "c.bin", Size: 9}, strings.NewReader("abc"), "localsend-protocol"},
+		"content-length": {FileMeta{ID: "c", FileName: "c.bin", Size: 3}, strings.NewReader("four"), errcode.TooManyBytes},
+		"sha256":         {FileMeta{ID: "c", FileName: "c.bin", Size: 3, SHA256: str(strings.Repeat("0", 64))}, strings.NewReader("abc"), errcode.DigestMismatch},
+		"short":          {FileMeta{ID: "c", FileName: "c.bin", Size: 9}, strings.NewReader("abc"), errcode.LocalSendProtocol},
 	} {
 		st, resp := c.prepare(map[string]FileMeta{"c": tc.meta})
 		<-r.asked
@@ -225,7 +226,7 @@ func TestHostileUploads(t *testing.T) {
 	if st != 200 {
 		t.Fatal(st)
 	}
-	if ev := r.ev.wait(t); ev.State != transfer.StateFailed || !transfer.IsCode(ev.Err, "localsend-stalled") {
+	if ev := r.ev.wait(t); ev.State != transfer.StateFailed || !transfer.IsCode(ev.Err, errcode.LocalSendStalled) {
 		t.Fatalf("stall: %v %v", ev.State, ev.Err)
 	}
 	if st, _ := c.prepare(map[string]FileMeta{"e": {ID: "e", FileName: "e.bin", Size: 0}}); st != 200 {

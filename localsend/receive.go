@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/i18n"
 	"github.com/lempar/lempar/transfer"
 )
@@ -71,7 +72,7 @@ func (s *Service) handlePrepare(w http.ResponseWriter, r *http.Request, v1 bool)
 		items, textOnly, err = checkPrepare(&req)
 	}
 	if err != nil {
-		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr, Name: req.Info.Alias}, lsErr("protocol", err, "Name", ip.String(), "Detail", err.Error()))
+		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr, Name: req.Info.Alias}, lsErr(errcode.LocalSendProtocol, err, "Name", ip.String(), "Detail", err.Error()))
 		fail(w, http.StatusBadRequest, "Invalid body")
 		return
 	}
@@ -86,13 +87,13 @@ func (s *Service) handlePrepare(w http.ResponseWriter, r *http.Request, v1 bool)
 		switch st := s.checkPIN(r, ip); st {
 		case 0:
 		case http.StatusTooManyRequests:
-			s.refused(peer, lsErr("pin-locked", nil, "Name", peer.Name))
+			s.refused(peer, lsErr(errcode.LocalSendPINLocked, nil, "Name", peer.Name))
 			fail(w, st, "Too many attempts")
 			return
 		default:
-			code := "pin-wrong"
+			code := errcode.LocalSendPINWrong
 			if r.URL.Query().Get("pin") == "" {
-				code = "pin-required"
+				code = errcode.LocalSendPINRequired
 			}
 			s.refused(peer, lsErr(code, nil, "Name", peer.Name))
 			fail(w, st, "PIN required")
@@ -111,7 +112,7 @@ func (s *Service) handlePrepare(w http.ResponseWriter, r *http.Request, v1 bool)
 	}
 	ss := s.newSession(peer, ip, items)
 	if ss == nil {
-		s.refused(peer, lsErr("busy", nil, "Name", peer.Name))
+		s.refused(peer, lsErr(errcode.LocalSendBusy, nil, "Name", peer.Name))
 		fail(w, http.StatusConflict, "Blocked by another session")
 		return
 	}
@@ -164,7 +165,7 @@ func (s *Service) decide(rctx context.Context, ss *rxSession, textOnly bool) (in
 		offer.Items = append(offer.Items, it.item)
 	}
 	if free, err := transfer.FreeSpace(existingParent(dir)); err == nil && uint64(offer.Total())+16<<20 > free {
-		s.end(ss, transfer.StateDeclined, engineErr("no-space", "Name", ss.peer.Name, "Need", i18n.Bytes(offer.Total()), "Free", i18n.Bytes(int64(free)), "Dir", dir))
+		s.end(ss, transfer.StateDeclined, engineErr(errcode.NoSpace, "Name", ss.peer.Name, "Need", i18n.Bytes(offer.Total()), "Free", i18n.Bytes(int64(free)), "Dir", dir))
 		return http.StatusForbidden, message{"Not enough free space"}
 	}
 	req := &transfer.Request{Session: ss.id, Peer: ss.peer, Offer: offer, Dir: dir, Expires: time.Now().Add(s.cfg.OfferTimeout)}
@@ -179,13 +180,13 @@ func (s *Service) decide(rctx context.Context, ss *rxSession, textOnly bool) (in
 		s.end(ss, transfer.StateCancelled, context.Cause(ss.ctx))
 		return http.StatusForbidden, message{"Cancelled"}
 	case rctx.Err() != nil:
-		s.end(ss, transfer.StateCancelled, engineErr("peer-cancelled", "Name", ss.peer.Name))
+		s.end(ss, transfer.StateCancelled, engineErr(errcode.PeerCancelled, "Name", ss.peer.Name))
 		return http.StatusForbidden, message{"Cancelled"}
 	case expired:
-		s.end(ss, transfer.StateDeclined, engineErr("offer-expired", "Name", ss.peer.Name))
+		s.end(ss, transfer.StateDeclined, engineErr(errcode.OfferExpired, "Name", ss.peer.Name))
 		return http.StatusForbidden, message{"Rejected"}
 	case !ans.Accept:
-		s.end(ss, transfer.StateDeclined, engineErr("declined-local", "Name", ss.peer.Name))
+		s.end(ss, transfer.StateDeclined, engineErr(errcode.DeclinedLocal, "Name", ss.peer.Name))
 		return http.StatusForbidden, message{"Rejected"}
 	}
 	if ans.Dir != "" {
@@ -235,7 +236,7 @@ func (s *Service) watch(ss *rxSession) {
 			return
 		case <-t.C:
 			if time.Since(time.Unix(0, ss.lastByte.Load())) > limit {
-				s.end(ss, transfer.StateFailed, lsErr("stalled", nil, "Name", ss.peer.Name, "Seconds", int(limit.Seconds())))
+				s.end(ss, transfer.StateFailed, lsErr(errcode.LocalSendStalled, nil, "Name", ss.peer.Name, "Seconds", int(limit.Seconds())))
 				return
 			}
 		}
@@ -309,7 +310,7 @@ func (s *Service) Cancel(session string) bool {
 	if ss == nil || ss.id != session {
 		return false
 	}
-	s.end(ss, transfer.StateCancelled, engineErr("cancelled"))
+	s.end(ss, transfer.StateCancelled, engineErr(errcode.Cancelled))
 	return true
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -69,16 +70,7 @@ func Send(ctx context.Context, o SendOptions, srcs []transfer.Source) (transfer.
 	}, o.OnEvent)
 	s := &sender{o: o, name: name, prog: prog, seen: &certSeen{}}
 	err := s.run(ctx, files, req)
-	state := transfer.StateDone
-	switch {
-	case err == nil:
-	case transfer.IsCode(err, "declined"):
-		state = transfer.StateDeclined
-	case transfer.IsCode(err, "cancelled"):
-		state = transfer.StateCancelled
-	default:
-		state = transfer.StateFailed
-	}
+	state := transfer.EndState(err)
 	if fp := s.seen.get(); fp != "" && !isHex64(o.To.Fingerprint) {
 		// Known only by address: the certificate it showed names it.
 		prog.update(func(e *transfer.Event) { e.Peer.ID = PeerID(fp) })
@@ -136,13 +128,13 @@ type sender struct {
 	proto  string
 }
 
-func (s *sender) err(code string, cause error, args ...any) error {
+func (s *sender) err(code errcode.Code, cause error, args ...any) error {
 	return lsErr(code, cause, append([]any{"Name", s.name, "Addr", s.o.To.Addr.String()}, args...)...)
 }
 
 func (s *sender) run(ctx context.Context, files []outFile, req PrepareRequest) error {
 	if len(files) == 0 {
-		return engineErr("empty-offer")
+		return engineErr(errcode.EmptyOffer)
 	}
 	s.client = newClient(s.o.Identity, s.o.To.Fingerprint, s.o.Parallel, s.seen)
 	defer s.client.CloseIdleConnections()
@@ -161,12 +153,12 @@ func (s *sender) run(ctx context.Context, files []outFile, req PrepareRequest) e
 		}
 	}
 	if len(jobs) == 0 {
-		return engineErr("declined", "Name", s.name)
+		return engineErr(errcode.Declined, "Name", s.name)
 	}
 	s.prog.update(func(e *transfer.Event) { e.State = transfer.StateSending })
 	if err := s.uploadAll(ctx, resp, jobs); err != nil {
 		if ctx.Err() != nil {
-			err = engineErr("cancelled")
+			err = engineErr(errcode.Cancelled)
 		}
 		// Tell the receiver, so it frees its slot and drops partial files.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelWait)
@@ -198,7 +190,7 @@ func (s *sender) prepare(ctx context.Context, req PrepareRequest) (PrepareRespon
 				if err == nil {
 					err = errors.New("no session ID")
 				}
-				return resp, 0, s.err("protocol", nil, "Detail", "prepare-upload answer: "+err.Error())
+				return resp, 0, s.err(errcode.LocalSendProtocol, nil, "Detail", "prepare-upload answer: "+err.Error())
 			}
 			return resp, status, nil
 		case http.StatusNoContent:
@@ -206,24 +198,24 @@ func (s *sender) prepare(ctx context.Context, req PrepareRequest) (PrepareRespon
 		case http.StatusUnauthorized:
 			if s.o.PIN == nil || try >= maxPINTries {
 				if pin == "" {
-					return PrepareResponse{}, 0, s.err("pin-required", nil)
+					return PrepareResponse{}, 0, s.err(errcode.LocalSendPINRequired, nil)
 				}
-				return PrepareResponse{}, 0, s.err("pin-wrong", nil)
+				return PrepareResponse{}, 0, s.err(errcode.LocalSendPINWrong, nil)
 			}
 			p, ok := s.o.PIN(ctx, wrong)
 			if !ok || ctx.Err() != nil {
-				return PrepareResponse{}, 0, engineErr("cancelled")
+				return PrepareResponse{}, 0, engineErr(errcode.Cancelled)
 			}
 			wrong = true
 			pin = p
 		case http.StatusForbidden:
-			return PrepareResponse{}, 0, engineErr("declined", "Name", s.name)
+			return PrepareResponse{}, 0, engineErr(errcode.Declined, "Name", s.name)
 		case http.StatusConflict:
-			return PrepareResponse{}, 0, s.err("busy", nil)
+			return PrepareResponse{}, 0, s.err(errcode.LocalSendBusy, nil)
 		case http.StatusTooManyRequests:
-			return PrepareResponse{}, 0, s.err("pin-locked", nil)
+			return PrepareResponse{}, 0, s.err(errcode.LocalSendPINLocked, nil)
 		default:
-			return PrepareResponse{}, 0, s.err("http", nil, "Status", status)
+			return PrepareResponse{}, 0, s.err(errcode.LocalSendHTTP, nil, "Status", status)
 		}
 	}
 }
@@ -243,18 +235,18 @@ func (s *sender) post(ctx context.Context, p string, q url.Values, v any, max in
 			return status, body, nil
 		}
 		if ctx.Err() != nil {
-			return 0, nil, engineErr("cancelled")
+			return 0, nil, engineErr(errcode.Cancelled)
 		}
 		var fe *errFingerprint
 		if errors.As(err, &fe) {
-			return 0, nil, s.err("fingerprint", nil, "Expected", transfer.ShortID(fe.expected), "Got", transfer.ShortID(fe.got))
+			return 0, nil, s.err(errcode.LocalSendFingerprint, nil, "Expected", transfer.ShortID(fe.expected), "Got", transfer.ShortID(fe.got))
 		}
 		lastErr = err
 		if proto == "https" && len(protos) > 1 && !isPlainHTTPAnswer(err) {
 			break // nothing answered at all: no use trying HTTP
 		}
 	}
-	return 0, nil, s.err("unreachable", lastErr)
+	return 0, nil, s.err(errcode.LocalSendUnreachable, lastErr)
 }
 
 // uploadAll uploads the accepted files, o.Parallel at a time; the first
@@ -289,7 +281,7 @@ feed:
 	close(work)
 	wg.Wait()
 	if first == nil && ctx.Err() != nil {
-		first = engineErr("cancelled")
+		first = engineErr(errcode.Cancelled)
 	}
 	return first
 }
@@ -302,12 +294,12 @@ func (s *sender) upload(ctx context.Context, session, token string, f outFile) e
 	} else {
 		fh, err := os.Open(f.src.Local)
 		if err != nil {
-			return engineErrFrom("source-unreadable", err, "Path", f.src.Local)
+			return engineErrFrom(errcode.SourceUnreadable, err, "Path", f.src.Local)
 		}
 		defer fh.Close()
 		st, err := fh.Stat()
 		if err != nil || st.Size() != size {
-			return engineErrFrom("source-changed", err, "Path", f.src.Local) // err is nil when only the size changed
+			return engineErrFrom(errcode.SourceChanged, err, "Path", f.src.Local) // err is nil when only the size changed
 		}
 		body = io.NewSectionReader(fh, 0, size)
 	}
@@ -332,14 +324,14 @@ func (s *sender) upload(ctx context.Context, session, token string, f outFile) e
 	resp, err := s.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return engineErr("cancelled")
+			return engineErr(errcode.Cancelled)
 		}
-		return engineErrFrom("connection-lost", err, "Name", s.name)
+		return engineErrFrom(errcode.ConnectionLost, err, "Name", s.name)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxInfoJSON))
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		return s.err("upload", nil, "Path", cur, "Status", resp.StatusCode)
+		return s.err(errcode.LocalSendUpload, nil, "Path", cur, "Status", resp.StatusCode)
 	}
 	if f.src.Kind == transfer.KindFile {
 		s.prog.update(func(e *transfer.Event) { e.FilesDone++ })

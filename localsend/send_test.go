@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/testproc"
 	"github.com/lempar/lempar/transfer"
 )
@@ -85,10 +86,10 @@ func TestDecline(t *testing.T) {
 	tree(t, src, map[string][]byte{"x": []byte("x")})
 	srcs, _ := transfer.CollectSources([]string{filepath.Join(src, "x")})
 	ev, err := Send(context.Background(), sendOpts(t, r.device(), newEvents()), srcs)
-	if ev.State != transfer.StateDeclined || !transfer.IsCode(err, "declined") {
+	if ev.State != transfer.StateDeclined || !transfer.IsCode(err, errcode.Declined) {
 		t.Fatalf("%v %v", ev.State, err)
 	}
-	if got := r.ev.wait(t); got.State != transfer.StateDeclined || !transfer.IsCode(got.Err, "declined-local") {
+	if got := r.ev.wait(t); got.State != transfer.StateDeclined || !transfer.IsCode(got.Err, errcode.DeclinedLocal) {
 		t.Fatalf("receiver %+v", got)
 	}
 	if _, err := filepath.Glob(r.dir); err == nil && len(contents(t, r.dir)) != 0 {
@@ -104,7 +105,7 @@ func TestPIN(t *testing.T) {
 
 	// No way to ask: a clear error, nothing sent, nobody asked.
 	ev, err := Send(context.Background(), sendOpts(t, r.device(), newEvents()), srcs)
-	if ev.State != transfer.StateFailed || !transfer.IsCode(err, "localsend-pin-required") {
+	if ev.State != transfer.StateFailed || !transfer.IsCode(err, errcode.LocalSendPINRequired) {
 		t.Fatalf("%v %v", ev.State, err)
 	}
 	// Wrong, then right: the prompt hears that the first was wrong.
@@ -132,18 +133,18 @@ func TestPIN(t *testing.T) {
 		return "1111", true
 	}
 	_, err = Send(context.Background(), o, srcs)
-	if !transfer.IsCode(err, "localsend-pin-locked") {
+	if !transfer.IsCode(err, errcode.LocalSendPINLocked) {
 		t.Fatalf("after %d guesses: %v", n, err)
 	}
 	o.PIN = func(ctx context.Context, wrong bool) (string, bool) { return "4821", true }
-	if _, err := Send(context.Background(), o, srcs); !transfer.IsCode(err, "localsend-pin-locked") {
+	if _, err := Send(context.Background(), o, srcs); !transfer.IsCode(err, errcode.LocalSendPINLocked) {
 		t.Fatalf("locked out address got in: %v", err)
 	}
 	// A person who gives up at the prompt cancels.
 	r2 := startRx(t, accept, func(c *Config) { c.PIN = func() string { return "1" } })
 	o2 := sendOpts(t, r2.device(), newEvents())
 	o2.PIN = func(ctx context.Context, wrong bool) (string, bool) { return "", false }
-	if ev, err := Send(context.Background(), o2, srcs); ev.State != transfer.StateCancelled || !transfer.IsCode(err, "cancelled") {
+	if ev, err := Send(context.Background(), o2, srcs); ev.State != transfer.StateCancelled || !transfer.IsCode(err, errcode.Cancelled) {
 		t.Fatalf("%v %v", ev.State, err)
 	}
 }
@@ -156,7 +157,7 @@ func TestFingerprintMismatch(t *testing.T) {
 	tree(t, src, map[string][]byte{"x": []byte("x")})
 	srcs, _ := transfer.CollectSources([]string{filepath.Join(src, "x")})
 	ev, err := Send(context.Background(), sendOpts(t, to, newEvents()), srcs)
-	if ev.State != transfer.StateFailed || !transfer.IsCode(err, "localsend-fingerprint") {
+	if ev.State != transfer.StateFailed || !transfer.IsCode(err, errcode.LocalSendFingerprint) {
 		t.Fatalf("%v %v", ev.State, err)
 	}
 	select {
@@ -176,7 +177,7 @@ func TestBusy(t *testing.T) {
 	go Send(context.Background(), sendOpts(t, r.device(), newEvents()), srcs)
 	<-r.asked
 	_, err := Send(context.Background(), sendOpts(t, r.device(), newEvents()), srcs)
-	if !transfer.IsCode(err, "localsend-busy") {
+	if !transfer.IsCode(err, errcode.LocalSendBusy) {
 		t.Fatalf("second session: %v", err)
 	}
 }
@@ -195,7 +196,7 @@ func TestCancelBySender(t *testing.T) {
 		cancel()
 	}()
 	ev, err := Send(ctx, o, srcs)
-	if ev.State != transfer.StateCancelled || !transfer.IsCode(err, "cancelled") {
+	if ev.State != transfer.StateCancelled || !transfer.IsCode(err, errcode.Cancelled) {
 		t.Fatalf("%v %v", ev.State, err)
 	}
 	got := r.ev.wait(t)
@@ -232,7 +233,7 @@ func TestCancelByReceiver(t *testing.T) {
 	if ev.State != transfer.StateFailed || err == nil {
 		t.Fatalf("sender: %v %v", ev.State, err)
 	}
-	if got := r.ev.wait(t); got.State != transfer.StateCancelled || !transfer.IsCode(got.Err, "cancelled") {
+	if got := r.ev.wait(t); got.State != transfer.StateCancelled || !transfer.IsCode(got.Err, errcode.Cancelled) {
 		t.Fatalf("receiver %v %v", got.State, got.Err)
 	}
 	waitNoPartials(t, r.dir)

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -81,7 +82,7 @@ func (s *Service) handleRegister(w http.ResponseWriter, r *http.Request) {
 	var d DeviceInfo
 	ip := remoteIP(r)
 	if err := decodeJSON(r.Body, maxInfoJSON, &d); err != nil {
-		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr("protocol", err, "Name", ip.String(), "Detail", err.Error()))
+		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr(errcode.LocalSendProtocol, err, "Name", ip.String(), "Detail", err.Error()))
 		fail(w, http.StatusBadRequest, "Invalid body")
 		return
 	}
@@ -89,7 +90,7 @@ func (s *Service) handleRegister(w http.ResponseWriter, r *http.Request) {
 		d.Port = DefaultPort // v1 peers don't say
 	}
 	if err := d.check(true); err != nil {
-		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr("protocol", err, "Name", ip.String(), "Detail", err.Error()))
+		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr(errcode.LocalSendProtocol, err, "Name", ip.String(), "Detail", err.Error()))
 		fail(w, http.StatusBadRequest, "Invalid body")
 		return
 	}

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -135,7 +136,7 @@ func (s *Service) Listen() error {
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(s.cfg.Listen, strconv.Itoa(port)))
 	if err != nil {
-		return lsErr("listen", err, "Port", port)
+		return lsErr(errcode.LocalSendListen, err, "Port", port)
 	}
 	s.ln = ln
 	return nil
@@ -199,7 +200,7 @@ func (s *Service) Serve(ctx context.Context) error {
 		}()
 	}
 	<-ctx.Done()
-	s.cancelActive(engineErr("cancelled"))
+	s.cancelActive(engineErr(errcode.Cancelled))
 	sctx, scancel := context.WithTimeout(context.Background(), 2*time.Second)
 	_ = srv.Shutdown(sctx)
 	scancel()

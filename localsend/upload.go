@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -34,7 +35,7 @@ func (s *Service) handleUpload(w http.ResponseWriter, r *http.Request, v1 bool) 
 		if ss != nil {
 			status = http.StatusConflict
 		}
-		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr("protocol", nil, "Name", ip.String(), "Detail", "upload for an unknown session"))
+		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr(errcode.LocalSendProtocol, nil, "Name", ip.String(), "Detail", "upload for an unknown session"))
 		fail(w, status, "Invalid session")
 		return
 	}
@@ -43,7 +44,7 @@ func (s *Service) handleUpload(w http.ResponseWriter, r *http.Request, v1 bool) 
 	ok := ss.accepted && !ss.finished && ss.ip == ip && f != nil && subtle.ConstantTimeCompare([]byte(f.token), []byte(tok)) == 1
 	if !ok {
 		ss.mu.Unlock()
-		s.refused(ss.peer, lsErr("protocol", nil, "Name", ip.String(), "Detail", "upload with a wrong token or from another address"))
+		s.refused(ss.peer, lsErr(errcode.LocalSendProtocol, nil, "Name", ip.String(), "Detail", "upload with a wrong token or from another address"))
 		fail(w, http.StatusForbidden, "Invalid token or IP address")
 		return
 	}
@@ -53,7 +54,7 @@ func (s *Service) handleUpload(w http.ResponseWriter, r *http.Request, v1 bool) 
 	}
 	if err != nil {
 		ss.mu.Unlock()
-		perr := lsErr("protocol", err, "Name", ss.peer.Name, "Detail", err.Error())
+		perr := lsErr(errcode.LocalSendProtocol, err, "Name", ss.peer.Name, "Detail", err.Error())
 		s.end(ss, transfer.StateFailed, perr)
 		fail(w, http.StatusBadRequest, err.Error())
 		return
@@ -64,9 +65,9 @@ func (s *Service) handleUpload(w http.ResponseWriter, r *http.Request, v1 bool) 
 
 	if n := r.ContentLength; n >= 0 && n != rng.length() {
 		// More (or fewer) bytes than announced: refused before reading any.
-		err := engineErr("too-many-bytes", "Path", f.it.item.Path, "Name", ss.peer.Name)
+		err := engineErr(errcode.TooManyBytes, "Path", f.it.item.Path, "Name", ss.peer.Name)
 		if n < rng.length() {
-			err = lsErr("protocol", nil, "Name", ss.peer.Name, "Detail", fmt.Sprintf("%s: %d bytes sent for %d announced", f.it.item.Path, n, rng.length()))
+			err = lsErr(errcode.LocalSendProtocol, nil, "Name", ss.peer.Name, "Detail", fmt.Sprintf("%s: %d bytes sent for %d announced", f.it.item.Path, n, rng.length()))
 		}
 		s.end(ss, transfer.StateFailed, err)
 		w.Header().Set("Connection", "close") // the unread body is not worth draining
@@ -103,8 +104,8 @@ func (s *Service) handleUpload(w http.ResponseWriter, r *http.Request, v1 bool) 
 		}
 		s.end(ss, transfer.StateFailed, err)
 		status := http.StatusInternalServerError
-		var te *transfer.Error
-		if errors.As(err, &te) && (te.Code == "too-many-bytes" || te.Code == "digest-mismatch" || te.Code == "protocol" || te.Code == "localsend-protocol") {
+		switch transfer.CodeOf(err) {
+		case errcode.TooManyBytes, errcode.DigestMismatch, errcode.Protocol, errcode.LocalSendProtocol:
 			status = http.StatusBadRequest
 		}
 		fail(w, status, "File not saved")
@@ -147,7 +148,7 @@ func (s *Service) receive(ss *rxSession, f *rxFile, body io.Reader, rng byteRang
 	}
 	if err := c.feed(body, rng.length()); err != nil {
 		if errors.Is(err, errPieceTooLong) {
-			err = engineErr("too-many-bytes", "Path", name, "Name", ss.peer.Name)
+			err = engineErr(errcode.TooManyBytes, "Path", name, "Name", ss.peer.Name)
 		}
 		return "", false, s.readErr(ss, err)
 	}
@@ -167,7 +168,7 @@ func (s *Service) readErr(ss *rxSession, err error) error {
 	if err == nil || errors.As(err, &te) {
 		return err
 	}
-	return engineErrFrom("connection-lost", err, "Name", ss.peer.Name)
+	return engineErrFrom(errcode.ConnectionLost, err, "Name", ss.peer.Name)
 }
 
 // byteRange is the part of a file one upload carries. LocalSend sends a

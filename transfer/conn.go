@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 	"unicode"
+
+	"github.com/lempar/lempar/internal/errcode"
 )
 
 // Timeouts shared by both ends. A silent link is noticed within IdleTimeout
@@ -46,7 +48,7 @@ func newSession(tc *tls.Conn) *session {
 func (s *session) afterHandshake() error {
 	cs := s.tc.ConnectionState()
 	if cs.Version != tls.VersionTLS13 {
-		return newErr("tls-version", nil)
+		return newErr(errcode.TLSVersion, nil)
 	}
 	s.peer.ID = PeerID(cs)
 	s.peer.Addr = s.tc.RemoteAddr().String()
@@ -126,10 +128,10 @@ func helloFor(h Hello) Hello {
 // checkVersion refuses peers whose range does not overlap ours.
 func checkVersion(h Hello) error {
 	if h.Proto < MinProtocolVersion {
-		return newErr("peer-too-old", nil, "Name", h.Name)
+		return newErr(errcode.PeerTooOld, nil, "Name", h.Name)
 	}
 	if h.MinProto > ProtocolVersion {
-		return newErr("peer-too-new", nil, "Name", h.Name)
+		return newErr(errcode.PeerTooNew, nil, "Name", h.Name)
 	}
 	return nil
 }

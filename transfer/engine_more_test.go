@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/testproc"
 )
 
@@ -17,7 +18,7 @@ func TestDeclineCreatesNothing(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "a.txt")
 	writeFile(t, src, []byte("hello"))
 	ev, err := send(t, rx, src)
-	if !IsCode(err, "declined") || ev.State != StateDeclined {
+	if !IsCode(err, errcode.Declined) || ev.State != StateDeclined {
 		t.Fatalf("want declined, got %v / %v", err, ev.State)
 	}
 	if re := rx.waitFinal(t); re.State != StateDeclined {
@@ -62,7 +63,7 @@ func TestPinMismatchRefused(t *testing.T) {
 	id, _ := NewEphemeralIdentity()
 	srcs, _ := CollectSources([]string{src})
 	_, err := Send(context.Background(), id, SendOptions{Addr: rx.addr, PeerID: other.ID, PeerName: "Sari-PC"}, srcs)
-	if !IsCode(err, "pin-mismatch") {
+	if !IsCode(err, errcode.PINMismatch) {
 		t.Fatalf("want pin-mismatch, got %v", err)
 	}
 	if !strings.Contains(err.Error(), "not the device you think") {
@@ -80,7 +81,7 @@ func TestUnreachableMessage(t *testing.T) {
 	rx := startReceiver(t, acceptAll)
 	addr := rx.addr
 	_, err := Send(context.Background(), id, SendOptions{Addr: "127.0.0.1:1", PeerName: "Budi's laptop"}, []Source{txt})
-	if !IsCode(err, "unreachable") || !strings.Contains(err.Error(), "Budi's laptop at 127.0.0.1:1") {
+	if !IsCode(err, errcode.Unreachable) || !strings.Contains(err.Error(), "Budi's laptop at 127.0.0.1:1") {
 		t.Fatalf("got %v", err)
 	}
 	_ = addr
@@ -116,7 +117,7 @@ func TestCancelFromReceiverStopsBoth(t *testing.T) {
 	}()
 	begin := time.Now()
 	ev, err := send(t, rxNode, src)
-	if ev.State != StateCancelled || !IsCode(err, "peer-cancelled") {
+	if ev.State != StateCancelled || !IsCode(err, errcode.PeerCancelled) {
 		t.Fatalf("sender: %v %v", ev.State, err)
 	}
 	if re := rxNode.waitFinal(t); re.State != StateCancelled {
@@ -146,7 +147,7 @@ func TestCancelFromSenderWithinASecond(t *testing.T) {
 		cancel()
 	}()
 	ev, err := Send(ctx, id, SendOptions{Addr: rx.addr}, srcs)
-	if ev.State != StateCancelled || !IsCode(err, "cancelled") {
+	if ev.State != StateCancelled || !IsCode(err, errcode.Cancelled) {
 		t.Fatalf("sender: %v %v", ev.State, err)
 	}
 	re := rx.waitFinal(t)
@@ -228,10 +229,10 @@ func TestOfferExpires(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "a.txt")
 	writeFile(t, src, []byte("x"))
 	ev, err := send(t, rx, src)
-	if !IsCode(err, "expired") || ev.State != StateDeclined {
+	if !IsCode(err, errcode.Expired) || ev.State != StateDeclined {
 		t.Fatalf("sender got %v %v", ev.State, err)
 	}
-	if re := rx.waitFinal(t); !IsCode(re.Err, "offer-expired") {
+	if re := rx.waitFinal(t); !IsCode(re.Err, errcode.OfferExpired) {
 		t.Fatalf("receiver got %v", re.Err)
 	}
 }
@@ -280,7 +281,7 @@ func TestReadOnlyFolderRefusedBeforeAsking(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "a.txt")
 	writeFile(t, src, []byte("x"))
 	_, err := send(t, rx, src)
-	if !IsCode(err, "remote-disk-readonly") || asked.Load() {
+	if !IsCode(err, errcode.RemoteDiskReadOnly) || asked.Load() {
 		t.Fatalf("got %v (asked=%v)", err, asked.Load())
 	}
 	if ents, _ := os.ReadDir(rx.dir); len(ents) != 0 {

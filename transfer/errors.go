@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/i18n"
 )
 
@@ -11,17 +12,17 @@ import (
 // arguments so the CLI and GUI can show it in the user's language, while
 // Error() gives English for logs. Code is stable for scripts (--json).
 type Error struct {
-	Code string // e.g. "declined", "pin-mismatch"
-	Key  string // i18n key, "err.<code>" unless set
-	Args []any  // alternating name, value for the placeholders
-	Err  error  // underlying cause, if any
+	Code errcode.Code // e.g. errcode.Declined; its String is the stable text
+	Key  string       // i18n key, Code.Key() ("err.<code>") unless set
+	Args []any        // alternating name, value for the placeholders
+	Err  error        // underlying cause, if any
 }
 
 func (e *Error) key() string {
 	if e.Key != "" {
 		return e.Key
 	}
-	return "err." + e.Code
+	return e.Code.Key()
 }
 
 // Error renders the English text.
@@ -47,27 +48,47 @@ func isLocalized(err error) bool {
 // constant in all but name.
 var english = i18n.Load("en")
 
-func newErr(code string, cause error, args ...any) *Error {
+func newErr(code errcode.Code, cause error, args ...any) *Error {
 	return &Error{Code: code, Err: cause, Args: args}
 }
 
 // IsCode reports whether err is an engine Error with the given code.
-func IsCode(err error, code string) bool {
+func IsCode(err error, code errcode.Code) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Code == code
 }
 
-// CodeOf returns the engine code of err, or "internal".
-func CodeOf(err error) string {
+// CodeOf returns the engine code of err, or errcode.Internal.
+func CodeOf(err error) errcode.Code {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
 	}
-	return "internal"
+	return errcode.Internal
+}
+
+// ClassOf returns the class of err's code (errcode.ClassFailed for an error
+// that is not an engine Error).
+func ClassOf(err error) errcode.Class { return CodeOf(err).Class() }
+
+// EndState is the final state of a transfer that ended with err, judged by
+// the code alone: done, declined (refused, expired, busy), cancelled or
+// failed.
+func EndState(err error) State {
+	if err == nil {
+		return StateDone
+	}
+	switch c := ClassOf(err); {
+	case c.Refusal():
+		return StateDeclined
+	case c == errcode.ClassCancelled:
+		return StateCancelled
+	}
+	return StateFailed
 }
 
 // protocolError is for a peer that broke the wire rules; it is always fatal
 // for the session.
 func protocolError(format string, a ...any) *Error {
-	return newErr("protocol", nil, "Detail", fmt.Sprintf(format, a...))
+	return newErr(errcode.Protocol, nil, "Detail", fmt.Sprintf(format, a...))
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/zeebo/blake3"
+
+	"github.com/lempar/lempar/internal/errcode"
 )
 
 // rawPeer speaks the wire format by hand, to break the rules on purpose.
@@ -56,7 +58,7 @@ func (p *rawPeer) until(want FrameType) ([]byte, error) {
 			return append([]byte(nil), b...), nil
 		}
 		if ft == FrameError || ft == FrameCancel {
-			return b, &Error{Code: "peer-said", Args: []any{"Detail", string(b)}}
+			return b, &Error{Code: errcode.RemoteError, Args: []any{"Detail", string(b)}}
 		}
 	}
 }
@@ -88,7 +90,7 @@ func TestHostileNamesRefused(t *testing.T) {
 			select {
 			case err := <-refused:
 				var ne *NameError
-				if !strings.Contains(err.Error(), "name") && !asNameErr(err, &ne) && !IsCode(err, "protocol") {
+				if !strings.Contains(err.Error(), "name") && !asNameErr(err, &ne) && !IsCode(err, errcode.Protocol) {
 					t.Fatalf("unclear refusal: %v", err)
 				}
 			case <-time.After(5 * time.Second):
@@ -122,13 +124,13 @@ func TestOversizeAndUnknownFrames(t *testing.T) {
 	// A 2 GiB control frame: refused from the header alone.
 	_ = writeHeader(p.ss.fw.w, FrameOffer, 2<<30)
 	_ = p.ss.fw.w.Flush()
-	if err := <-refused; !IsCode(err, "protocol") || !strings.Contains(err.Error(), "exceeds") {
+	if err := <-refused; !IsCode(err, errcode.Protocol) || !strings.Contains(err.Error(), "exceeds") {
 		t.Fatalf("oversize: %v", err)
 	}
 	p2 := dialRaw(t, rx)
 	_ = writeHeader(p2.ss.fw.w, FrameType(200), 1)
 	_ = p2.ss.fw.w.Flush()
-	if err := <-refused; !IsCode(err, "protocol") || !strings.Contains(err.Error(), "unknown frame") {
+	if err := <-refused; !IsCode(err, errcode.Protocol) || !strings.Contains(err.Error(), "unknown frame") {
 		t.Fatalf("unknown type: %v", err)
 	}
 }
@@ -156,7 +158,7 @@ func TestMoreBytesThanDeclared(t *testing.T) {
 	_ = p.ss.fw.data(0, 0, make([]byte, 20))
 	_ = p.ss.fw.flush()
 	re := rx.waitFinal(t)
-	if re.State != StateFailed || !IsCode(re.Err, "too-many-bytes") {
+	if re.State != StateFailed || !IsCode(re.Err, errcode.TooManyBytes) {
 		t.Fatalf("got %v %v", re.State, re.Err)
 	}
 	assertNoFinalFile(t, rx, "f.bin")
@@ -174,11 +176,11 @@ func TestWrongDigestNeverRenamed(t *testing.T) {
 	}
 	var a Ack
 	_ = json.Unmarshal(b, &a)
-	if a.OK || a.Code != "digest-mismatch" {
+	if a.OK || a.Code != errcode.DigestMismatch.String() {
 		t.Fatalf("ack %+v", a)
 	}
 	re := rx.waitFinal(t)
-	if re.State != StateFailed || !IsCode(re.Err, "digest-mismatch") {
+	if re.State != StateFailed || !IsCode(re.Err, errcode.DigestMismatch) {
 		t.Fatalf("receiver %v %v", re.State, re.Err)
 	}
 	assertNoFinalFile(t, rx, "f.bin")
@@ -195,7 +197,7 @@ func TestFewerBytesThanDeclared(t *testing.T) {
 	_ = p.ss.fw.controlNoFlush(FrameFileDone, FileDone{Item: 0, Digest: hashHex([]byte("hello"))})
 	_ = p.ss.fw.flush()
 	re := rx.waitFinal(t)
-	if re.State != StateFailed || !IsCode(re.Err, "protocol") {
+	if re.State != StateFailed || !IsCode(re.Err, errcode.Protocol) {
 		t.Fatalf("got %v %v", re.State, re.Err)
 	}
 	assertNoFinalFile(t, rx, "f.bin")
@@ -216,7 +218,7 @@ func TestDataBeforeAcceptRefused(t *testing.T) {
 	_ = p.ss.fw.data(0, 0, []byte("hello"))
 	_ = p.ss.fw.flush()
 	re := rx.waitFinal(t)
-	if re.State != StateFailed || !IsCode(re.Err, "protocol") {
+	if re.State != StateFailed || !IsCode(re.Err, errcode.Protocol) {
 		t.Fatalf("got %v %v", re.State, re.Err)
 	}
 	if _, err := os.Stat(rx.dir); !os.IsNotExist(err) {
@@ -275,7 +277,7 @@ func TestOfferFloodIsRateLimited(t *testing.T) {
 	if _, err := p.until(FrameDecision); err == nil {
 		t.Fatal("a third concurrent offer from one host reached the person")
 	}
-	if err := <-refused; !IsCode(err, "rate-limited") {
+	if err := <-refused; !IsCode(err, errcode.RateLimited) {
 		t.Fatalf("refusal: %v", err)
 	}
 }

@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/lempar/lempar/internal/errcode"
 )
 
 // Identity is this device's long-lived TLS certificate. Its ID, the SHA-256
@@ -42,20 +44,20 @@ func LoadOrCreateIdentity(dir string) (*Identity, error) {
 		return identityFrom(cert), nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, newErr("identity-corrupt", err, "Dir", dir)
+		return nil, newErr(errcode.IdentityCorrupt, err, "Dir", dir)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, newErr("identity-write", err, "Dir", dir)
+		return nil, newErr(errcode.IdentityWrite, err, "Dir", dir)
 	}
 	certPEM, keyPEM, err := newSelfSigned()
 	if err != nil {
 		return nil, err
 	}
 	if err := writeFileAtomic(keyPath, keyPEM, 0o600); err != nil {
-		return nil, newErr("identity-write", err, "Dir", dir)
+		return nil, newErr(errcode.IdentityWrite, err, "Dir", dir)
 	}
 	if err := writeFileAtomic(certPath, certPEM, 0o600); err != nil {
-		return nil, newErr("identity-write", err, "Dir", dir)
+		return nil, newErr(errcode.IdentityWrite, err, "Dir", dir)
 	}
 	cert, err = tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {

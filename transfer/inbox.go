@@ -14,6 +14,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/zeebo/blake3"
+
+	"github.com/lempar/lempar/internal/errcode"
 )
 
 // inbox writes one session's files. Every path goes through os.Root, so
@@ -215,7 +217,7 @@ func (ib *inbox) place(partial string, it Item) (string, error) {
 		}
 		return final, nil
 	}
-	return "", newErr("too-many-copies", nil, "Path", it.Path)
+	return "", newErr(errcode.TooManyCopies, nil, "Path", it.Path)
 }
 
 // setDirTimes restores folder mtimes after their files were written.
@@ -232,9 +234,9 @@ func (ib *inbox) setDirTimes(items []Item) {
 func diskErr(err error, p string) error {
 	switch {
 	case isNoSpace(err):
-		return newErr("disk-full", err, "Path", p)
+		return newErr(errcode.DiskFull, err, "Path", p)
 	case errors.Is(err, fs.ErrPermission) || isReadOnly(err):
-		return newErr("disk-readonly", err, "Path", p)
+		return newErr(errcode.DiskReadOnly, err, "Path", p)
 	}
-	return newErr("disk-error", err, "Path", p)
+	return newErr(errcode.DiskError, err, "Path", p)
 }

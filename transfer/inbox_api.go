@@ -9,6 +9,8 @@ import (
 	"path"
 	"strings"
 	"sync"
+
+	"github.com/lempar/lempar/internal/errcode"
 )
 
 // Inbox is the safe download folder for receivers that speak another
@@ -92,7 +94,7 @@ func (in *Inbox) ReceiveFile(ctx context.Context, it Item, r io.Reader, sha256he
 			break
 		}
 		if rerr != nil {
-			return "", newErr("connection-lost", rerr, "Name", it.Path)
+			return "", newErr(errcode.ConnectionLost, rerr, "Name", it.Path)
 		}
 	}
 	if n != it.Size {
@@ -101,10 +103,10 @@ func (in *Inbox) ReceiveFile(ctx context.Context, it Item, r io.Reader, sha256he
 	// One more byte than announced is a lie about the size: refuse it.
 	var one [1]byte
 	if m, _ := r.Read(one[:]); m > 0 {
-		return "", newErr("too-many-bytes", nil, "Path", it.Path, "Name", in.ib.sender)
+		return "", newErr(errcode.TooManyBytes, nil, "Path", it.Path, "Name", in.ib.sender)
 	}
 	if h != nil && !strings.EqualFold(hex.EncodeToString(h.Sum(nil)), sha256hex) {
-		return "", newErr("digest-mismatch", nil, "Path", it.Path, "Name", in.ib.sender)
+		return "", newErr(errcode.DigestMismatch, nil, "Path", it.Path, "Name", in.ib.sender)
 	}
 	if err := f.Sync(); err != nil {
 		return "", diskErr(err, it.Path)

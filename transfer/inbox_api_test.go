@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lempar/lempar/internal/errcode"
 )
 
 func TestInboxReceiveFile(t *testing.T) {
@@ -35,15 +37,15 @@ func TestInboxReceiveFile(t *testing.T) {
 		it   Item
 		body []byte
 		sha  string
-		code string
+		code errcode.Code // Internal: any error will do
 	}{
-		{"traversal", Item{Path: "../x", Size: 1}, []byte("x"), "", ""},
-		{"too many bytes", Item{Path: "b.bin", Size: 1}, []byte("xy"), "", "too-many-bytes"},
-		{"too few", Item{Path: "c.bin", Size: 5}, []byte("xy"), "", "protocol"},
-		{"wrong sha", Item{Path: "d.bin", Size: 2}, []byte("xy"), strings.Repeat("0", 64), "digest-mismatch"},
+		{"traversal", Item{Path: "../x", Size: 1}, []byte("x"), "", errcode.Internal},
+		{"too many bytes", Item{Path: "b.bin", Size: 1}, []byte("xy"), "", errcode.TooManyBytes},
+		{"too few", Item{Path: "c.bin", Size: 5}, []byte("xy"), "", errcode.Protocol},
+		{"wrong sha", Item{Path: "d.bin", Size: 2}, []byte("xy"), strings.Repeat("0", 64), errcode.DigestMismatch},
 	} {
 		_, err := in.ReceiveFile(ctx, bad.it, bytes.NewReader(bad.body), bad.sha, nil)
-		if err == nil || (bad.code != "" && !IsCode(err, bad.code)) {
+		if err == nil || (bad.code != errcode.Internal && !IsCode(err, bad.code)) {
 			t.Errorf("%s: %v", bad.name, err)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"path"
 	"path/filepath"
 	"unicode/utf8"
+
+	"github.com/lempar/lempar/internal/errcode"
 )
 
 // Source is an item to send and where its bytes come from.
@@ -23,15 +25,15 @@ func CollectSources(paths []string) ([]Source, error) {
 	for _, p := range paths {
 		abs, err := filepath.Abs(p)
 		if err != nil {
-			return nil, newErr("source-missing", err, "Path", p)
+			return nil, newErr(errcode.SourceMissing, err, "Path", p)
 		}
 		st, err := os.Lstat(abs)
 		if err != nil {
-			return nil, newErr("source-missing", err, "Path", p)
+			return nil, newErr(errcode.SourceMissing, err, "Path", p)
 		}
 		base := filepath.Base(abs)
 		if !utf8.ValidString(base) {
-			return nil, newErr("source-bad-name", nil, "Path", p)
+			return nil, newErr(errcode.SourceBadName, nil, "Path", p)
 		}
 		switch {
 		case st.Mode().IsRegular():
@@ -43,11 +45,11 @@ func CollectSources(paths []string) ([]Source, error) {
 			}
 			out = append(out, more...)
 		default:
-			return nil, newErr("source-not-regular", nil, "Path", p)
+			return nil, newErr(errcode.SourceNotRegular, nil, "Path", p)
 		}
 	}
 	if len(out) == 0 {
-		return nil, newErr("empty-offer", nil)
+		return nil, newErr(errcode.EmptyOffer, nil)
 	}
 	return out, nil
 }
@@ -56,7 +58,7 @@ func walkDir(abs, base string) ([]Source, error) {
 	var out []Source
 	err := filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return newErr("source-unreadable", err, "Path", p)
+			return newErr(errcode.SourceUnreadable, err, "Path", p)
 		}
 		rel, err := filepath.Rel(abs, p)
 		if err != nil {
@@ -69,7 +71,7 @@ func walkDir(abs, base string) ([]Source, error) {
 		case d.Type().IsRegular():
 			st, err := d.Info()
 			if err != nil {
-				return newErr("source-unreadable", err, "Path", p)
+				return newErr(errcode.SourceUnreadable, err, "Path", p)
 			}
 			out = append(out, fileSource(p, wire, st))
 		}
@@ -94,10 +96,10 @@ func fileSource(local, wire string, st fs.FileInfo) Source {
 // TextSource makes a text item.
 func TextSource(text string) (Source, error) {
 	if len(text) > MaxTextBytes {
-		return Source{}, newErr("text-too-long", nil, "Max", MaxTextBytes/1024)
+		return Source{}, newErr(errcode.TextTooLong, nil, "Max", MaxTextBytes/1024)
 	}
 	if !utf8.ValidString(text) {
-		return Source{}, newErr("text-not-utf8", nil)
+		return Source{}, newErr(errcode.TextNotUTF8, nil)
 	}
 	return Source{Item: Item{Kind: KindText, Size: int64(len(text)), Text: text}}, nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+
+	"github.com/lempar/lempar/internal/errcode"
 )
 
 // ProtocolVersion is spoken by this build. MinProtocolVersion is the oldest
@@ -123,10 +125,10 @@ func DecodeOffer(p []byte) (*Offer, error) {
 		return nil, protocolError("offer session %q is not a UUID", o.Session)
 	}
 	if len(o.Items) == 0 {
-		return nil, newErr("empty-offer", nil)
+		return nil, newErr(errcode.EmptyOffer, nil)
 	}
 	if len(o.Items) > MaxItems {
-		return nil, newErr("offer-too-large", nil, "Items", len(o.Items))
+		return nil, newErr(errcode.OfferTooLarge, nil, "Items", len(o.Items))
 	}
 	var total int64
 	seen := make(map[string]bool, len(o.Items))
@@ -157,7 +159,7 @@ func DecodeOffer(p []byte) (*Offer, error) {
 		}
 		total += it.Size
 		if it.Size > MaxTotalBytes || total > MaxTotalBytes {
-			return nil, newErr("offer-too-large", nil, "Items", len(o.Items))
+			return nil, newErr(errcode.OfferTooLarge, nil, "Items", len(o.Items))
 		}
 	}
 	return &o, nil

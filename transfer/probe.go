@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+
+	"github.com/lempar/lempar/internal/errcode"
 )
 
 // Probe connects to a receiver, exchanges hellos and hangs up: who is at
@@ -16,7 +18,7 @@ func Probe(ctx context.Context, id *Identity, addr, pin string, ours Hello) (Pee
 	var d net.Dialer
 	raw, err := d.DialContext(hctx, "tcp", addr)
 	if err != nil {
-		return PeerInfo{}, newErr("unreachable", err, "Name", addr, "Addr", addr)
+		return PeerInfo{}, newErr(errcode.Unreachable, err, "Name", addr, "Addr", addr)
 	}
 	defer raw.Close()
 	tc := tls.Client(raw, id.ClientTLS(pin))
@@ -25,7 +27,7 @@ func Probe(ctx context.Context, id *Identity, addr, pin string, ours Hello) (Pee
 		if errors.As(err, &e) {
 			return PeerInfo{}, e
 		}
-		return PeerInfo{}, newErr("handshake", err, "Name", addr, "Addr", addr)
+		return PeerInfo{}, newErr(errcode.Handshake, err, "Name", addr, "Addr", addr)
 	}
 	ss := newSession(tc)
 	if err := ss.afterHandshake(); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zeebo/blake3"
 
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/i18n"
 )
 
@@ -108,14 +109,14 @@ func (rx *receive) run(parent context.Context) {
 			}
 		}
 		if errors.Is(err, context.Canceled) {
-			err = newErr("cancelled", nil)
+			err = newErr(errcode.Cancelled, nil)
 		}
-		if IsCode(err, "cancelled") {
+		if IsCode(err, errcode.Cancelled) {
 			rx.ss.sendFinal(FrameCancel, Cancel{Reason: "cancelled"})
 		}
 	}
 	rx.closeConn(err)
-	if err != nil && rx.streaming.Load() && IsCode(err, "connection-lost") {
+	if err != nil && rx.streaming.Load() && IsCode(err, errcode.ConnectionLost) {
 		// The sender will likely come back (it retries): keep the
 		// session open for it rather than failing the transfer.
 		rx.tr.update(func(e *Event) { e.State = StateRetrying; e.Err = err; e.Rate = 0 })
@@ -126,17 +127,7 @@ func (rx *receive) run(parent context.Context) {
 			func() { tr.finish(StateFailed, err) })
 		return
 	}
-	state := StateDone
-	switch {
-	case err == nil:
-	case IsCode(err, "declined-local") || IsCode(err, "offer-expired") || IsCode(err, "no-space") || IsCode(err, "disk-readonly"):
-		state = StateDeclined
-	case IsCode(err, "cancelled") || IsCode(err, "peer-cancelled"):
-		state = StateCancelled
-	default:
-		state = StateFailed
-	}
-	rx.tr.finish(state, err)
+	rx.tr.finish(EndState(err), err)
 }
 
 // closeConn ends the connection without a reset: after a clean finish the
@@ -156,7 +147,7 @@ func (rx *receive) closeConn(err error) {
 
 func isRemote(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && len(e.Code) > 7 && e.Code[:7] == "remote-"
+	return errors.As(err, &e) && e.Code.IsRemote()
 }
 
 // serve runs the session from offer to the last ack.
@@ -167,12 +158,12 @@ func (rx *receive) serve() error {
 	}
 	if err := canWrite(existingParent(rx.dir)); err != nil {
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "read-only"})
-		return newErr("disk-readonly", err, "Path", rx.dir)
+		return newErr(errcode.DiskReadOnly, err, "Path", rx.dir)
 	}
 	need := rx.offer.Total() - rx.resumable()
 	if free, err := FreeSpace(existingParent(rx.dir)); err == nil && uint64(need)+freeSpaceSlack > free {
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "no-space"})
-		return newErr("no-space", nil, "Name", name, "Need", i18n.Bytes(need+freeSpaceSlack), "Free", i18n.Bytes(int64(free)), "Dir", rx.dir)
+		return newErr(errcode.NoSpace, nil, "Name", name, "Need", i18n.Bytes(need+freeSpaceSlack), "Free", i18n.Bytes(int64(free)), "Dir", rx.dir)
 	}
 	timeout := rx.srv.OfferTimeout
 	if timeout <= 0 {
@@ -188,10 +179,10 @@ func (rx *receive) serve() error {
 		return context.Cause(rx.ctx)
 	case expired:
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "expired"})
-		return newErr("offer-expired", nil, "Name", name)
+		return newErr(errcode.OfferExpired, nil, "Name", name)
 	case !ans.Accept:
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "declined"})
-		return newErr("declined-local", nil, "Name", name)
+		return newErr(errcode.DeclinedLocal, nil, "Name", name)
 	}
 	return rx.accepted(ans)
 }
@@ -205,7 +196,7 @@ func (rx *receive) accepted(ans Answer) error {
 	}
 	dec, err := rx.prepare()
 	if err != nil {
-		rx.ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err)})
+		rx.ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err).String()})
 		return err
 	}
 	defer rx.ib.close()
@@ -214,11 +205,11 @@ func (rx *receive) accepted(ans Answer) error {
 	}
 	rx.streaming.Store(true)
 	if err := rx.ss.fw.control(FrameDecision, dec); err != nil {
-		return newErr("connection-lost", err, "Name", name)
+		return newErr(errcode.ConnectionLost, err, "Name", name)
 	}
 	if err := rx.write(); err != nil {
-		if rx.ctx.Err() == nil && !isRemote(err) && !IsCode(err, "peer-cancelled") && !IsCode(err, "connection-lost") {
-			rx.ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err)})
+		if rx.ctx.Err() == nil && !isRemote(err) && !IsCode(err, errcode.PeerCancelled) && !IsCode(err, errcode.ConnectionLost) {
+			rx.ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err).String()})
 		}
 		return err
 	}
@@ -300,7 +291,7 @@ func (rx *receive) prepare() (*Decision, error) {
 	}
 	if free, err := FreeSpace(rx.dir); err == nil && uint64(remaining)+freeSpaceSlack > free {
 		ib.close()
-		return nil, newErr("no-space", nil, "Name", rx.ss.peer.Name, "Need", i18n.Bytes(remaining+freeSpaceSlack), "Free", i18n.Bytes(int64(free)), "Dir", rx.dir)
+		return nil, newErr(errcode.NoSpace, nil, "Name", rx.ss.peer.Name, "Need", i18n.Bytes(remaining+freeSpaceSlack), "Free", i18n.Bytes(int64(free)), "Dir", rx.dir)
 	}
 	rx.tr.update(func(e *Event) { e.State = StateSending; e.Done = resumed; e.Texts = texts })
 	return dec, nil
@@ -338,7 +329,7 @@ func (rx *receive) readLoop() {
 			if rx.ctx.Err() == nil {
 				var e *Error
 				if !errors.As(err, &e) {
-					err = newErr("connection-lost", err, "Name", name)
+					err = newErr(errcode.ConnectionLost, err, "Name", name)
 				}
 				rx.cancel(err)
 			}
@@ -356,7 +347,7 @@ func (rx *receive) readLoop() {
 		case FramePing:
 			continue
 		case FrameCancel:
-			rx.cancel(newErr("peer-cancelled", nil, "Name", name))
+			rx.cancel(newErr(errcode.PeerCancelled, nil, "Name", name))
 			continue
 		case FrameError:
 			rx.cancel(remoteErr(p, name))

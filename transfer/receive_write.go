@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"github.com/zeebo/blake3"
+
+	"github.com/lempar/lempar/internal/errcode"
 )
 
 // write is the receiver's disk side: it takes data and file-done frames in
@@ -94,8 +96,8 @@ func (rx *receive) write() error {
 			f.f.Close()
 			f.f = nil
 			rx.ib.remove(f.partial)
-			failed = append(failed, newErr("digest-mismatch", nil, "Path", f.item.Path, "Name", name))
-			_ = rx.ss.fw.control(FrameAck, Ack{Item: j.item, Code: "digest-mismatch"})
+			failed = append(failed, newErr(errcode.DigestMismatch, nil, "Path", f.item.Path, "Name", name))
+			_ = rx.ss.fw.control(FrameAck, Ack{Item: j.item, Code: errcode.DigestMismatch.String()})
 			continue
 		}
 		if f.item.Size >= syncThreshold {
@@ -113,7 +115,7 @@ func (rx *receive) write() error {
 				return err
 			}
 			if err := rx.ss.fw.flush(); err != nil {
-				return newErr("connection-lost", err, "Name", name)
+				return newErr(errcode.ConnectionLost, err, "Name", name)
 			}
 		} else {
 			batch = append(batch, f)
@@ -160,7 +162,7 @@ func (rx *receive) writeData(f *rxFile, j rxJob) error {
 			f.f = nil
 		}
 		rx.ib.remove(f.partial)
-		return newErr("too-many-bytes", nil, "Path", f.item.Path, "Name", rx.ss.peer.Name)
+		return newErr(errcode.TooManyBytes, nil, "Path", f.item.Path, "Name", rx.ss.peer.Name)
 	}
 	if f.f == nil {
 		var err error

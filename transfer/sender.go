@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/lempar/lempar/internal/errcode"
 )
 
 // SendOptions says where to send and how to report.
@@ -33,7 +35,7 @@ const DefaultRetryFor = 10 * time.Minute
 // retryable errors are those of the link, not of either side's decision.
 func retryable(err error) bool {
 	switch CodeOf(err) {
-	case "connection-lost", "unreachable", "handshake":
+	case errcode.ConnectionLost, errcode.Unreachable, errcode.Handshake:
 		return true
 	}
 	return false
@@ -64,19 +66,9 @@ func Send(ctx context.Context, id *Identity, opt SendOptions, items []Source) (E
 		}, opt.OnEvent),
 	}
 	err := s.runWithRetry(ctx)
-	state := StateDone
-	switch {
-	case err == nil:
-	case IsCode(err, "declined") || IsCode(err, "expired") || IsCode(err, "busy") || IsCode(err, "no-space-peer") ||
-		IsCode(err, "remote-busy") || IsCode(err, "remote-no-space") || IsCode(err, "remote-expired") || IsCode(err, "remote-declined") || IsCode(err, "remote-disk-readonly"):
-		state = StateDeclined
-	case ctx.Err() != nil || IsCode(err, "peer-cancelled") || IsCode(err, "remote-cancelled"):
-		state = StateCancelled
-		if ctx.Err() != nil {
-			err = newErr("cancelled", nil)
-		}
-	default:
-		state = StateFailed
+	state := EndState(err)
+	if err != nil && state != StateDeclined && ctx.Err() != nil {
+		state, err = StateCancelled, newErr(errcode.Cancelled, nil)
 	}
 	s.tr.finish(state, err)
 	return s.tr.snapshot(), err
@@ -175,7 +167,7 @@ func (s *sender) connect(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return newErr("unreachable", err, "Name", s.name, "Addr", s.opt.Addr)
+		return newErr(errcode.Unreachable, err, "Name", s.name, "Addr", s.opt.Addr)
 	}
 	tc := tls.Client(raw, s.id.ClientTLS(s.opt.PeerID))
 	s.ss = newSession(tc)
@@ -183,12 +175,12 @@ func (s *sender) connect(ctx context.Context) error {
 		raw.Close()
 		var e *Error
 		if errors.As(err, &e) {
-			if e.Code == "pin-mismatch" {
+			if e.Code == errcode.PINMismatch {
 				e.Args = append(e.Args, "Name", s.name, "Addr", s.opt.Addr)
 			}
 			return e
 		}
-		return newErr("handshake", err, "Name", s.name, "Addr", s.opt.Addr)
+		return newErr(errcode.Handshake, err, "Name", s.name, "Addr", s.opt.Addr)
 	}
 	if err := s.ss.afterHandshake(); err != nil {
 		raw.Close()
@@ -219,7 +211,7 @@ func exchangeHello(ss *session, ours Hello, client bool) (Hello, error) {
 	}
 	t, p, err := readFrame(ss.fr.r, &ss.fr.buf)
 	if err != nil {
-		return theirs, newErr("handshake", err, "Name", ss.peer.Addr, "Addr", ss.peer.Addr)
+		return theirs, newErr(errcode.Handshake, err, "Name", ss.peer.Addr, "Addr", ss.peer.Addr)
 	}
 	switch t {
 	case FrameHello:
@@ -232,7 +224,7 @@ func exchangeHello(ss *session, ours Hello, client bool) (Hello, error) {
 		return theirs, protocolError("expected hello, got frame type %d", t)
 	}
 	if err := checkVersion(theirs); err != nil {
-		ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err)})
+		ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err).String()})
 		return theirs, err
 	}
 	theirs.Name = cleanPeerName(theirs.Name, ss.peer.ID)
@@ -260,7 +252,7 @@ func (s *sender) awaitDecision(ctx context.Context) (*Decision, error) {
 		case FrameDecision:
 			return DecodeDecision(p, s.offer)
 		case FrameCancel:
-			return nil, newErr("peer-cancelled", nil, "Name", s.name)
+			return nil, newErr(errcode.PeerCancelled, nil, "Name", s.name)
 		case FrameError:
 			return nil, remoteErr(p, s.name)
 		default:
@@ -277,7 +269,7 @@ func (s *sender) writeFailed(ctx context.Context, err error, acks <-chan error) 
 	defer t.Stop()
 	select {
 	case aerr := <-acks:
-		if aerr != nil && !IsCode(aerr, "connection-lost") {
+		if aerr != nil && !IsCode(aerr, errcode.ConnectionLost) {
 			return aerr
 		}
 	case <-t.C:
@@ -297,7 +289,7 @@ func (s *sender) linkErr(ctx context.Context, err error) error {
 	if errors.As(err, &e) {
 		return e
 	}
-	return newErr("connection-lost", err, "Name", s.name)
+	return newErr(errcode.ConnectionLost, err, "Name", s.name)
 }
 
 // remoteErr turns the peer's error frame into a local error.
@@ -306,23 +298,24 @@ func remoteErr(p []byte, name string) error {
 	if err := decodeJSON(p, &m, "error"); err != nil {
 		return err
 	}
-	switch m.Code {
-	case "busy", "no-space", "expired", "declined", "peer-too-old", "peer-too-new", "disk-full", "disk-readonly", "disk-error", "offer-too-large", "cancelled":
-		return newErr("remote-"+m.Code, nil, "Name", name)
+	if c, ok := errcode.Parse(m.Code); ok {
+		if r := c.Remote(); r != errcode.RemoteError {
+			return newErr(r, nil, "Name", name)
+		}
 	}
-	return newErr("remote-error", nil, "Name", name, "Detail", m.Code+" "+m.Detail)
+	return newErr(errcode.RemoteError, nil, "Name", name, "Detail", m.Code+" "+m.Detail)
 }
 
 func declineErr(reason, name string) error {
 	switch reason {
 	case "expired":
-		return newErr("expired", nil, "Name", name)
+		return newErr(errcode.Expired, nil, "Name", name)
 	case "busy":
-		return newErr("busy", nil, "Name", name)
+		return newErr(errcode.Busy, nil, "Name", name)
 	case "no-space":
-		return newErr("no-space-peer", nil, "Name", name)
+		return newErr(errcode.NoSpacePeer, nil, "Name", name)
 	case "read-only":
-		return newErr("remote-disk-readonly", nil, "Name", name)
+		return newErr(errcode.RemoteDiskReadOnly, nil, "Name", name)
 	}
-	return newErr("declined", nil, "Name", name)
+	return newErr(errcode.Declined, nil, "Name", name)
 }

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 
 	"github.com/zeebo/blake3"
+
+	"github.com/lempar/lempar/internal/errcode"
 )
 
 // chunk is one unit of the read-ahead pipeline: data of an item, or, with
@@ -129,24 +131,24 @@ func (s *sender) readAhead(ctx context.Context, dec *Decision, free chan []byte,
 func (s *sender) readFile(ctx context.Context, idx int, src Source, d ItemDecision, h *blake3.Hasher, free chan []byte, out chan<- chunk) error {
 	f, err := openSource(src.Local)
 	if err != nil {
-		return newErr("source-unreadable", err, "Path", src.Local)
+		return newErr(errcode.SourceUnreadable, err, "Path", src.Local)
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err != nil || st.Size() != src.Size {
-		return newErr("source-changed", err, "Path", src.Local)
+		return newErr(errcode.SourceChanged, err, "Path", src.Local)
 	}
 	h.Reset()
 	offset := int64(0)
 	if d.Offset > 0 {
 		if _, err := io.CopyN(h, f, d.Offset); err != nil {
-			return newErr("source-changed", err, "Path", src.Local)
+			return newErr(errcode.SourceChanged, err, "Path", src.Local)
 		}
 		if hex.EncodeToString(h.Sum(nil)) == d.PrefixHash {
 			offset = d.Offset
 		} else {
 			h.Reset()
 			if _, err := f.Seek(0, io.SeekStart); err != nil {
-				return newErr("source-unreadable", err, "Path", src.Local)
+				return newErr(errcode.SourceUnreadable, err, "Path", src.Local)
 			}
 		}
 	}
@@ -160,7 +162,7 @@ func (s *sender) readFile(ctx context.Context, idx int, src Source, d ItemDecisi
 		want := min(int64(len(buf)-dataPrefix), src.Size-offset)
 		n, err := io.ReadFull(f, buf[dataPrefix:dataPrefix+want])
 		if err != nil {
-			return newErr("source-changed", err, "Path", src.Local)
+			return newErr(errcode.SourceChanged, err, "Path", src.Local)
 		}
 		h.Write(buf[dataPrefix : dataPrefix+n])
 		select {
@@ -201,10 +203,10 @@ func (s *sender) readAcks(pending *atomic.Int32) error {
 			if a.OK {
 				s.tr.update(func(e *Event) { e.FilesDone++ })
 			} else {
-				failed = append(failed, newErr("peer-rejected-file", nil, "Path", s.offer.Items[a.Item].Path, "Reason", a.Code))
+				failed = append(failed, newErr(errcode.PeerRejectedFile, nil, "Path", s.offer.Items[a.Item].Path, "Reason", a.Code))
 			}
 		case FrameCancel, FrameError:
-			err := error(newErr("peer-cancelled", nil, "Name", s.name))
+			err := error(newErr(errcode.PeerCancelled, nil, "Name", s.name))
 			if t == FrameError {
 				err = remoteErr(p, s.name)
 			}

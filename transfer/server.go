@@ -12,6 +12,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/lempar/lempar/internal/errcode"
 )
 
 // Request is an offer waiting for a decision.
@@ -237,7 +239,7 @@ func (s *Server) dropParked() {
 	s.mu.Unlock()
 	for _, p := range all {
 		if p.timer.Stop() {
-			p.tr.finish(StateFailed, newErr("cancelled", nil))
+			p.tr.finish(StateFailed, newErr(errcode.Cancelled, nil))
 		}
 	}
 }
@@ -303,7 +305,7 @@ func (s *Server) Cancel(session string) bool {
 	rx := s.sessions[session]
 	s.mu.Unlock()
 	if rx != nil {
-		rx.cancel(newErr("cancelled", nil))
+		rx.cancel(newErr(errcode.Cancelled, nil))
 	}
 	return rx != nil
 }
@@ -333,7 +335,7 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, host string, handshak
 		if errors.Is(err, io.EOF) {
 			return // a reachability probe: connect, then hang up
 		}
-		s.refused(PeerInfo{Addr: raw.RemoteAddr().String()}, newErr("handshake", err, "Name", raw.RemoteAddr().String(), "Addr", raw.RemoteAddr().String()))
+		s.refused(PeerInfo{Addr: raw.RemoteAddr().String()}, newErr(errcode.Handshake, err, "Name", raw.RemoteAddr().String(), "Addr", raw.RemoteAddr().String()))
 		return
 	}
 	ss := newSession(tc)
@@ -355,9 +357,9 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, host string, handshak
 	release()
 
 	if !s.admit(host, s.Trusted != nil && s.Trusted(ss.peer.ID)) {
-		ss.sendFinal(FrameError, ErrorMsg{Code: "busy"})
+		ss.sendFinal(FrameError, ErrorMsg{Code: errcode.Busy.String()})
 		ss.closeAfterFinal()
-		s.refused(ss.peer, newErr("rate-limited", nil, "Name", ss.peer.Name, "Addr", host))
+		s.refused(ss.peer, newErr(errcode.RateLimited, nil, "Name", ss.peer.Name, "Addr", host))
 		return
 	}
 	defer s.leave(host)
@@ -366,8 +368,8 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, host string, handshak
 	case slots <- struct{}{}:
 		defer func() { <-slots }()
 	default:
-		ss.sendFinal(FrameError, ErrorMsg{Code: "busy"})
-		s.refused(ss.peer, newErr("busy-local", nil, "Name", ss.peer.Name))
+		ss.sendFinal(FrameError, ErrorMsg{Code: errcode.Busy.String()})
+		s.refused(ss.peer, newErr(errcode.BusyLocal, nil, "Name", ss.peer.Name))
 		return
 	}
 
@@ -375,7 +377,7 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, host string, handshak
 	if err != nil {
 		var e *Error
 		if !errors.As(err, &e) {
-			err = newErr("connection-lost", err, "Name", ss.peer.Name)
+			err = newErr(errcode.ConnectionLost, err, "Name", ss.peer.Name)
 		}
 		s.refused(ss.peer, err)
 		return
@@ -388,7 +390,7 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, host string, handshak
 	}
 	offer, err := DecodeOffer(p)
 	if err != nil {
-		ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err), Detail: err.Error()})
+		ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err).String(), Detail: err.Error()})
 		s.refused(ss.peer, err)
 		return
 	}
@@ -439,7 +441,7 @@ func (s *Server) supersede(id, peerID, sig string) {
 	if old == nil || old.ss.peer.ID != peerID || old.sig != sig || !old.streaming.Load() {
 		return
 	}
-	old.cancel(newErr("connection-lost", errSuperseded, "Name", old.ss.peer.Name))
+	old.cancel(newErr(errcode.ConnectionLost, errSuperseded, "Name", old.ss.peer.Name))
 	t := time.NewTimer(lingerTime + 2*time.Second)
 	defer t.Stop()
 	select {

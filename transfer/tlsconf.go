@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"encoding/binary"
 	"fmt"
+
+	"github.com/lempar/lempar/internal/errcode"
 )
 
 // alpn names the protocol so a Lempar port answering something else (or a
@@ -40,7 +42,7 @@ func (id *Identity) ClientTLS(pin string) *tls.Config {
 				return err
 			}
 			if got := IDOf(raw[0]); pin != "" && got != pin {
-				return newErr("pin-mismatch", nil, "Expected", ShortID(pin), "Got", ShortID(got))
+				return newErr(errcode.PINMismatch, nil, "Expected", ShortID(pin), "Got", ShortID(got))
 			}
 			return nil
 		},
@@ -49,10 +51,10 @@ func (id *Identity) ClientTLS(pin string) *tls.Config {
 
 func checkOneCert(raw [][]byte) error {
 	if len(raw) == 0 {
-		return newErr("no-certificate", nil)
+		return newErr(errcode.NoCertificate, nil)
 	}
 	if _, err := x509.ParseCertificate(raw[0]); err != nil {
-		return newErr("no-certificate", err)
+		return newErr(errcode.NoCertificate, err)
 	}
 	return nil
 }

@@ -99,7 +99,7 @@ func runReceive(ctx context.Context, g *globals, f receiveFlags) error {
 		},
 		OnRefused: func(p transfer.PeerInfo, err error) {
 			if out != nil {
-				out.write(map[string]any{"event": "refused", "peer_addr": p.Addr, "peer_id": p.ID, "error": describe(g.tr, err), "error_code": transfer.CodeOf(err)})
+				out.write(map[string]any{"event": "refused", "peer_addr": p.Addr, "peer_id": p.ID, "error": describe(g.tr, err), "error_code": transfer.CodeOf(err).String()})
 				return
 			}
 			fmt.Fprintln(os.Stderr, g.tr.T("cli.receive.refused", "Addr", p.Addr, "Reason", describe(g.tr, err)))

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lempar/lempar/app"
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -73,7 +74,7 @@ func runSend(ctx context.Context, g *globals, f sendFlags, paths []string) error
 		srcs = append(srcs, s)
 	}
 	if len(srcs) == 0 {
-		return &transfer.Error{Code: "empty-offer"}
+		return &transfer.Error{Code: errcode.EmptyOffer}
 	}
 	retry := f.retry
 	if retry == 0 {
@@ -121,15 +122,8 @@ func runSend(ctx context.Context, g *globals, f sendFlags, paths []string) error
 		}
 		return nil
 	}
-	code := exitFailed
-	switch ev.State {
-	case transfer.StateDeclined:
-		code = exitDeclined
-	case transfer.StateCancelled:
-		code = exitCancelled
-	}
 	if errors.Is(err, context.Canceled) {
-		err = &transfer.Error{Code: "cancelled"}
+		err = &transfer.Error{Code: errcode.Cancelled}
 	}
-	return &exitError{code: code, err: err}
+	return &exitError{code: exitFor(transfer.ClassOf(err)), err: err}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/i18n"
 )
 
@@ -28,6 +29,18 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
+
+// exitFor is the exit status of a transfer that failed with an error of
+// class c: declined (also expired, busy) 2, cancelled 3, anything else 1.
+func exitFor(c errcode.Class) int {
+	switch {
+	case c.Refusal():
+		return exitDeclined
+	case c == errcode.ClassCancelled:
+		return exitCancelled
+	}
+	return exitFailed
+}
 
 func exitCode(err error) int {
 	var e *exitError

@@ -41,7 +41,7 @@ func eventJSON(tr *i18n.Translator, e transfer.Event) map[string]any {
 	}
 	if e.Err != nil {
 		m["error"] = describe(tr, e.Err)
-		m["error_code"] = transfer.CodeOf(e.Err)
+		m["error_code"] = transfer.CodeOf(e.Err).String()
 	}
 	return m
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lempar/lempar/app"
 	"github.com/lempar/lempar/discovery"
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -57,7 +58,7 @@ func resolveTarget(ctx context.Context, g *globals, n *app.Node, to string) (tar
 		for i, m := range matches {
 			names[i] = m.DisplayName() + " (" + transfer.ShortID(m.ID) + ")"
 		}
-		return target{}, &transfer.Error{Code: "ambiguous", Key: "cli.err.ambiguous", Args: []any{"Name", to, "List", strings.Join(names, ", ")}}
+		return target{}, &transfer.Error{Code: errcode.Ambiguous, Key: "cli.err.ambiguous", Args: []any{"Name", to, "List", strings.Join(names, ", ")}}
 	}
-	return target{}, &transfer.Error{Code: "no-such-device", Key: "cli.err.no-such-device", Args: []any{"Name", to}}
+	return target{}, &transfer.Error{Code: errcode.NoSuchDevice, Key: "cli.err.no-such-device", Args: []any{"Name", to}}
 }

@@ -76,7 +76,7 @@ func toLine(kind string, e transfer.Event) evLine {
 		State: string(e.State), Files: e.Files, FilesDone: e.FilesDone, Total: e.Total, Done: e.Done,
 		Saved: e.Saved, Texts: e.Texts, Dir: e.Dir, At: time.Now()}
 	if e.Err != nil {
-		l.Err, l.Code = e.Err.Error(), transfer.CodeOf(e.Err)
+		l.Err, l.Code = e.Err.Error(), transfer.CodeOf(e.Err).String()
 	}
 	return l
 }
@@ -114,7 +114,7 @@ func runHelper(raw string) int {
 		}),
 		OnEvent: onEvent,
 		OnRefused: func(p transfer.PeerInfo, err error) {
-			out(evLine{Kind: "refused", PeerName: p.Name, Err: err.Error(), Code: transfer.CodeOf(err)})
+			out(evLine{Kind: "refused", PeerName: p.Name, Err: err.Error(), Code: transfer.CodeOf(err).String()})
 		},
 	})
 	if err != nil {
