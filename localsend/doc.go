@@ -5,7 +5,7 @@
 // It is an adapter, not a second engine. Incoming offers go to the same
 // transfer.Acceptor as Lempar offers (the node's trust rules, then the
 // dialog or the CLI prompt); accepted files are written through
-// transfer.Inbox (os.Root confinement, name checks, partial files, fsync,
+// savedir.Dir (os.Root confinement, name checks, partial files, fsync,
 // never overwrite); progress and results are transfer.Events, so history
 // and the transfers list need nothing new. app.LocalSend wires a Service to
 // a Node and lists LocalSend devices in the discovery table.

@@ -3,6 +3,7 @@ package localsend
 import (
 	"testing"
 
+	"github.com/lempar/lempar/savedir"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -19,7 +20,7 @@ func FuzzPrepare(f *testing.F) {
 			if err == nil {
 				for _, it := range items {
 					if it.item.Kind == transfer.KindFile {
-						if err := transfer.ValidateRelPath(it.item.Path); err != nil {
+						if err := savedir.ValidateRelPath(it.item.Path); err != nil {
 							t.Fatalf("accepted %q: %v", it.item.Path, err)
 						}
 					}

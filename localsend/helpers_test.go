@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lempar/lempar/savedir"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -178,7 +179,7 @@ func keys(m map[string][]byte) []string {
 func noPartials(t *testing.T, dir string) {
 	t.Helper()
 	for p := range contents(t, dir) {
-		if strings.HasSuffix(p, transfer.PartialSuffix) {
+		if strings.HasSuffix(p, savedir.PartialSuffix) {
 			t.Errorf("partial file left: %s", p)
 		}
 	}
@@ -192,7 +193,7 @@ func waitNoPartials(t *testing.T, dir string) {
 	for {
 		left := 0
 		for p := range contents(t, dir) {
-			if strings.HasSuffix(p, transfer.PartialSuffix) {
+			if strings.HasSuffix(p, savedir.PartialSuffix) {
 				left++
 			}
 		}

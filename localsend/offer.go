@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/lempar/lempar/savedir"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -58,7 +59,7 @@ func checkPrepare(req *PrepareRequest) ([]rxItem, bool, error) {
 		if f.Preview != nil && len(*f.Preview) > maxPreview {
 			return nil, false, fmt.Errorf("preview of %q is too long", truncate(f.FileName))
 		}
-		if err := transfer.ValidateRelPath(f.FileName); err != nil {
+		if err := savedir.ValidateRelPath(f.FileName); err != nil {
 			return nil, false, err
 		}
 		fold := strings.ToLower(f.FileName)

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/i18n"
+	"github.com/lempar/lempar/savedir"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -37,7 +36,7 @@ type rxSession struct {
 
 	mu       sync.Mutex // guards everything below
 	accepted bool
-	inbox    *transfer.Inbox
+	inbox    *savedir.Dir
 	files    map[string]*rxFile // by the sender's file ID; set on accept
 	left     int                // files not yet saved
 	finished bool
@@ -164,7 +163,7 @@ func (s *Service) decide(rctx context.Context, ss *rxSession, textOnly bool) (in
 	for _, it := range ss.items {
 		offer.Items = append(offer.Items, it.item)
 	}
-	if free, err := transfer.FreeSpace(existingParent(dir)); err == nil && uint64(offer.Total())+16<<20 > free {
+	if free, err := savedir.FreeSpace(savedir.ExistingParent(dir)); err == nil && uint64(offer.Total())+16<<20 > free {
 		s.end(ss, transfer.StateDeclined, engineErr(errcode.NoSpace, "Name", ss.peer.Name, "Need", i18n.Bytes(offer.Total()), "Free", i18n.Bytes(int64(free)), "Dir", dir))
 		return http.StatusForbidden, message{"Not enough free space"}
 	}
@@ -201,7 +200,7 @@ func (s *Service) decide(rctx context.Context, ss *rxSession, textOnly bool) (in
 		s.end(ss, transfer.StateDone, nil)
 		return http.StatusNoContent, nil
 	}
-	inbox, err := transfer.OpenInbox(dir, ss.peer.ID)
+	inbox, err := savedir.Open(dir, ss.peer.ID)
 	if err != nil {
 		s.end(ss, transfer.StateFailed, err)
 		return http.StatusInternalServerError, message{"Cannot write to the download folder"}
@@ -285,7 +284,7 @@ func (s *Service) end(ss *rxSession, state transfer.State, err error) {
 	ss.prog.finish(state, err)
 }
 
-func (ss *rxSession) closeInboxWhenIdle(in *transfer.Inbox) {
+func (ss *rxSession) closeInboxWhenIdle(in *savedir.Dir) {
 	go func() {
 		ss.uploads.Wait()
 		in.Close()
@@ -318,12 +317,4 @@ func newToken() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-func existingParent(dir string) string {
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(d); err == nil || filepath.Dir(d) == d {
-			return d
-		}
-	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lempar/lempar/internal/errcode"
+	"github.com/lempar/lempar/savedir"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -137,13 +138,13 @@ func (s *Service) receive(ss *rxSession, f *rxFile, body io.Reader, rng byteRang
 		ss.prog.update(func(e *transfer.Event) { e.Done += n; e.Current = name; e.CurrentSize = f.it.item.Size })
 	}
 	if !rng.partial {
-		saved, err := ss.inbox.ReceiveFile(ss.ctx, f.it.item, body, f.it.sha256, progress)
+		saved, err := ss.inbox.ReceiveFile(ss.ctx, saveAs(f.it.item), body, f.it.sha256, progress)
 		return saved, err == nil, s.readErr(ss, err)
 	}
 	c := f.chunk
 	if rng.start == 0 {
 		c.start(ss.ctx, &ss.uploads, func(r io.Reader) (string, error) {
-			return ss.inbox.ReceiveFile(ss.ctx, f.it.item, r, f.it.sha256, progress)
+			return ss.inbox.ReceiveFile(ss.ctx, saveAs(f.it.item), r, f.it.sha256, progress)
 		})
 	}
 	if err := c.feed(body, rng.length()); err != nil {
@@ -162,10 +163,14 @@ func (s *Service) receive(ss *rxSession, f *rxFile, body io.Reader, rng byteRang
 	return saved, err == nil, s.readErr(ss, err)
 }
 
+// saveAs is what the download folder needs to know of a file.
+func saveAs(it transfer.Item) savedir.File {
+	return savedir.File{Path: it.Path, Size: it.Size, Mode: it.Mode, MTime: it.MTime}
+}
+
 // readErr names a broken upload connection the engine's way.
 func (s *Service) readErr(ss *rxSession, err error) error {
-	var te *transfer.Error
-	if err == nil || errors.As(err, &te) {
+	if err == nil || transfer.IsEngineError(err) {
 		return err
 	}
 	return engineErrFrom(errcode.ConnectionLost, err, "Name", ss.peer.Name)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"testing"
+
+	"github.com/lempar/lempar/savedir"
 )
 
 // FuzzReadFrame: any bytes from the network give a frame within its type's
@@ -65,7 +67,7 @@ func FuzzDecodeOffer(f *testing.F) {
 					t.Fatalf("bad text item accepted: %+v", it)
 				}
 			case KindFile, KindDir:
-				if !filepath.IsLocal(filepath.FromSlash(it.Path)) || ValidateRelPath(it.Path) != nil {
+				if !filepath.IsLocal(filepath.FromSlash(it.Path)) || savedir.ValidateRelPath(it.Path) != nil {
 					t.Fatalf("unsafe path accepted: %q", it.Path)
 				}
 				if it.Size < 0 {

@@ -1,6 +1,7 @@
 // Package transfer is Lempar's wire protocol and transfer engine: TLS
-// identity, framing, the sender, the receiver, the safe inbox, resume and
-// progress events. It never imports Fyne; the GUI and the CLI both drive it.
+// identity, framing, the sender, the receiver, resume and progress events.
+// What it receives is written through savedir, the safe download folder. It
+// never imports Fyne; the GUI and the CLI both drive it.
 //
 // # Protocol, version 1
 //
@@ -44,7 +45,7 @@
 //     range does not include ours gets error "peer-too-old"/"peer-too-new".
 //     A hello with probe=true (add by address, reachability) ends there.
 //  2. The sender sends one offer. Paths are slash-separated and relative;
-//     every element is checked by ValidateName on receipt (no "..", no
+//     every element is checked by savedir.ValidateName on receipt (no "..", no
 //     absolute or drive paths, no reserved Windows names, no control
 //     characters, no trailing dot or space, ≤ 255 bytes, not a partial
 //     name). Kinds: "file" (size, mode, mtime in Unix ns), "dir" (size 0;

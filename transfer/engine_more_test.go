@@ -11,6 +11,7 @@ import (
 
 	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/testproc"
+	"github.com/lempar/lempar/savedir"
 )
 
 func TestDeclineCreatesNothing(t *testing.T) {
@@ -89,7 +90,7 @@ func TestUnreachableMessage(t *testing.T) {
 
 // partialGrown: see testproc.Grown.
 func partialGrown(t *testing.T, dir string, n int64) <-chan struct{} {
-	return testproc.Grown(t, filepath.Join(dir, "*"+PartialSuffix), n)
+	return testproc.Grown(t, filepath.Join(dir, "*"+savedir.PartialSuffix), n)
 }
 
 func TestCancelFromReceiverStopsBoth(t *testing.T) {
@@ -189,7 +190,7 @@ func TestResumeAfterCut(t *testing.T) {
 	if err != nil || string(got) != string(data) {
 		t.Fatal("resumed file differs")
 	}
-	left, _ := filepath.Glob(filepath.Join(rx.dir, "*"+PartialSuffix))
+	left, _ := filepath.Glob(filepath.Join(rx.dir, "*"+savedir.PartialSuffix))
 	if len(left) != 0 {
 		t.Fatalf("partials left behind: %v", left)
 	}
@@ -204,7 +205,7 @@ func TestResumeWithChangedPrefixRestarts(t *testing.T) {
 	srcs, _ := CollectSources([]string{src})
 	// Plant a partial with the right name but wrong content, as a crash
 	// after a disk error might leave.
-	pname := partialName(id.ID, srcs[0].Item)
+	pname := savedir.PartialName(id.ID, srcs[0].Item.Path, srcs[0].Item.Size, srcs[0].Item.MTime)
 	writeFile(t, filepath.Join(rx.dir, pname), randBytes(ChunkSize))
 	ev, err := Send(context.Background(), id, SendOptions{Addr: rx.addr}, srcs)
 	if err != nil {

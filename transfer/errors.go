@@ -6,6 +6,7 @@ import (
 
 	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/i18n"
+	"github.com/lempar/lempar/savedir"
 )
 
 // Error is an engine error a person will read. It carries an i18n key and
@@ -52,19 +53,37 @@ func newErr(code errcode.Code, cause error, args ...any) *Error {
 	return &Error{Code: code, Err: cause, Args: args}
 }
 
-// IsCode reports whether err is an engine Error with the given code.
+// IsCode reports whether err is an engine Error (or a download folder's
+// savedir.Error) with the given code.
 func IsCode(err error, code errcode.Code) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Code == code
+	c, ok := codeOf(err)
+	return ok && c == code
 }
 
-// CodeOf returns the engine code of err, or errcode.Internal.
+// CodeOf returns the engine code of err (an Error's, or a download folder's
+// savedir.Error's), or errcode.Internal.
 func CodeOf(err error) errcode.Code {
+	c, _ := codeOf(err)
+	return c
+}
+
+// IsEngineError reports whether err carries an engine code: an Error, or a
+// savedir.Error from the download folder.
+func IsEngineError(err error) bool {
+	_, ok := codeOf(err)
+	return ok
+}
+
+func codeOf(err error) (errcode.Code, bool) {
 	var e *Error
 	if errors.As(err, &e) {
-		return e.Code
+		return e.Code, true
 	}
-	return errcode.Internal
+	var se *savedir.Error
+	if errors.As(err, &se) {
+		return se.Code, true
+	}
+	return errcode.Internal, false
 }
 
 // ClassOf returns the class of err's code (errcode.ClassFailed for an error

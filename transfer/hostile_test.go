@@ -17,6 +17,7 @@ import (
 	"github.com/zeebo/blake3"
 
 	"github.com/lempar/lempar/internal/errcode"
+	"github.com/lempar/lempar/savedir"
 )
 
 // rawPeer speaks the wire format by hand, to break the rules on purpose.
@@ -79,7 +80,7 @@ func refusedReceiver(t *testing.T) (*testNode, chan error) {
 }
 
 func TestHostileNamesRefused(t *testing.T) {
-	for _, name := range []string{"../evil.txt", "/etc/passwd", "a/../../b", "C:/x.txt", `..\x`, "CON.txt", "nul", "bad\x01name", "trail.", "x" + PartialSuffix, strings.Repeat("a", 300)} {
+	for _, name := range []string{"../evil.txt", "/etc/passwd", "a/../../b", "C:/x.txt", `..\x`, "CON.txt", "nul", "bad\x01name", "trail.", "x" + savedir.PartialSuffix, strings.Repeat("a", 300)} {
 		t.Run(name[:min(len(name), 20)], func(t *testing.T) {
 			rx, refused := refusedReceiver(t)
 			p := dialRaw(t, rx)
@@ -89,7 +90,7 @@ func TestHostileNamesRefused(t *testing.T) {
 			}
 			select {
 			case err := <-refused:
-				var ne *NameError
+				var ne *savedir.NameError
 				if !strings.Contains(err.Error(), "name") && !asNameErr(err, &ne) && !IsCode(err, errcode.Protocol) {
 					t.Fatalf("unclear refusal: %v", err)
 				}
@@ -101,8 +102,8 @@ func TestHostileNamesRefused(t *testing.T) {
 	}
 }
 
-func asNameErr(err error, ne **NameError) bool {
-	e, ok := err.(*NameError)
+func asNameErr(err error, ne **savedir.NameError) bool {
+	e, ok := err.(*savedir.NameError)
 	*ne = e
 	return ok
 }

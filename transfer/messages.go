@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lempar/lempar/internal/errcode"
+	"github.com/lempar/lempar/savedir"
 )
 
 // ProtocolVersion is spoken by this build. MinProtocolVersion is the oldest
@@ -147,7 +148,7 @@ func DecodeOffer(p []byte) (*Offer, error) {
 		if it.Text != "" {
 			return nil, protocolError("item %d carries text but is a %s", i, it.Kind)
 		}
-		if err := ValidateRelPath(it.Path); err != nil {
+		if err := savedir.ValidateRelPath(it.Path); err != nil {
 			return nil, err
 		}
 		if seen[it.Path] {

@@ -13,10 +13,11 @@ import (
 
 	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/i18n"
+	"github.com/lempar/lempar/savedir"
 )
 
 // syncThreshold: files at least this big are fsynced on their own; smaller
-// ones are made durable together (see syncBatch) before any is renamed.
+// ones are made durable together (see savedir.Dir.Sync) before any is renamed.
 const (
 	syncThreshold  = 1 << 20
 	batchMaxFiles  = 512
@@ -45,7 +46,7 @@ type receive struct {
 	jobs      chan rxJob
 	free      chan []byte
 
-	ib     *inbox
+	ib     *savedir.Dir
 	files  []*rxFile // by item index; nil unless an accepted file
 	spare  *blake3.Hasher
 	claims []string
@@ -101,8 +102,7 @@ func (rx *receive) run(parent context.Context) {
 
 	err := rx.serve()
 	if err != nil && rx.ctx.Err() != nil {
-		var e *Error
-		if !errors.As(err, &e) {
+		if !IsEngineError(err) {
 			// A bare context error: say why the session's context ended.
 			if cause := context.Cause(rx.ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 				err = cause
@@ -156,12 +156,12 @@ func (rx *receive) serve() error {
 	if rx.resumed {
 		return rx.accepted(Answer{Accept: true})
 	}
-	if err := canWrite(existingParent(rx.dir)); err != nil {
+	if err := savedir.CanWrite(savedir.ExistingParent(rx.dir)); err != nil {
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "read-only"})
 		return newErr(errcode.DiskReadOnly, err, "Path", rx.dir)
 	}
 	need := rx.offer.Total() - rx.resumable()
-	if free, err := FreeSpace(existingParent(rx.dir)); err == nil && uint64(need)+freeSpaceSlack > free {
+	if free, err := savedir.FreeSpace(savedir.ExistingParent(rx.dir)); err == nil && uint64(need)+freeSpaceSlack > free {
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "no-space"})
 		return newErr(errcode.NoSpace, nil, "Name", name, "Need", i18n.Bytes(need+freeSpaceSlack), "Free", i18n.Bytes(int64(free)), "Dir", rx.dir)
 	}
@@ -199,7 +199,7 @@ func (rx *receive) accepted(ans Answer) error {
 		rx.ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err).String()})
 		return err
 	}
-	defer rx.ib.close()
+	defer rx.ib.Close()
 	for range rxBuffers {
 		rx.free <- make([]byte, dataHeaderLen+ChunkSize)
 	}
@@ -213,7 +213,11 @@ func (rx *receive) accepted(ans Answer) error {
 		}
 		return err
 	}
-	rx.ib.setDirTimes(rx.offer.Items)
+	for i := len(rx.offer.Items) - 1; i >= 0; i-- { // folders after their files, deepest first
+		if it := rx.offer.Items[i]; it.Kind == KindDir {
+			rx.ib.SetTime(it.Path, it.MTime)
+		}
+	}
 	// The sender says bye once it has every ack; don't make it see a reset.
 	t := time.NewTimer(2 * time.Second)
 	defer t.Stop()
@@ -239,7 +243,7 @@ func (rx *receive) resumable() int64 {
 		if it.Kind != KindFile {
 			continue
 		}
-		if st, err := root.Lstat(osPath(partialName(rx.ss.peer.ID, it))); err == nil && st.Mode().IsRegular() && st.Size() <= it.Size {
+		if st, err := root.Lstat(filepath.FromSlash(savedir.PartialName(rx.ss.peer.ID, it.Path, it.Size, it.MTime))); err == nil && st.Mode().IsRegular() && st.Size() <= it.Size {
 			n += st.Size()
 		}
 	}
@@ -249,7 +253,7 @@ func (rx *receive) resumable() int64 {
 // prepare creates folders and finds resumable partials. It runs only after
 // consent: this is the first time the download folder is touched.
 func (rx *receive) prepare() (*Decision, error) {
-	ib, err := openInbox(rx.dir, rx.ss.peer.ID)
+	ib, err := savedir.Open(rx.dir, rx.ss.peer.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -264,20 +268,20 @@ func (rx *receive) prepare() (*Decision, error) {
 		case KindText:
 			texts = append(texts, it.Text)
 		case KindDir:
-			if err := ib.mkdirs(it.Path); err != nil {
-				ib.close()
+			if err := ib.Mkdir(it.Path); err != nil {
+				ib.Close()
 				return nil, err
 			}
 		case KindFile:
-			pname := partialName(rx.ss.peer.ID, it)
+			pname := savedir.PartialName(rx.ss.peer.ID, it.Path, it.Size, it.MTime)
 			if !rx.srv.claim(rx.dir + "\x00" + pname) {
-				pname = uniquePartialName(it)
+				pname = savedir.UniquePartialName(it.Path)
 				rx.srv.claim(rx.dir + "\x00" + pname)
 			}
 			rx.claims = append(rx.claims, rx.dir+"\x00"+pname)
-			off, h, err := ib.resumeState(pname, it.Size)
+			off, h, err := ib.ResumeState(pname, it.Size)
 			if err != nil {
-				ib.close()
+				ib.Close()
 				return nil, err
 			}
 			rx.files[i] = &rxFile{idx: i, item: it, partial: pname, h: h, off: off, resumed: off}
@@ -289,8 +293,8 @@ func (rx *receive) prepare() (*Decision, error) {
 			resumed += off
 		}
 	}
-	if free, err := FreeSpace(rx.dir); err == nil && uint64(remaining)+freeSpaceSlack > free {
-		ib.close()
+	if free, err := savedir.FreeSpace(rx.dir); err == nil && uint64(remaining)+freeSpaceSlack > free {
+		ib.Close()
 		return nil, newErr(errcode.NoSpace, nil, "Name", rx.ss.peer.Name, "Need", i18n.Bytes(remaining+freeSpaceSlack), "Free", i18n.Bytes(int64(free)), "Dir", rx.dir)
 	}
 	rx.tr.update(func(e *Event) { e.State = StateSending; e.Done = resumed; e.Texts = texts })
@@ -379,14 +383,6 @@ func (rx *receive) readLoop() {
 		select {
 		case rx.jobs <- job:
 		case <-rx.ctx.Done():
-		}
-	}
-}
-
-func existingParent(dir string) string {
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(d); err == nil || filepath.Dir(d) == d {
-			return d
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/zeebo/blake3"
 
 	"github.com/lempar/lempar/internal/errcode"
+	"github.com/lempar/lempar/savedir"
 )
 
 // write is the receiver's disk side: it takes data and file-done frames in
@@ -40,8 +41,8 @@ func (rx *receive) write() error {
 		for i, f := range batch {
 			names[i] = f.partial
 		}
-		if err := syncBatch(rx.ib.root, names); err != nil {
-			return diskErr(err, rx.dir)
+		if err := rx.ib.Sync(names); err != nil {
+			return err
 		}
 		for _, f := range batch {
 			if err := rx.finalize(f); err != nil {
@@ -81,7 +82,7 @@ func (rx *receive) write() error {
 		}
 		if f.f == nil {
 			var err error
-			if f.f, err = rx.ib.openPartial(f.partial, f.off, f.item.Mode); err != nil {
+			if f.f, err = rx.ib.OpenPartial(f.partial, f.off, f.item.Mode); err != nil {
 				return err
 			}
 		}
@@ -95,20 +96,20 @@ func (rx *receive) write() error {
 		if got != j.digest {
 			f.f.Close()
 			f.f = nil
-			rx.ib.remove(f.partial)
+			rx.ib.Remove(f.partial)
 			failed = append(failed, newErr(errcode.DigestMismatch, nil, "Path", f.item.Path, "Name", name))
 			_ = rx.ss.fw.control(FrameAck, Ack{Item: j.item, Code: errcode.DigestMismatch.String()})
 			continue
 		}
 		if f.item.Size >= syncThreshold {
 			if err := f.f.Sync(); err != nil {
-				return diskErr(err, f.item.Path)
+				return savedir.DiskErr(err, f.item.Path)
 			}
 		}
 		err := f.f.Close()
 		f.f = nil
 		if err != nil {
-			return diskErr(err, f.item.Path)
+			return savedir.DiskErr(err, f.item.Path)
 		}
 		if f.item.Size >= syncThreshold {
 			if err := rx.finalize(f); err != nil {
@@ -149,7 +150,7 @@ func (rx *receive) writeData(f *rxFile, j rxJob) error {
 		}
 		rx.tr.update(func(e *Event) { e.Done -= back })
 		var err error
-		if f.f, err = rx.ib.openPartial(f.partial, 0, f.item.Mode); err != nil {
+		if f.f, err = rx.ib.OpenPartial(f.partial, 0, f.item.Mode); err != nil {
 			return err
 		}
 	}
@@ -161,17 +162,17 @@ func (rx *receive) writeData(f *rxFile, j rxJob) error {
 			f.f.Close()
 			f.f = nil
 		}
-		rx.ib.remove(f.partial)
+		rx.ib.Remove(f.partial)
 		return newErr(errcode.TooManyBytes, nil, "Path", f.item.Path, "Name", rx.ss.peer.Name)
 	}
 	if f.f == nil {
 		var err error
-		if f.f, err = rx.ib.openPartial(f.partial, f.off, f.item.Mode); err != nil {
+		if f.f, err = rx.ib.OpenPartial(f.partial, f.off, f.item.Mode); err != nil {
 			return err
 		}
 	}
 	if _, err := f.f.Write(j.data); err != nil {
-		return diskErr(err, f.item.Path)
+		return savedir.DiskErr(err, f.item.Path)
 	}
 	if f.h == nil {
 		f.h = rx.hasher()
@@ -200,7 +201,7 @@ func (rx *receive) hasher() *blake3.Hasher {
 
 // finalize renames a durable partial into place and acks it (unflushed).
 func (rx *receive) finalize(f *rxFile) error {
-	final, err := rx.ib.place(f.partial, f.item)
+	final, err := rx.ib.Place(f.partial, f.item.Path, f.item.MTime)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package transfer
+package savedir
 
 import (
 	"os"
@@ -25,7 +25,7 @@ type subRoot struct {
 // remove); through a root opened at "a/b" it is one call each, with the
 // same guarantee that nothing leaves the download folder. done must be
 // called when the caller is finished with r.
-func (ib *inbox) at(p string) (s *subRoot, name string, done func()) {
+func (ib *Dir) at(p string) (s *subRoot, name string, done func()) {
 	dir, base := path.Split(p)
 	if dir == "" {
 		dir = "."
@@ -60,7 +60,7 @@ func (s *subRoot) close() {
 	s.r.Close()
 }
 
-func (ib *inbox) release(s *subRoot) func() {
+func (ib *Dir) release(s *subRoot) func() {
 	return func() {
 		ib.mu.Lock()
 		s.refs--
@@ -69,7 +69,7 @@ func (ib *inbox) release(s *subRoot) func() {
 }
 
 // evictLocked closes the least recently used folder nobody is using.
-func (ib *inbox) evictLocked() bool {
+func (ib *Dir) evictLocked() bool {
 	var victim string
 	var oldest *subRoot
 	for d, s := range ib.subs {
@@ -85,7 +85,7 @@ func (ib *inbox) evictLocked() bool {
 	return true
 }
 
-func (ib *inbox) closeSubs() {
+func (ib *Dir) closeSubs() {
 	ib.mu.Lock()
 	defer ib.mu.Unlock()
 	for d, s := range ib.subs {

@@ -1,4 +1,4 @@
-package transfer
+package savedir
 
 import (
 	"fmt"
@@ -10,10 +10,10 @@ import (
 
 // Many folders written from several goroutines at once (as LocalSend's
 // parallel uploads do): every file lands once, in its own folder, a second
-// copy gets "(1)", and the inbox never holds more folders open than its bound.
-func TestInboxManyFoldersInParallel(t *testing.T) {
+// copy gets "(1)", and the folder never holds more folders open than its bound.
+func TestManyFoldersInParallel(t *testing.T) {
 	dir := t.TempDir()
-	ib, err := openInbox(dir, "peer")
+	ib, err := Open(dir, "peer")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,20 +25,20 @@ func TestInboxManyFoldersInParallel(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < folders*2; i += workers {
-				it := Item{Path: fmt.Sprintf("a/f%02d/b/doc.txt", i%folders), Kind: KindFile, Size: 2, MTime: 1}
-				if err := ib.mkdirs(filepath.ToSlash(filepath.Dir(it.Path))); err != nil {
+				it := File{Path: fmt.Sprintf("a/f%02d/b/doc.txt", i%folders), Size: 2, MTime: 1}
+				if err := ib.Mkdir(filepath.ToSlash(filepath.Dir(it.Path))); err != nil {
 					errs <- err
 					return
 				}
-				partial := uniquePartialName(it)
-				f, err := ib.openPartial(partial, 0, 0o644)
+				partial := UniquePartialName(it.Path)
+				f, err := ib.OpenPartial(partial, 0, 0o644)
 				if err != nil {
 					errs <- err
 					return
 				}
 				f.Write([]byte("hi"))
 				f.Close()
-				if _, err := ib.place(partial, it); err != nil {
+				if _, err := ib.Place(partial, it.Path, it.MTime); err != nil {
 					errs <- err
 				}
 			}
@@ -55,7 +55,7 @@ func TestInboxManyFoldersInParallel(t *testing.T) {
 	if open > maxSubRoots {
 		t.Fatalf("%d folders held open, bound is %d", open, maxSubRoots)
 	}
-	ib.close()
+	ib.Close()
 	for i := range folders {
 		ents, err := os.ReadDir(filepath.Join(dir, "a", fmt.Sprintf("f%02d", i), "b"))
 		if err != nil {
@@ -74,7 +74,7 @@ func TestInboxManyFoldersInParallel(t *testing.T) {
 // A symlink planted in the download folder (by another program, or a
 // earlier tampering) is never followed: not when the partial is created,
 // not when the file is placed.
-func TestInboxNeverFollowsPlantedSymlinks(t *testing.T) {
+func TestNeverFollowsPlantedSymlinks(t *testing.T) {
 	dir, outside := t.TempDir(), t.TempDir()
 	secret := filepath.Join(outside, "secret")
 	if err := os.WriteFile(secret, []byte("keep"), 0o644); err != nil {
@@ -83,30 +83,30 @@ func TestInboxNeverFollowsPlantedSymlinks(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	it := Item{Path: "sub/doc.txt", Kind: KindFile, Size: 2}
-	partial := partialName("peer", it)
+	it := File{Path: "sub/doc.txt", Size: 2}
+	partial := PartialName("peer", it.Path, it.Size, it.MTime)
 	for _, name := range []string{partial, it.Path} {
 		if err := os.Symlink(secret, filepath.Join(dir, filepath.FromSlash(name))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	ib, err := openInbox(dir, "peer")
+	ib, err := Open(dir, "peer")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ib.close()
-	if f, err := ib.openPartial(partial, 0, 0o644); err == nil {
+	defer ib.Close()
+	if f, err := ib.OpenPartial(partial, 0, 0o644); err == nil {
 		f.Close()
 		t.Fatal("a partial was opened through a symlink")
 	}
-	other := uniquePartialName(it)
-	f, err := ib.openPartial(other, 0, 0o644)
+	other := UniquePartialName(it.Path)
+	f, err := ib.OpenPartial(other, 0, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.Write([]byte("hi"))
 	f.Close()
-	final, err := ib.place(other, it)
+	final, err := ib.Place(other, it.Path, it.MTime)
 	if err != nil {
 		t.Fatal(err)
 	}

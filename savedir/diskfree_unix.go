@@ -1,6 +1,6 @@
 //go:build linux || darwin || freebsd
 
-package transfer
+package savedir
 
 import (
 	"fmt"

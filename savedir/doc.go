@@ -1,0 +1,24 @@
+// Package savedir is the safe download folder: everything Lempar does to
+// write what a peer sends, shared by Lempar's own receiver (transfer) and the
+// LocalSend one (localsend).
+//
+//   - Names: ValidateName and ValidateRelPath refuse anything that could
+//     escape the folder, name a device or pass for one of our partial files
+//     on Linux, macOS or Windows; NameError says why, in the reader's
+//     language.
+//   - Confinement: every path goes through os.Root, so no symlink or ".."
+//     a peer plants can lead outside the folder; on Linux the open folders
+//     are worked on with the *at system calls directly (O_NOFOLLOW, a
+//     no-replace rename).
+//   - Partial files: data lands in "name.<tag>.lempar-partial", named so the
+//     same file offered again finds it (resume), and is made durable (fsync,
+//     or one syncfs for a batch on Linux) before it is renamed into place.
+//   - Never overwrite: a finished file takes the first free name of
+//     "report.pdf", "report (1).pdf", ...
+//   - Space and permissions: FreeSpace and CanWrite answer before consent,
+//     without creating anything.
+//
+// Failures are *Error values with an errcode.Code and a message in the
+// reader's language (Localize); transfer.CodeOf and transfer.IsCode see
+// their codes like the engine's own.
+package savedir
