@@ -12,7 +12,7 @@ BIN := bin
 APT_BUILD := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
 APT_TEST := $(APT_BUILD) xvfb xauth imagemagick iproute2 nftables avahi-daemon \
-	avahi-utils dbus desktop-file-utils xz-utils tmux
+	avahi-utils dbus desktop-file-utils xz-utils tmux xdotool
 
 .PHONY: help run build cli gui deps deps-test deps-localsend test test-race lint fuzz bench screenshots clean
 

@@ -1,5 +1,6 @@
-// Command lempar is the desktop app: it builds the node (identity, receiver,
-// discovery) and hands it to the window. Everything else lives in packages.
+// Command lempar is the desktop app: it opens the device (identity,
+// receiver, discovery, LocalSend), runs it, and hands it to the window.
+// Quitting stops the device cleanly before the process exits.
 package main
 
 import (
@@ -8,24 +9,67 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
+	"github.com/lempar/lempar/app"
 	"github.com/lempar/lempar/desktop"
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/i18n"
+	"github.com/lempar/lempar/transfer"
 	"github.com/lempar/lempar/ui"
 )
 
+// stopLimit bounds how long quitting waits for peers to hear goodbye.
+const stopLimit = 3 * time.Second
+
 func main() {
+	tr := i18n.FromEnv()
+	f := desktop.ParseFlags(tr, os.Args[1:], os.Stdout)
+	if f.Exit {
+		os.Exit(f.Code)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b, err := desktop.Start(ctx, os.Getenv("LEMPAR_CONFIG_DIR"))
+	b, dev, err := desktop.Open(ctx, f.ConfigDir)
+	if transfer.IsCode(err, errcode.AlreadyRunning) {
+		if dir, derr := app.ConfigDir(f.ConfigDir); derr == nil && app.KnockInstance(dir) == nil {
+			fmt.Fprintln(os.Stderr, tr.T("app.already-running.shown"))
+			os.Exit(0)
+		}
+	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, i18n.FromEnv().T("cli.error.prefix"), desktop.Describe(i18n.FromEnv(), err))
+		fmt.Fprintln(os.Stderr, tr.T("cli.error.prefix"), desktop.Describe(tr, err))
 		os.Exit(1)
 	}
+	sctx, cancel := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- dev.Serve(sctx) }()
+
 	a := fyneapp.NewWithID("io.lempar.app")
-	go func() { <-ctx.Done(); fyne.Do(a.Quit) }()
-	ui.Run(a, b)
+	g := ui.New(a, b)
+	go func() {
+		for {
+			select {
+			case <-dev.Instance().Knocked():
+				g.BringForward()
+			case <-ctx.Done():
+				fyne.Do(a.Quit)
+				return
+			}
+		}
+	}()
+	g.Window().Show()
+	a.Run()
+	g.Close()
+	cancel()
+	select {
+	case err := <-served:
+		if err != nil {
+			fmt.Fprintln(os.Stderr, tr.T("cli.error.prefix"), desktop.Describe(tr, err))
+		}
+	case <-time.After(stopLimit):
+	}
 }

@@ -22,7 +22,11 @@ func (n *Node) acceptor() transfer.Acceptor {
 			ans = n.opts.Acceptor.Decide(ctx, r)
 		}
 		if ans.Accept && n.Trust != nil {
+			// The one place an incoming offer makes a device known.
 			_, _ = n.Trust.Remember(KnownDevice{ID: r.Peer.ID, Name: r.Peer.Name, LastAddr: r.Peer.ReceiveAddr()})
+			if ans.Always {
+				_ = n.Trust.SetAutoAccept(r.Peer.ID, true)
+			}
 		}
 		return ans
 	})

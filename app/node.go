@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"runtime"
 	"strconv"
 	"sync"
@@ -46,12 +45,13 @@ type Node struct {
 
 	opts Options
 
-	mu       sync.Mutex // guards settings
+	saveMu   sync.Mutex // serializes SaveSettings; taken before mu
+	mu       sync.Mutex // guards settings, server, disc, ln
 	settings Settings
 
-	server *transfer.Server
+	server *transfer.Server   // guarded by mu; set by ServeReceiver
 	disc   *discovery.Service // guarded by mu
-	ln     net.Listener
+	ln     *switchListener    // guarded by mu; set by Listen
 }
 
 // NewNode loads (or creates) the identity and stores and opens the
@@ -100,8 +100,12 @@ func (n *Node) Settings() Settings {
 	return s
 }
 
-// SaveSettings stores and applies new settings.
+// SaveSettings stores and applies new settings. Two callers (the window
+// and the visibility timer) may save at once: saveMu keeps the file and
+// memory in the same order.
 func (n *Node) SaveSettings(s Settings) error {
+	n.saveMu.Lock()
+	defer n.saveMu.Unlock()
 	n.mu.Lock()
 	n.settings = s
 	n.mu.Unlock()
@@ -119,20 +123,45 @@ func (n *Node) Listen() error {
 	if port == 0 {
 		port = n.Settings().Port
 	}
+	ln, err := n.listenOn(port)
+	if err != nil {
+		return err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.ln != nil {
+		n.ln.swap(ln)
+		return nil
+	}
+	n.ln = newSwitchListener(ln)
+	return nil
+}
+
+// listenOn opens a socket on port (negative: any free port).
+func (n *Node) listenOn(port int) (net.Listener, error) {
 	if port < 0 {
 		port = 0
 	}
-	addr := net.JoinHostPort(n.opts.Listen, strconv.Itoa(port))
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", net.JoinHostPort(n.opts.Listen, strconv.Itoa(port)))
 	if err != nil {
-		return &transfer.Error{Code: errcode.Listen, Args: []any{"Port", port}, Err: err}
+		return nil, &transfer.Error{Code: errcode.Listen, Args: []any{"Port", port}, Err: err}
 	}
-	n.ln = ln
-	return nil
+	return ln, nil
+}
+
+func (n *Node) closeListener() {
+	n.mu.Lock()
+	ln := n.ln
+	n.mu.Unlock()
+	if ln != nil {
+		ln.Close()
+	}
 }
 
 // Port is the port the receiver listens on (after Listen).
 func (n *Node) Port() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	if n.ln == nil {
 		return 0
 	}
@@ -141,12 +170,18 @@ func (n *Node) Port() int {
 
 // ServeReceiver runs the receiver until ctx ends.
 func (n *Node) ServeReceiver(ctx context.Context) error {
-	if n.ln == nil {
+	n.mu.Lock()
+	ln := n.ln
+	n.mu.Unlock()
+	if ln == nil {
 		if err := n.Listen(); err != nil {
 			return err
 		}
+		n.mu.Lock()
+		ln = n.ln
+		n.mu.Unlock()
 	}
-	n.server = &transfer.Server{
+	srv := &transfer.Server{
 		Identity:  n.Identity,
 		Hello:     n.Hello,
 		Dir:       func() string { return n.Settings().DownloadDir },
@@ -161,12 +196,19 @@ func (n *Node) ServeReceiver(ctx context.Context) error {
 			return ok
 		},
 	}
-	return n.server.Serve(ctx, n.ln)
+	n.mu.Lock()
+	n.server = srv
+	n.mu.Unlock()
+	defer ln.Close()
+	return srv.Serve(ctx, ln)
 }
 
 // CancelIncoming stops an incoming session.
 func (n *Node) CancelIncoming(session string) bool {
-	return n.server != nil && n.server.Cancel(session)
+	n.mu.Lock()
+	srv := n.server
+	n.mu.Unlock()
+	return srv != nil && srv.Cancel(session)
 }
 
 func (n *Node) onEvent(e transfer.Event) {
@@ -208,9 +250,4 @@ func (n *Node) retryFor() time.Duration {
 
 func (n *Node) String() string {
 	return fmt.Sprintf("%s (%s)", n.Settings().DeviceName, transfer.ShortID(n.Identity.ID))
-}
-
-// DownloadDirWritable reports whether the download folder can be created.
-func (n *Node) DownloadDirWritable() error {
-	return os.MkdirAll(n.Settings().DownloadDir, 0o755)
 }

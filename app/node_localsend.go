@@ -33,6 +33,10 @@ type LocalSendOptions struct {
 type LocalSend struct {
 	n *Node
 	o LocalSendOptions
+	// enabled says whether the service should run; Device sets it to the
+	// setting (and the run's --no-localsend), NewLocalSend to the setting.
+	enabled func() bool
+	wake    chan struct{} // capacity 1: the setting may have changed
 
 	mu  sync.Mutex // guards svc
 	svc *localsend.Service
@@ -40,32 +44,47 @@ type LocalSend struct {
 
 // NewLocalSend prepares LocalSend compatibility; run it with Serve.
 func (n *Node) NewLocalSend(o LocalSendOptions) *LocalSend {
-	return &LocalSend{n: n, o: o}
+	return &LocalSend{n: n, o: o, enabled: func() bool { return n.Settings().LocalSend }, wake: make(chan struct{}, 1)}
 }
 
-// settingPoll is how soon a change of Settings.LocalSend takes effect.
-const settingPoll = time.Second
+// Changed tells a running Serve that the setting may have changed: it
+// starts or stops the service at once.
+func (l *LocalSend) Changed() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
 
-// Serve speaks LocalSend while Settings.LocalSend is on, until ctx ends.
-// Turning the setting off stops the server and drops LocalSend devices
+// retryListen is how long to wait before trying a taken port again.
+const retryListen = 30 * time.Second
+
+// Serve speaks LocalSend while it is enabled, until ctx ends. Turning the
+// setting off (then Changed) stops the server and drops LocalSend devices
 // from the peer list; turning it on starts them again. A port that is
 // taken (the LocalSend app itself runs here) is reported through Logf and
 // tried again later.
 func (l *LocalSend) Serve(ctx context.Context) error {
-	t := time.NewTicker(settingPoll)
-	defer t.Stop()
-	var retryAt time.Time
 	for {
-		if l.n.Settings().LocalSend && time.Now().After(retryAt) {
+		var retry *time.Timer
+		var retryC <-chan time.Time
+		if l.enabled() {
 			if err := l.run(ctx); err != nil {
 				l.logf("localsend: %v", err)
-				retryAt = time.Now().Add(30 * time.Second)
+				retry = time.NewTimer(retryListen)
+				retryC = retry.C
 			}
 		}
 		select {
 		case <-ctx.Done():
+		case <-l.wake:
+		case <-retryC:
+		}
+		if retry != nil {
+			retry.Stop()
+		}
+		if ctx.Err() != nil {
 			return nil
-		case <-t.C:
 		}
 	}
 }
@@ -101,16 +120,14 @@ func (l *LocalSend) run(ctx context.Context) error {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- svc.Serve(sctx) }()
-	t := time.NewTicker(settingPoll)
-	defer t.Stop()
 	var err error
 loop:
 	for {
 		select {
 		case err = <-done:
 			break loop
-		case <-t.C:
-			if !l.n.Settings().LocalSend {
+		case <-l.wake:
+			if !l.enabled() {
 				cancel()
 				err = <-done
 				break loop

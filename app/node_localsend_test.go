@@ -121,6 +121,7 @@ func TestLocalSendTrust(t *testing.T) {
 	if err := n.SaveSettings(st); err != nil {
 		t.Fatal(err)
 	}
+	ls.Changed()
 	deadline := time.Now().Add(5 * time.Second)
 	for ls.Service() != nil {
 		if time.Now().After(deadline) {
@@ -135,6 +136,7 @@ func TestLocalSendTrust(t *testing.T) {
 	if err := n.SaveSettings(st); err != nil {
 		t.Fatal(err)
 	}
+	ls.Changed()
 	select {
 	case <-started:
 	case <-time.After(5 * time.Second):

@@ -14,19 +14,19 @@ import (
 	"github.com/lempar/lempar/discovery"
 	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/i18n"
-	"github.com/lempar/lempar/localsend"
 	"github.com/lempar/lempar/transfer"
 	"github.com/lempar/lempar/ui"
 )
 
-// Backend implements ui.Backend for a running node.
+// Backend implements ui.Backend for a running device: it turns the
+// device's events into the window's and the window's requests into calls
+// on the device. The device owns the transfers; the backend only keeps
+// what the window needs to show them.
 type Backend struct {
-	node *app.Node
-	disc *discovery.Service
-	ls   *app.LocalSend // nil when not started
-	ctx  context.Context
-	tr   *i18n.Translator
-	d    *dispatcher
+	dev *app.Device
+	ctx context.Context
+	tr  *i18n.Translator
+	d   *dispatcher
 
 	mu        sync.Mutex // guards the maps below
 	peers     map[string]ui.PeerInfo
@@ -34,9 +34,8 @@ type Backend struct {
 	live      map[string]ui.TransferInfo
 	outgoing  map[string]*outgoing
 	pins      map[string]*pendingPIN // by transfer ID
-	visTimer  *time.Timer
-	startedAt map[string]time.Time
-	notice    string // from the self-reachability check
+	startedAt map[string]time.Time   // live transfers only
+	notice    string                 // from the self-reachability check
 }
 
 type pendingOffer struct {
@@ -55,15 +54,15 @@ type pinAnswer struct {
 	ok  bool
 }
 
-// outgoing remembers how to cancel and retry a transfer this device sent.
+// outgoing remembers what a transfer this device sent was, so it can be
+// retried after it failed or was cancelled.
 type outgoing struct {
-	cancel context.CancelFunc
 	peerID string
 	srcs   []transfer.Source
 }
 
-// New makes a backend; call Attach's results: Acceptor and OnEvent go into
-// the node's options before it is built, so New returns a pair.
+// New makes a backend. It is the device's Acceptor and OnEvent, so it
+// exists before the device; Attach connects the two.
 func New(ctx context.Context, tr *i18n.Translator) *Backend {
 	return &Backend{
 		ctx: ctx, tr: tr, d: newDispatcher(),
@@ -73,14 +72,11 @@ func New(ctx context.Context, tr *i18n.Translator) *Backend {
 	}
 }
 
-// Attach connects the backend to its node and discovery service, and
-// starts following discovery events.
-func (b *Backend) Attach(n *app.Node, d *discovery.Service) {
-	b.node, b.disc = n, d
-	if d == nil {
-		return
-	}
-	ch, stop := d.Subscribe()
+// Attach connects the backend to its device and starts following
+// discovery events (until the device stops).
+func (b *Backend) Attach(dev *app.Device) {
+	b.dev = dev
+	ch, stop := dev.Discovery().Subscribe()
 	go func() {
 		defer stop()
 		for {
@@ -117,8 +113,8 @@ func (b *Backend) peerInfo(p discovery.Peer) ui.PeerInfo {
 	if a := p.Addr(); a.IsValid() {
 		info.Addr = a.String()
 	}
-	if b.node != nil && b.node.Trust != nil {
-		if k, ok := b.node.Trust.Get(p.ID); ok {
+	if b.dev != nil && b.dev.Trust != nil {
+		if k, ok := b.dev.Trust.Get(p.ID); ok {
 			info.Known = true
 			if k.Nickname != "" {
 				info.Name = k.Nickname
@@ -152,10 +148,10 @@ func (b *Backend) Subscribe(fn func(ui.Event)) func() {
 
 // Self implements ui.Backend.
 func (b *Backend) Self() ui.SelfInfo {
-	s := b.node.Settings()
+	s := b.dev.Settings()
 	return ui.SelfInfo{
-		Name: s.DeviceName, ID: b.node.Identity.ID, Fingerprint: transfer.Fingerprint(b.node.Identity.ID),
-		Addrs: lanHostPorts(b.node.Port()), Visibility: uiVisibility(s.Visibility), VisibleUntil: s.VisibleUntil,
+		Name: s.DeviceName, ID: b.dev.Identity.ID, Fingerprint: transfer.Fingerprint(b.dev.Identity.ID),
+		Addrs: lanHostPorts(b.dev.Port()), Visibility: uiVisibility(s.Visibility), VisibleUntil: s.VisibleUntil,
 		Notice: b.currentNotice(),
 	}
 }
@@ -166,11 +162,10 @@ func (b *Backend) currentNotice() string {
 	return b.notice
 }
 
-// checkReach asks whether other devices could reach our receiver; if a
-// firewall is in the way, the window says how to let Lempar through
-// instead of silently seeing nobody.
-func (b *Backend) checkReach(ctx context.Context) {
-	r := app.CheckReach(ctx, app.ReachOptions{Port: b.node.Port()})
+// OnReach hears the device's reachability check; if a firewall is in the
+// way, the window says how to let Lempar through instead of silently
+// seeing nobody.
+func (b *Backend) OnReach(r app.ReachReport) {
 	hint := r.Hint(b.tr)
 	b.mu.Lock()
 	b.notice = hint
@@ -199,7 +194,7 @@ func (b *Backend) resolve(id string) (addr, name string, err error) {
 	if ok && (p.Addr != "" || p.LocalSend) {
 		return p.Addr, p.Name, nil
 	}
-	if k, ok := b.node.Trust.Get(id); ok && k.LastAddr != "" {
+	if k, ok := b.dev.Trust.Get(id); ok && k.LastAddr != "" {
 		return k.LastAddr, k.DisplayName(), nil
 	}
 	return "", "", &transfer.Error{Code: errcode.NoSuchDevice, Key: "cli.err.no-such-device", Args: []any{"Name", transfer.ShortID(id)}}
@@ -237,9 +232,8 @@ func (b *Backend) sendAll(peerIDs []string, srcs []transfer.Source) error {
 
 func (b *Backend) startSend(session, peerID string, srcs []transfer.Source) {
 	addr, name, err := b.resolve(peerID)
-	ctx, cancel := context.WithCancel(b.ctx)
 	b.mu.Lock()
-	b.outgoing[session] = &outgoing{cancel: cancel, peerID: peerID, srcs: srcs}
+	b.outgoing[session] = &outgoing{peerID: peerID, srcs: srcs}
 	b.startedAt[session] = time.Now()
 	b.mu.Unlock()
 	first := transferInfoFromSources(session, peerID, name, srcs)
@@ -247,27 +241,22 @@ func (b *Backend) startSend(session, peerID string, srcs []transfer.Source) {
 	if err != nil {
 		first.State, first.Err = ui.Failed, b.describe(err)
 		b.update(first)
-		cancel()
 		return
 	}
 	b.update(first)
-	onEvent := func(e transfer.Event) {
-		e.Session = session // LocalSend sessions get their IDs from the peer
-		b.update(b.transferInfo(e, srcs))
-	}
+	tgt := app.Target{ID: peerID, Addr: addr, Name: name}
 	go func() {
-		defer cancel()
-		if localsend.IsPeerID(peerID) && b.ls != nil {
-			ev, err := b.ls.Send(ctx, peerID, srcs, b.pinAsker(session, name), onEvent)
-			if err != nil && !ev.State.Final() {
-				// Failed before the first event (device gone, disabled).
-				t := transferInfoFromSources(session, peerID, name, srcs)
-				t.State, t.Err = ui.Failed, b.describe(err)
-				b.update(t)
-			}
-			return
+		res := b.dev.Send(b.ctx, []app.Target{tgt}, srcs, app.SendOptions{
+			Session: session,
+			PIN:     b.pinAsker(name),
+			OnEvent: func(_ app.Target, e transfer.Event) { b.update(b.transferInfo(e, srcs)) },
+		})
+		if r := res[0]; r.Err != nil && !r.Event.State.Final() {
+			// Failed before the first event (device gone, disabled).
+			t := transferInfoFromSources(session, peerID, name, srcs)
+			t.State, t.Err = ui.Failed, b.describe(r.Err)
+			b.update(t)
 		}
-		_, _ = b.node.SendTo(ctx, addr, peerID, name, session, srcs, onEvent)
 	}()
 }
 
@@ -287,8 +276,8 @@ func (b *Backend) Retry(id string) error {
 // pinAsker is the PIN callback of a LocalSend send: it asks the window
 // (PINRequested) and waits for AnswerPIN, or for the transfer's context to
 // end (Cancel, quitting), which gives up.
-func (b *Backend) pinAsker(session, peerName string) func(ctx context.Context, wrong bool) (string, bool) {
-	return func(ctx context.Context, wrong bool) (string, bool) {
+func (b *Backend) pinAsker(peerName string) func(ctx context.Context, _ app.Target, session string, wrong bool) (string, bool) {
+	return func(ctx context.Context, _ app.Target, session string, wrong bool) (string, bool) {
 		p := &pendingPIN{req: ui.PINRequested{Transfer: session, Peer: peerName, Wrong: wrong}, answer: make(chan pinAnswer, 1)}
 		b.mu.Lock()
 		b.pins[session] = p
@@ -331,7 +320,6 @@ func (b *Backend) AnswerPIN(transferID, pin string, ok bool) error {
 // Cancel implements ui.Backend.
 func (b *Backend) Cancel(id string) error {
 	b.mu.Lock()
-	o, ok := b.outgoing[id]
 	p, asking := b.pins[id]
 	b.mu.Unlock()
 	if asking {
@@ -340,21 +328,20 @@ func (b *Backend) Cancel(id string) error {
 		default:
 		}
 	}
-	if ok {
-		o.cancel()
-		return nil
-	}
-	if !b.node.CancelIncoming(id) && b.ls != nil {
-		b.ls.Cancel(id)
-	}
+	b.dev.Cancel(id)
 	return nil
 }
 
-// update records and publishes a transfer's state.
+// update records and publishes a transfer's state. A finished transfer
+// leaves the live maps; only one that may be retried stays remembered.
 func (b *Backend) update(t ui.TransferInfo) {
 	b.mu.Lock()
 	if t.State.Final() {
 		delete(b.live, t.ID)
+		delete(b.startedAt, t.ID)
+		if t.State != ui.Failed && t.State != ui.Cancelled {
+			delete(b.outgoing, t.ID)
+		}
 	} else {
 		b.live[t.ID] = t
 	}
@@ -370,10 +357,7 @@ func (b *Backend) localized(err error) error { return errors.New(b.describe(err)
 // AddByAddress implements ui.Backend.
 func (b *Backend) AddByAddress(ctx context.Context, hostport string) (ui.PeerInfo, error) {
 	hostport = strings.TrimSpace(hostport)
-	if b.disc == nil {
-		return ui.PeerInfo{}, errors.New(b.tr.T("ui.error.no-discovery"))
-	}
-	p, err := b.disc.AddByAddress(ctx, hostport)
+	p, err := b.dev.Discovery().AddByAddress(ctx, hostport)
 	if err != nil {
 		return ui.PeerInfo{}, b.localized(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lempar/lempar/app"
 	"github.com/lempar/lempar/internal/i18n"
+	"github.com/lempar/lempar/internal/netns"
 	"github.com/lempar/lempar/transfer"
 	"github.com/lempar/lempar/ui"
 )
@@ -44,35 +45,48 @@ func (r *recorder) next(t *testing.T, match func(ui.Event) bool) ui.Event {
 	}
 }
 
-// startNode runs a receiving node whose person is the backend.
-func startNode(t *testing.T) (*Backend, *app.Node, *recorder) {
+// startNode runs a receiving device whose person is the backend.
+func startNode(t *testing.T) (*Backend, *app.Device, *recorder) {
 	t.Helper()
+	return startDeviceWith(t, nil)
+}
+
+// startDeviceWith is startNode with options changed by adjust.
+func startDeviceWith(t *testing.T, adjust func(*app.DeviceOptions, *app.Settings)) (*Backend, *app.Device, *recorder) {
+	t.Helper()
+	netns.RequireLoopback(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	b := New(ctx, i18n.Load("en"))
 	dir := t.TempDir()
 	st := app.DefaultSettings()
 	st.DeviceName, st.DownloadDir = "Sari-PC", filepath.Join(dir, "dl")
+	st.LocalSend = false
+	o := app.DeviceOptions{
+		Options:         app.Options{ConfigDir: dir, Acceptor: b, OnEvent: b.OnEvent, Port: -1, Listen: "127.0.0.1"},
+		IncludeLoopback: true,
+		Logf:            t.Logf,
+	}
+	if adjust != nil {
+		adjust(&o, &st)
+	}
 	if err := app.SaveSettings(dir, st); err != nil {
 		t.Fatal(err)
 	}
-	n, err := app.NewNode(app.Options{ConfigDir: dir, Acceptor: b, OnEvent: b.OnEvent, Port: -1, Listen: "127.0.0.1"})
+	dev, err := app.OpenDevice(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	b.Attach(n, nil)
+	b.Attach(dev)
 	done := make(chan struct{})
-	go func() { _ = n.ServeReceiver(ctx); close(done) }()
+	go func() { _ = dev.Serve(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	r := &recorder{ch: make(chan ui.Event, 1024)}
 	stop := b.Subscribe(r.on)
 	t.Cleanup(stop)
-	return b, n, r
+	return b, dev, r
 }
 
-func sendFile(t *testing.T, n *app.Node, name string, size int) (chan transfer.Event, string) {
+func sendFile(t *testing.T, n *app.Device, name string, size int) (chan transfer.Event, string) {
 	t.Helper()
 	src := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(src, make([]byte, size), 0o644); err != nil {
@@ -187,7 +201,7 @@ func TestSendPathsToKnownDeviceShowsProgressToDone(t *testing.T) {
 	rxB, rxNode, rxRec := startNode(t)
 	sender, _, rec := startNode(t)
 	// The sender knows the receiver by its certificate and last address.
-	if _, err := sender.node.Trust.Remember(app.KnownDevice{ID: rxNode.Identity.ID, Name: "Sari-PC", LastAddr: "127.0.0.1:" + itoa(rxNode.Port())}); err != nil {
+	if _, err := sender.dev.Trust.Remember(app.KnownDevice{ID: rxNode.Identity.ID, Name: "Sari-PC", LastAddr: "127.0.0.1:" + itoa(rxNode.Port())}); err != nil {
 		t.Fatal(err)
 	}
 	src := filepath.Join(t.TempDir(), "foto.jpg")

@@ -14,9 +14,9 @@ import (
 // (known devices, auto-accept) already ran in app.Node; this is the person.
 func (b *Backend) Decide(ctx context.Context, r *transfer.Request) transfer.Answer {
 	info := offerInfo(r)
-	if b.node != nil && b.node.Trust != nil {
-		_, info.Known = b.node.Trust.Get(r.Peer.ID)
-		info.NameClash = !info.Known && b.node.Trust.NameClash(r.Peer.Name, r.Peer.ID)
+	if b.dev != nil && b.dev.Trust != nil {
+		_, info.Known = b.dev.Trust.Get(r.Peer.ID)
+		info.NameClash = !info.Known && b.dev.Trust.NameClash(r.Peer.Name, r.Peer.ID)
 	}
 	po := &pendingOffer{info: info, answer: make(chan ui.Decision, 1)}
 	b.mu.Lock()
@@ -30,11 +30,9 @@ func (b *Backend) Decide(ctx context.Context, r *transfer.Request) transfer.Answ
 	b.d.emit(ui.OfferReceived{Offer: info})
 	select {
 	case d := <-po.answer:
-		if d.Accept && d.Always && b.node.Trust != nil {
-			_, _ = b.node.Trust.Remember(appKnown(r))
-			_ = b.node.Trust.SetAutoAccept(r.Peer.ID, true)
-		}
-		return transfer.Answer{Accept: d.Accept, Dir: d.Dir}
+		// The device remembers whom to trust (app's acceptor): the window
+		// only passes on what the person ticked.
+		return transfer.Answer{Accept: d.Accept, Dir: d.Dir, Always: d.Always}
 	case <-ctx.Done():
 		reason := ui.OfferWithdrawn
 		if time.Now().After(r.Expires.Add(-time.Second)) {

@@ -16,26 +16,30 @@ import (
 	"github.com/lempar/lempar/ui"
 )
 
-// pinReceiver is a LocalSend device on loopback that wants the PIN 4821,
-// made known to the backend's LocalSend service as "Ayu's phone".
-func pinReceiver(t *testing.T, b *Backend) (peerID string) {
+// pinBackend is a backend whose device speaks LocalSend on loopback only.
+func pinBackend(t *testing.T) (*Backend, *recorder, *localsend.Service) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-
-	// The sending side: the backend's own LocalSend service, loopback only.
 	started := make(chan *localsend.Service, 1)
-	b.ls = b.node.NewLocalSend(app.LocalSendOptions{Port: -1, Listen: "127.0.0.1", NoMulticast: true,
-		OnStarted: func(s *localsend.Service) { started <- s }})
-	lsDone := make(chan struct{})
-	go func() { _ = b.ls.Serve(ctx); close(lsDone) }()
-	t.Cleanup(func() { cancel(); <-lsDone })
-	var tx *localsend.Service
+	b, _, r := startDeviceWith(t, func(o *app.DeviceOptions, st *app.Settings) {
+		st.LocalSend = true
+		o.LocalSend = app.LocalSendOptions{Port: -1, Listen: "127.0.0.1", NoMulticast: true,
+			OnStarted: func(s *localsend.Service) { started <- s }}
+	})
 	select {
-	case tx = <-started:
+	case tx := <-started:
+		return b, r, tx
 	case <-time.After(10 * time.Second):
 		t.Fatal("the backend's LocalSend service did not start")
 	}
+	return nil, nil, nil
+}
+
+// pinReceiver is a LocalSend device on loopback that wants the PIN 4821,
+// made known to the backend's LocalSend service tx as "Ayu's phone".
+func pinReceiver(t *testing.T, b *Backend, tx *localsend.Service) (peerID string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
 
 	id, err := transfer.NewEphemeralIdentity()
 	if err != nil {
@@ -90,8 +94,8 @@ func finalOf(id string) func(ui.Event) bool {
 // A LocalSend receiver that wants a PIN: the window is asked, a wrong PIN
 // asks again (and is replayed to a new subscriber), the right one sends.
 func TestLocalSendPINAsked(t *testing.T) {
-	b, _, r := startNode(t)
-	peerID := pinReceiver(t, b)
+	b, r, tx := pinBackend(t)
+	peerID := pinReceiver(t, b, tx)
 	if err := b.SendText([]string{peerID}, "halo"); err != nil {
 		t.Fatal(err)
 	}
@@ -136,8 +140,8 @@ func TestLocalSendPINAsked(t *testing.T) {
 // Giving up: the dialog's Cancel (AnswerPIN !ok) and the transfer's Cancel
 // both end the wait, and the transfer ends as cancelled, not stuck.
 func TestLocalSendPINGivenUp(t *testing.T) {
-	b, _, r := startNode(t)
-	peerID := pinReceiver(t, b)
+	b, r, tx := pinBackend(t)
+	peerID := pinReceiver(t, b, tx)
 	for _, how := range []string{"dialog", "transfer"} {
 		if err := b.SendText([]string{peerID}, "halo"); err != nil {
 			t.Fatal(err)
@@ -167,13 +171,13 @@ func TestLocalSendPINGivenUp(t *testing.T) {
 // when the transfer's context ends.
 func TestPINAskerWaits(t *testing.T) {
 	b, _, r := startNode(t)
-	ask := b.pinAsker("t1", "Ayu's phone")
+	ask := b.pinAsker("Ayu's phone")
 	type result struct {
 		pin string
 		ok  bool
 	}
 	got := make(chan result, 1)
-	go func() { p, ok := ask(context.Background(), true); got <- result{p, ok} }()
+	go func() { p, ok := ask(context.Background(), app.Target{}, "t1", true); got <- result{p, ok} }()
 	if p := r.next(t, isPIN).(ui.PINRequested); p != (ui.PINRequested{Transfer: "t1", Peer: "Ayu's phone", Wrong: true}) {
 		t.Fatalf("request: %+v", p)
 	}
@@ -185,7 +189,7 @@ func TestPINAskerWaits(t *testing.T) {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { p, ok := ask(ctx, false); got <- result{p, ok} }()
+	go func() { p, ok := ask(ctx, app.Target{}, "t1", false); got <- result{p, ok} }()
 	r.next(t, isPIN)
 	cancel()
 	select {

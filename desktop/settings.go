@@ -4,8 +4,6 @@ import (
 	"time"
 
 	"github.com/lempar/lempar/app"
-	"github.com/lempar/lempar/discovery"
-	"github.com/lempar/lempar/transfer"
 	"github.com/lempar/lempar/ui"
 )
 
@@ -31,7 +29,7 @@ func appVisibility(v ui.Visibility) string {
 
 // Settings implements ui.Backend.
 func (b *Backend) Settings() ui.Settings {
-	s := b.node.Settings()
+	s := b.dev.Settings()
 	lang := ui.Language(s.Language)
 	if lang == "" {
 		lang = ui.LangSystem
@@ -43,10 +41,10 @@ func (b *Backend) Settings() ui.Settings {
 	}
 }
 
-// SaveSettings implements ui.Backend; name and visibility apply at once,
-// the port at the next start.
+// SaveSettings implements ui.Backend; everything applies at once, the
+// port included (transfers in flight keep their connections).
 func (b *Backend) SaveSettings(u ui.Settings) error {
-	s := b.node.Settings()
+	s := b.dev.Settings()
 	now := time.Now()
 	vis := appVisibility(u.Visibility)
 	if vis != s.Visibility || (vis == app.VisibilityVisible10Min && !s.VisibleUntil.After(now)) {
@@ -63,47 +61,24 @@ func (b *Backend) SaveSettings(u ui.Settings) error {
 	if u.Language == ui.LangSystem {
 		s.Language = ""
 	}
-	if err := b.node.SaveSettings(s); err != nil {
+	err := b.dev.ApplySettings(s)
+	b.d.emit(ui.SelfChanged{Self: b.Self()})
+	if err != nil {
 		return b.localized(err)
 	}
-	s = b.node.Settings()
-	if b.disc != nil {
-		b.disc.SetName(s.DeviceName)
-		b.disc.SetVisibility(app.VisibilityOf(s, now))
-	}
-	b.scheduleVisibilityEnd(s)
-	b.d.emit(ui.SelfChanged{Self: b.Self()})
 	return nil
 }
 
-// scheduleVisibilityEnd tells the window when "visible for 10 minutes" ends.
-func (b *Backend) scheduleVisibilityEnd(s app.Settings) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.visTimer != nil {
-		b.visTimer.Stop()
-		b.visTimer = nil
-	}
-	if s.Visibility != app.VisibilityVisible10Min {
-		return
-	}
-	b.visTimer = time.AfterFunc(time.Until(s.VisibleUntil), func() {
-		if b.disc != nil {
-			b.disc.SetVisibility(discovery.Visibility{Mode: discovery.Hidden})
-		}
-		st := b.node.Settings()
-		st.SetVisibility(app.VisibilityHidden, time.Now())
-		_ = b.node.SaveSettings(st)
-		b.d.emit(ui.SelfChanged{Self: b.Self()})
-	})
-}
+// selfChanged is the device's OnSelfChanged: "visible for 10 minutes"
+// ended.
+func (b *Backend) selfChanged() { b.d.emit(ui.SelfChanged{Self: b.Self()}) }
 
 // KnownDevices implements ui.Backend.
 func (b *Backend) KnownDevices() []ui.KnownDevice {
 	var out []ui.KnownDevice
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, k := range b.node.Trust.List() {
+	for _, k := range b.dev.Trust.List() {
 		out = append(out, ui.KnownDevice{
 			ID: k.ID, Name: k.DisplayName(), OS: b.peers[k.ID].OS, AutoAccept: k.AutoAccept,
 			LastAddr: k.LastAddr, LastSeen: k.LastSeen,
@@ -112,14 +87,14 @@ func (b *Backend) KnownDevices() []ui.KnownDevice {
 	return out
 }
 
-func (b *Backend) RenameKnown(id, name string) error      { return b.node.Trust.Rename(id, name) }
-func (b *Backend) ForgetKnown(id string) error            { return b.node.Trust.Forget(id) }
-func (b *Backend) SetAutoAccept(id string, on bool) error { return b.node.Trust.SetAutoAccept(id, on) }
+func (b *Backend) RenameKnown(id, name string) error      { return b.dev.Trust.Rename(id, name) }
+func (b *Backend) ForgetKnown(id string) error            { return b.dev.Trust.Forget(id) }
+func (b *Backend) SetAutoAccept(id string, on bool) error { return b.dev.Trust.SetAutoAccept(id, on) }
 
 // History implements ui.Backend.
 func (b *Backend) History() []ui.TransferInfo {
 	var out []ui.TransferInfo
-	for _, h := range b.node.History.List() {
+	for _, h := range b.dev.History.List() {
 		out = append(out, ui.TransferInfo{
 			ID: h.ID, Direction: ui.Direction(h.Direction), PeerID: h.PeerID, PeerName: h.PeerName,
 			Name: h.Title, Count: h.Files, Kind: ui.KindFile, Done: h.Bytes, Total: h.Bytes,
@@ -128,8 +103,4 @@ func (b *Backend) History() []ui.TransferInfo {
 		})
 	}
 	return out
-}
-
-func appKnown(r *transfer.Request) app.KnownDevice {
-	return app.KnownDevice{ID: r.Peer.ID, Name: r.Peer.Name, LastAddr: r.Peer.ReceiveAddr()}
 }

@@ -10,52 +10,29 @@ import (
 	"github.com/lempar/lempar/internal/i18n"
 )
 
-// Start builds the node (identity, stores, receiver socket) and discovery,
-// runs both until ctx ends, and returns the backend for the window.
-func Start(ctx context.Context, configDir string) (*Backend, error) {
+// Open builds the device the window runs (identity, stores, the
+// one-instance lock and the receiver's socket) and its backend. Run the
+// device with Serve; the window shows the backend.
+func Open(ctx context.Context, configDir string) (*Backend, *app.Device, error) {
 	b := New(ctx, i18n.FromEnv())
-	n, err := app.NewNode(app.Options{ConfigDir: configDir, Acceptor: b, OnEvent: b.OnEvent})
+	dev, err := app.OpenDevice(app.DeviceOptions{
+		Options:          app.Options{ConfigDir: configDir, Acceptor: b, OnEvent: b.OnEvent},
+		FreePortFallback: true, // the usual port is taken: receive on a free one, announced
+		IncludeLoopback:  os.Getenv("LEMPAR_MDNS_LOOPBACK") == "1",
+		ReachCheck:       true,
+		OnReach:          b.OnReach,
+		OnSelfChanged:    b.selfChanged,
+		Logf:             log.Printf,
+	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := n.Listen(); err != nil {
-		// The usual port is taken (another Lempar?): receive on any free
-		// port rather than not at all; discovery announces the real one.
-		log.Printf("lempar: %v; using a free port instead", err)
-		n2, err2 := app.NewNode(app.Options{ConfigDir: configDir, Acceptor: b, OnEvent: b.OnEvent, Port: -1})
-		if err2 != nil {
-			return nil, err2
-		}
-		if err := n2.Listen(); err != nil {
-			return nil, err
-		}
-		n = n2
-	}
-	d := n.NewDiscovery(app.DiscoveryOptions{IncludeLoopback: os.Getenv("LEMPAR_MDNS_LOOPBACK") == "1"})
-	b.Attach(n, d)
-	b.scheduleVisibilityEnd(n.Settings())
-	if n.Settings().StartAtLogin {
+	b.Attach(dev)
+	if dev.Settings().StartAtLogin {
 		// Keep the login entry pointing at this program if it moved.
 		_ = app.SetStartAtLogin(true, "")
 	}
-	go func() {
-		if err := n.ServeReceiver(ctx); err != nil {
-			log.Printf("lempar: receiver stopped: %v", err)
-		}
-	}()
-	b.ls = n.NewLocalSend(app.LocalSendOptions{IncludeLoopback: os.Getenv("LEMPAR_MDNS_LOOPBACK") == "1", Logf: log.Printf})
-	go func() {
-		if err := b.ls.Serve(ctx); err != nil {
-			log.Printf("lempar: LocalSend compatibility stopped: %v", err)
-		}
-	}()
-	go b.checkReach(ctx)
-	go func() {
-		if err := d.Serve(ctx); err != nil {
-			log.Printf("lempar: discovery stopped: %v", err)
-		}
-	}()
-	return b, nil
+	return b, dev, nil
 }
 
 // Describe renders an error in tr's language when it carries a

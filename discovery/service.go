@@ -149,6 +149,15 @@ func (s *Service) SetName(name string) {
 	s.poke()
 }
 
+// SetPort changes the receiver port this device announces (the person
+// changed it in the settings); peers see PeerUpdated with the new address.
+func (s *Service) SetPort(port int) {
+	s.mu.Lock()
+	s.self.Port = port
+	s.mu.Unlock()
+	s.poke()
+}
+
 // Instance is the name this device is announced under right now: its name,
 // or its name with the ID prefix when another device uses the same name.
 func (s *Service) Instance() string {

@@ -21,18 +21,8 @@ import (
 // sends it a file from lempar-cli (auto-accepted as a known device), checks
 // the file arrived and that a screenshot of the window is not blank.
 func TestGUIReceivesAndShows(t *testing.T) {
-	for _, tool := range []string{"Xvfb", "import", "gcc"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (make deps-test installs it)", tool)
-		}
-	}
+	gui := buildGUI(t)
 	tmp := t.TempDir()
-	gui := filepath.Join(tmp, "lempar")
-	build := exec.Command("go", "build", "-o", gui, "..")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		t.Fatalf("building the GUI: %v", err)
-	}
 	display := startXvfb(t)
 
 	// The sender's identity, made known and auto-accepted on the GUI side.
@@ -75,13 +65,7 @@ func TestGUIReceivesAndShows(t *testing.T) {
 
 	// Wait for the app's receiver: poll its port with a deadline.
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	waitFor(t, 60*time.Second, func() bool {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
+	waitFor(t, 60*time.Second, func() bool { return dialOK(addr) })
 	src := filepath.Join(tmp, "src", "laporan.pdf")
 	writeRandom(t, src, 3<<20)
 	if ev, code, stderr := sendCmd(t, txCfg, "--to", addr, src); code != 0 {

@@ -30,6 +30,9 @@ type Request struct {
 type Answer struct {
 	Accept bool
 	Dir    string // "" keeps Request.Dir
+	// Always asks to accept from this device without asking from now on
+	// (the person ticked "always accept"); the app's trust rules keep it.
+	Always bool
 }
 
 // Acceptor decides on incoming offers: a dialog, a terminal prompt or a

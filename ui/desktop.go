@@ -80,3 +80,13 @@ func (g *GUI) tray() desktop.App {
 	}
 	return d
 }
+
+// BringForward shows the window and asks for focus: a second start of
+// Lempar with the same settings lands here instead of running twice. Safe
+// from any goroutine.
+func (g *GUI) BringForward() {
+	fyne.Do(func() {
+		g.win.Show()
+		g.win.RequestFocus()
+	})
+}

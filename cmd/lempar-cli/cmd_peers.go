@@ -52,19 +52,17 @@ func newPeersCmd(g *globals) *cobra.Command {
 }
 
 func runPeers(ctx context.Context, g *globals, f peersFlags) error {
-	n, err := app.NewNode(app.Options{ConfigDir: g.configDir})
+	dev, err := startDevice(context.WithoutCancel(ctx), lookOnly(g, ""), f.mdnsLoopback)
 	if err != nil {
 		return err
 	}
+	defer func() { _ = dev.stop() }()
+	n, d := dev.Node, dev.Discovery()
 	if f.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, f.timeout)
 		defer cancel()
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	d, done := browseOnly(ctx, n, f.mdnsLoopback)
-	defer func() { cancel(); <-done }()
 	// Devices added by address are identified first, so a network that
 	// blocks multicast still gets a useful list; the added device is kept
 	// in the trust store and found at that address next time.
@@ -95,7 +93,7 @@ func runPeers(ctx context.Context, g *globals, f peersFlags) error {
 			}
 			mark := map[discovery.EventKind]string{discovery.PeerSeen: "+", discovery.PeerUpdated: "~", discovery.PeerLost: "-"}[ev.Kind]
 			p := ev.Peer
-			fmt.Printf("%s %s  %s  %s  %s  %s\n", mark, p.Name, p.ShortID(), addrText(p), p.OS, statusText(g, n, p))
+			fmt.Printf("%s %s  %s  %s  %s  %s  %s\n", mark, p.Name, p.ShortID(), addrText(p), p.OS, protocolOf(p), statusText(g, n, p))
 		case <-ctx.Done():
 			return nil
 		}
@@ -118,10 +116,10 @@ func printPeers(g *globals, n *app.Node, peers []discovery.Peer, f peersFlags) e
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join([]string{
 		g.tr.T("cli.peers.col.name"), g.tr.T("cli.peers.col.id"), g.tr.T("cli.peers.col.address"),
-		g.tr.T("cli.peers.col.os"), g.tr.T("cli.peers.col.status"),
+		g.tr.T("cli.peers.col.os"), g.tr.T("cli.peers.col.protocol"), g.tr.T("cli.peers.col.status"),
 	}, "\t"))
 	for _, p := range peers {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.ShortID(), addrText(p), p.OS, statusText(g, n, p))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.ShortID(), addrText(p), p.OS, protocolOf(p), statusText(g, n, p))
 	}
 	return tw.Flush()
 }
@@ -162,6 +160,14 @@ func peerJSON(n *app.Node, p discovery.Peer) map[string]any {
 	return map[string]any{
 		"id": p.ID, "short_id": p.ShortID(), "name": p.Name, "os": p.OS, "proto": p.Proto,
 		"addr": addrText(p), "addrs": addrs, "source": p.Source.String(),
-		"reachable": p.Reachable, "known": isKnown(n, p.ID),
+		"reachable": p.Reachable, "known": isKnown(n, p.ID), "protocol": protocolOf(p),
 	}
+}
+
+// protocolOf says how we talk to p: Lempar's own protocol or LocalSend's.
+func protocolOf(p discovery.Peer) string {
+	if p.Source == discovery.SourceLocalSend {
+		return "LocalSend"
+	}
+	return "Lempar"
 }

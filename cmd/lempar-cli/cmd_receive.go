@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lempar/lempar/app"
+	"github.com/lempar/lempar/localsend"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -26,6 +27,9 @@ type receiveFlags struct {
 	asJSON       bool
 	hidden       bool
 	mdnsLoopback bool
+	noLocalSend  bool
+	lsHTTP       bool
+	lsPIN        string
 }
 
 func newReceiveCmd(g *globals) *cobra.Command {
@@ -54,6 +58,9 @@ func newReceiveCmd(g *globals) *cobra.Command {
 	fl.BoolVar(&f.asJSON, "json", false, g.tr.T("cli.flag.json"))
 	fl.BoolVar(&f.hidden, "hidden", false, g.tr.T("cli.receive.flag.hidden"))
 	fl.BoolVar(&f.mdnsLoopback, "mdns-loopback", false, g.tr.T("cli.receive.flag.mdns-loopback"))
+	fl.BoolVar(&f.noLocalSend, "no-localsend", false, g.tr.T("cli.receive.flag.no-localsend"))
+	fl.BoolVar(&f.lsHTTP, "localsend-http", false, g.tr.T("cli.receive.flag.localsend-http"))
+	fl.StringVar(&f.lsPIN, "localsend-pin", "", g.tr.T("cli.receive.flag.localsend-pin"))
 	return cmd
 }
 
@@ -108,24 +115,41 @@ func runReceive(ctx context.Context, g *globals, f receiveFlags) error {
 	if out != nil {
 		prompt.quiet = true
 	}
-	n, err := app.NewNode(opts)
+	pin := f.lsPIN
+	dev, err := startDevice(ctx, app.DeviceOptions{
+		Options:     opts,
+		Hidden:      f.hidden,
+		NoLocalSend: f.noLocalSend,
+		LocalSend: app.LocalSendOptions{
+			AllowHTTP: f.lsHTTP,
+			PIN:       func() string { return pin },
+			OnStarted: func(svc *localsend.Service) {
+				if out != nil {
+					out.write(map[string]any{"event": "localsend", "port": svc.Port()})
+					return
+				}
+				fmt.Fprintln(os.Stderr, g.tr.T("cli.receive.localsend", "Port", svc.Port()))
+			},
+		},
+	}, f.mdnsLoopback)
 	if err != nil {
 		return err
 	}
-	if err := n.Listen(); err != nil {
-		return err
-	}
 	prompt.clash = func(name, id string) bool {
-		_, known := n.Trust.Get(id)
-		return !known && n.Trust.NameClash(name, id)
+		_, known := dev.Trust.Get(id)
+		return !known && dev.Trust.NameClash(name, id)
 	}
-	s := n.Settings()
+	s := dev.Settings()
 	if out != nil {
-		out.write(map[string]any{"event": "listening", "port": n.Port(), "id": n.Identity.ID, "name": s.DeviceName, "dir": s.DownloadDir})
+		out.write(map[string]any{"event": "listening", "port": dev.Port(), "id": dev.Identity.ID, "name": s.DeviceName, "dir": s.DownloadDir})
 	} else {
-		fmt.Fprintln(os.Stderr, g.tr.T("cli.receive.listening", "Name", s.DeviceName, "ID", transfer.Fingerprint(n.Identity.ID), "Port", n.Port(), "Dir", s.DownloadDir))
+		fmt.Fprintln(os.Stderr, g.tr.T("cli.receive.listening", "Name", s.DeviceName, "ID", transfer.Fingerprint(dev.Identity.ID), "Port", dev.Port(), "Dir", s.DownloadDir))
 	}
-	return runNode(ctx, g, n, f)
+	// Runs until Ctrl+C or SIGTERM, or until a part fails: a receiver
+	// nobody can find, or an announcement of a port nobody answers, would
+	// only mislead. A clean stop says goodbye on mDNS and tells peers in
+	// the middle of a transfer that it was cancelled.
+	return dev.wait(ctx)
 }
 
 func summary(g *globals, e transfer.Event) string {

@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -19,8 +19,9 @@ import (
 func init() { subcommands = append(subcommands, newSendCmd) }
 
 type sendFlags struct {
-	to     string
+	to     []string
 	pin    string
+	lsPIN  string
 	texts  []string
 	asJSON bool
 	name   string
@@ -47,8 +48,9 @@ func newSendCmd(g *globals) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.to, "to", "", g.tr.T("cli.send.flag.to"))
+	fl.StringArrayVar(&f.to, "to", nil, g.tr.T("cli.send.flag.to"))
 	fl.StringVar(&f.pin, "pin", "", g.tr.T("cli.send.flag.pin"))
+	fl.StringVar(&f.lsPIN, "localsend-pin", "", g.tr.T("cli.send.flag.localsend-pin"))
 	fl.StringArrayVar(&f.texts, "text", nil, g.tr.T("cli.send.flag.text"))
 	fl.StringVar(&f.name, "name", "", g.tr.T("cli.receive.flag.name"))
 	fl.BoolVar(&f.asJSON, "json", false, g.tr.T("cli.flag.json"))
@@ -80,50 +82,98 @@ func runSend(ctx context.Context, g *globals, f sendFlags, paths []string) error
 	if retry == 0 {
 		retry = -1 // --retry-for 0: give up at the first drop
 	}
-	n, err := app.NewNode(app.Options{ConfigDir: g.configDir, Name: f.name, RetryFor: retry})
+	if f.pin != "" && len(f.to) > 1 {
+		return &transfer.Error{Code: errcode.Ambiguous, Key: "cli.err.pin-one-target"}
+	}
+	o := lookOnly(g, f.name)
+	o.RetryFor = retry
+	dev, err := startDevice(ctx, o, false)
 	if err != nil {
 		return err
 	}
-	tgt, err := resolveTarget(ctx, g, n, f.to)
-	if err != nil {
-		return err
-	}
-	if f.pin != "" {
-		tgt.id = f.pin
+	defer func() { _ = dev.stop() }()
+	var targets []app.Target
+	var names []string // the --to each target came from
+	index := map[app.Target]int{}
+	for _, to := range f.to {
+		t, err := resolveTarget(ctx, dev.Device, to)
+		if err != nil {
+			return err
+		}
+		if f.pin != "" {
+			t.ID = f.pin
+		}
+		if _, dup := index[t]; dup {
+			continue // the same device twice gets the files once
+		}
+		index[t] = len(targets)
+		targets = append(targets, t)
+		names = append(names, to)
 	}
 	var out *jsonOut
 	if f.asJSON {
 		out = newJSONOut(os.Stdout)
 	}
-	bar := newProgressLine(os.Stderr)
-	announced := false
-	ev, err := n.SendTo(ctx, tgt.addr, tgt.id, tgt.name, "", srcs, func(e transfer.Event) {
-		if out != nil {
-			out.write(eventJSON(g.tr, e))
-			return
-		}
-		if !announced && e.Code != "" {
-			announced = true
-			fmt.Fprintln(os.Stderr, g.tr.T("cli.send.waiting", "Name", e.Peer.Name, "Code", transfer.FormatCode(e.Code)))
-		}
-		if e.State == transfer.StateRetrying {
-			bar.clear()
-			fmt.Fprintln(os.Stderr, g.tr.T("cli.send.retrying", "Name", e.Peer.Name))
-			return
-		}
-		if !e.State.Final() {
-			bar.show(g.tr, e)
-		}
+	b := newBoard(newProgressLine(os.Stderr), len(targets))
+	var mu sync.Mutex
+	announced := map[int]bool{}
+	res := dev.Send(ctx, targets, srcs, app.SendOptions{
+		PIN: func(_ context.Context, t app.Target, _ string, wrong bool) (string, bool) {
+			// A PIN given once: a wrong one is not tried again.
+			return f.lsPIN, f.lsPIN != "" && !wrong
+		},
+		OnEvent: func(t app.Target, e transfer.Event) {
+			i := index[t]
+			if out != nil {
+				m := eventJSON(g.tr, e)
+				m["target"] = names[i]
+				out.write(m)
+				return
+			}
+			mu.Lock()
+			first := !announced[i] && e.Code != ""
+			if first {
+				announced[i] = true
+			}
+			mu.Unlock()
+			switch {
+			case first:
+				b.say(g.tr.T("cli.send.waiting", "Name", e.Peer.Name, "Code", transfer.FormatCode(e.Code)))
+			case e.State == transfer.StateRetrying:
+				b.say(g.tr.T("cli.send.retrying", "Name", e.Peer.Name))
+			case e.State.Final():
+				b.say(summary(g, e))
+			case e.State != transfer.StateWaiting:
+				b.set(i, e.Peer.Name+": "+progressText(g.tr, e))
+			}
+		},
 	})
-	bar.clear()
-	if err == nil {
-		if out == nil {
-			fmt.Fprintln(os.Stderr, summary(g, ev))
+	return sendOutcome(res)
+}
+
+// sendOutcome is the command's result: nil when every device got
+// everything, else the first failure, with the exit status of its class
+// (or 1 when the devices failed in different ways).
+func sendOutcome(res []app.SendResult) error {
+	var first error
+	code := 0
+	for _, r := range res {
+		err := r.Err
+		if err == nil {
+			continue
 		}
+		if errors.Is(err, context.Canceled) {
+			err = &transfer.Error{Code: errcode.Cancelled}
+		}
+		c := exitFor(transfer.ClassOf(err))
+		if first == nil {
+			first, code = err, c
+		} else if c != code {
+			code = exitFailed
+		}
+	}
+	if first == nil {
 		return nil
 	}
-	if errors.Is(err, context.Canceled) {
-		err = &transfer.Error{Code: errcode.Cancelled}
-	}
-	return &exitError{code: exitFor(transfer.ClassOf(err)), err: err}
+	return &exitError{code: code, err: first}
 }

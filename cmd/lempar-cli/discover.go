@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"os"
 	"time"
 
-	"github.com/lempar/lempar/app"
 	"github.com/lempar/lempar/discovery"
 )
 
@@ -19,30 +17,11 @@ const (
 	lookupLimit  = 3 * time.Second
 )
 
-// browseOnly starts discovery without announcing this device, for commands
-// that only look around (peers, send). Stop it by cancelling ctx; done
-// closes when it has said its goodbyes and closed its sockets.
-func browseOnly(ctx context.Context, n *app.Node, loopback bool) (d *discovery.Service, done <-chan struct{}) {
-	d = n.NewDiscovery(app.DiscoveryOptions{
-		Hidden:          true,
-		IncludeLoopback: loopback || os.Getenv("LEMPAR_MDNS_LOOPBACK") == "1",
-	})
-	ch := make(chan struct{})
-	go func() {
-		defer close(ch)
-		_ = d.Serve(ctx)
-	}()
-	return d, ch
-}
-
 // discoverPeer finds the nearby device called name (or with that ID
-// prefix). It returns as soon as the match is unique and settled, and at
-// lookupLimit with whatever discovery's Lookup says then (ErrNotFound,
-// ErrAmbiguous).
-func discoverPeer(ctx context.Context, n *app.Node, name string) (discovery.Peer, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	d, done := browseOnly(ctx, n, false)
-	defer func() { cancel(); <-done }()
+// prefix), Lempar or LocalSend, in d's table. It returns as soon as the
+// match is unique and settled, and at lookupLimit with whatever
+// discovery's Lookup says then (ErrNotFound, ErrAmbiguous).
+func discoverPeer(ctx context.Context, d *discovery.Service, name string) (discovery.Peer, error) {
 	events, stop := d.Subscribe()
 	defer stop()
 	start := time.Now()

@@ -68,6 +68,11 @@ func (p *progressLine) show(tr *i18n.Translator, e transfer.Event) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "\r\x1b[K%s", truncate(progressText(tr, e), p.width-1))
+}
+
+// progressText is one transfer's progress on one line.
+func progressText(tr *i18n.Translator, e transfer.Event) string {
 	arrow := "↑"
 	if e.Direction == transfer.Incoming {
 		arrow = "↓"
@@ -87,12 +92,11 @@ func (p *progressLine) show(tr *i18n.Translator, e transfer.Event) {
 	if e.ETA > 0 {
 		eta = i18n.FormatClock(e.ETA)
 	}
-	line := fmt.Sprintf("%s %s %s %3.0f%%  %s/s  %s", arrow, truncate(name, 28), bar, pct,
-		tr.Size(int64(e.Rate)), eta)
 	if e.State == transfer.StateVerifying {
-		line = fmt.Sprintf("%s %s %s", arrow, truncate(name, 28), tr.T("cli.progress.verifying"))
+		return fmt.Sprintf("%s %s %s", arrow, truncate(name, 28), tr.T("cli.progress.verifying"))
 	}
-	fmt.Fprintf(p.w, "\r\x1b[K%s", truncate(line, p.width-1))
+	return fmt.Sprintf("%s %s %s %3.0f%%  %s/s  %s", arrow, truncate(name, 28), bar, pct,
+		tr.Size(int64(e.Rate)), eta)
 }
 
 // clear ends the progress line so the next message starts on a fresh line.

@@ -14,36 +14,32 @@ import (
 	"github.com/lempar/lempar/transfer"
 )
 
-// target is a resolved --to.
-type target struct {
-	addr, id, name string
-}
-
-// resolveTarget turns --to into an address: HOST:PORT as given (trust on
+// resolveTarget turns --to into a target: HOST:PORT as given (trust on
 // first use), or a device name or ID prefix looked up among nearby devices
-// (mDNS), then among known devices; either way pinned to the device's ID.
-func resolveTarget(ctx context.Context, g *globals, n *app.Node, to string) (target, error) {
+// (Lempar over mDNS, LocalSend by alias), then among known devices; either
+// way pinned to the device's ID.
+func resolveTarget(ctx context.Context, dev *app.Device, to string) (app.Target, error) {
 	if host, port, err := net.SplitHostPort(to); err == nil && host != "" {
 		if _, err := strconv.Atoi(port); err == nil {
-			return target{addr: to}, nil
+			return app.Target{Addr: to}, nil
 		}
 	}
 	if ip, err := netip.ParseAddr(strings.Trim(to, "[]")); err == nil {
 		// A bare address: the port every Lempar listens on by default.
-		return target{addr: net.JoinHostPort(ip.String(), strconv.Itoa(app.DefaultPort))}, nil
+		return app.Target{Addr: net.JoinHostPort(ip.String(), strconv.Itoa(app.DefaultPort))}, nil
 	}
 	// Nearby devices first: their announced address is current, and the ID
 	// they announce is pinned for the handshake.
-	p, err := discoverPeer(ctx, n, to)
+	p, err := discoverPeer(ctx, dev.Discovery(), to)
 	switch {
 	case err == nil && p.Addr().IsValid():
-		return target{addr: p.Addr().String(), id: p.ID, name: p.Name}, nil
+		return app.Target{Addr: p.Addr().String(), ID: p.ID, Name: p.Name}, nil
 	case errors.Is(err, discovery.ErrAmbiguous), errors.Is(err, context.Canceled):
-		return target{}, err
+		return app.Target{}, err
 	}
 	var matches []app.KnownDevice
 	lower := strings.ToLower(to)
-	for _, k := range n.Trust.List() {
+	for _, k := range dev.Trust.List() {
 		if strings.EqualFold(k.DisplayName(), to) || strings.EqualFold(k.Name, to) ||
 			(len(lower) >= 4 && strings.HasPrefix(k.ID, lower)) {
 			matches = append(matches, k)
@@ -52,13 +48,13 @@ func resolveTarget(ctx context.Context, g *globals, n *app.Node, to string) (tar
 	switch {
 	case len(matches) == 1 && matches[0].LastAddr != "":
 		k := matches[0]
-		return target{addr: k.LastAddr, id: k.ID, name: k.DisplayName()}, nil
+		return app.Target{Addr: k.LastAddr, ID: k.ID, Name: k.DisplayName()}, nil
 	case len(matches) > 1:
 		names := make([]string, len(matches))
 		for i, m := range matches {
 			names[i] = m.DisplayName() + " (" + transfer.ShortID(m.ID) + ")"
 		}
-		return target{}, &transfer.Error{Code: errcode.Ambiguous, Key: "cli.err.ambiguous", Args: []any{"Name", to, "List", strings.Join(names, ", ")}}
+		return app.Target{}, &transfer.Error{Code: errcode.Ambiguous, Key: "cli.err.ambiguous", Args: []any{"Name", to, "List", strings.Join(names, ", ")}}
 	}
-	return target{}, &transfer.Error{Code: errcode.NoSuchDevice, Key: "cli.err.no-such-device", Args: []any{"Name", to}}
+	return app.Target{}, &transfer.Error{Code: errcode.NoSuchDevice, Key: "cli.err.no-such-device", Args: []any{"Name", to}}
 }

@@ -59,6 +59,8 @@ const (
 	TooManyBytes     // the peer sent more than it announced
 	TooManyCopies    // no free "name (n)" for an arriving file
 	Unreachable      // nothing answered at the address
+	AlreadyRunning   // another process runs this identity (config folder)
+	InstanceLock     // the one-instance lock file could not be opened
 
 	// What the peer reported in an error frame (see Remote).
 	RemoteBusy
@@ -175,6 +177,8 @@ var table = [numCodes]info{
 	TooManyBytes:     {name: "too-many-bytes"},
 	TooManyCopies:    {name: "too-many-copies"},
 	Unreachable:      {name: "unreachable"},
+	AlreadyRunning:   {name: "already-running", class: ClassBusy},
+	InstanceLock:     {name: "instance-lock"},
 
 	RemoteBusy:          {name: "remote-busy", class: ClassBusy},
 	RemoteCancelled:     {name: "remote-cancelled", class: ClassCancelled},

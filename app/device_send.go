@@ -1,0 +1,181 @@
+package app
+
+import (
+	"context"
+	"sync"
+
+	"github.com/google/uuid"
+
+	"github.com/lempar/lempar/discovery"
+	"github.com/lempar/lempar/internal/errcode"
+	"github.com/lempar/lempar/localsend"
+	"github.com/lempar/lempar/transfer"
+)
+
+// Target is where a send goes: a device by ID (a Lempar device, or a
+// LocalSend one as discovery lists it, "localsend:<fingerprint>"), an
+// address (trust on first use), or both (the ID is pinned at the address).
+type Target struct {
+	ID   string
+	Addr string // host:port
+	Name string // how the person knows it, for messages
+}
+
+// Label names the target for the person.
+func (t Target) Label() string {
+	switch {
+	case t.Name != "":
+		return t.Name
+	case t.Addr != "":
+		return t.Addr
+	}
+	return transfer.ShortID(t.ID)
+}
+
+// SendOptions adjust one Send.
+type SendOptions struct {
+	// Session is the transfer's ID for a single target ("" = new); a
+	// retried transfer keeps its ID so the receiver resumes it. With
+	// several targets each gets a new one.
+	Session string
+	// PIN asks for the PIN a LocalSend receiver wants (nil: the send fails
+	// with "PIN required").
+	PIN func(ctx context.Context, t Target, session string, wrong bool) (string, bool)
+	// OnEvent hears every target's progress; events carry the target.
+	OnEvent func(Target, transfer.Event)
+}
+
+// SendResult is how a send to one target ended.
+type SendResult struct {
+	Target Target
+	Event  transfer.Event
+	Err    error
+}
+
+// outgoing is a send in flight.
+type outgoing struct {
+	target Target
+	cancel context.CancelFunc
+}
+
+// Send sends srcs to every target at once, each over its own protocol,
+// and returns when all have finished, in the order of targets. Cancelling
+// ctx (or stopping the device) cancels them, and each peer is told.
+func (d *Device) Send(ctx context.Context, targets []Target, srcs []transfer.Source, o SendOptions) []SendResult {
+	res := make([]SendResult, len(targets))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		session := o.Session
+		if session == "" || len(targets) > 1 {
+			session = uuid.NewString()
+		}
+		res[i].Target = t
+		wg.Go(func() {
+			res[i].Event, res[i].Err = d.sendOne(ctx, t, session, srcs, o)
+		})
+	}
+	wg.Wait()
+	return res
+}
+
+func (d *Device) sendOne(ctx context.Context, t Target, session string, srcs []transfer.Source, o SendOptions) (transfer.Event, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := d.track(session, t, cancel); err != nil {
+		return transfer.Event{Session: session, State: transfer.StateFailed, Err: err}, err
+	}
+	defer d.untrack(session)
+	onEvent := func(e transfer.Event) {
+		e.Session = session // LocalSend sessions get their IDs from the peer
+		if o.OnEvent != nil {
+			o.OnEvent(t, e)
+		}
+	}
+	t, err := d.route(t)
+	if err != nil {
+		return transfer.Event{Session: session, State: transfer.StateFailed, Err: err}, err
+	}
+	if localsend.IsPeerID(t.ID) {
+		var pin func(context.Context, bool) (string, bool)
+		if o.PIN != nil {
+			pin = func(ctx context.Context, wrong bool) (string, bool) { return o.PIN(ctx, t, session, wrong) }
+		}
+		return d.ls.Send(ctx, t.ID, srcs, pin, onEvent)
+	}
+	return d.SendTo(ctx, t.Addr, t.ID, t.Name, session, srcs, onEvent)
+}
+
+// route completes a target without an address: a listed device's current
+// address, else the trust store's last one.
+func (d *Device) route(t Target) (Target, error) {
+	if t.ID == "" || localsend.IsPeerID(t.ID) {
+		if t.ID == "" && t.Addr == "" {
+			return t, noSuchDevice(t.Label())
+		}
+		return t, nil
+	}
+	for _, p := range d.disc.Peers() {
+		if p.ID != t.ID {
+			continue
+		}
+		if a := p.Addr(); a.IsValid() && t.Addr == "" {
+			t.Addr = a.String()
+		}
+		if t.Name == "" {
+			t.Name = p.Name
+		}
+		if p.Source == discovery.SourceLocalSend {
+			return t, nil
+		}
+	}
+	if t.Addr == "" && d.Trust != nil {
+		if k, ok := d.Trust.Get(t.ID); ok && k.LastAddr != "" {
+			t.Addr = k.LastAddr
+			if t.Name == "" {
+				t.Name = k.DisplayName()
+			}
+		}
+	}
+	if t.Addr == "" {
+		return t, noSuchDevice(t.Label())
+	}
+	return t, nil
+}
+
+func noSuchDevice(name string) error {
+	return &transfer.Error{Code: errcode.NoSuchDevice, Args: []any{"Name", name}}
+}
+
+func (d *Device) track(session string, t Target, cancel context.CancelFunc) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stopping {
+		return &transfer.Error{Code: errcode.Cancelled}
+	}
+	if _, dup := d.out[session]; dup {
+		return &transfer.Error{Code: errcode.Busy, Key: "err.send-running"}
+	}
+	d.out[session] = &outgoing{target: t, cancel: cancel}
+	d.sends.Add(1)
+	return nil
+}
+
+func (d *Device) untrack(session string) {
+	d.mu.Lock()
+	delete(d.out, session)
+	d.mu.Unlock()
+	d.sends.Done()
+}
+
+// Cancel stops a transfer by ID, outgoing or incoming, over either
+// protocol; the peer is told. It reports whether one was running.
+func (d *Device) Cancel(session string) bool {
+	d.mu.Lock()
+	o, ok := d.out[session]
+	d.mu.Unlock()
+	if ok {
+		o.cancel()
+		return true
+	}
+	return d.CancelIncoming(session) || d.ls.Cancel(session)
+}
