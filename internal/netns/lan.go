@@ -123,8 +123,9 @@ const mdnsRules = `table bridge lempar {
 }
 `
 
-// DropMulticast makes the switch drop mDNS, like a network with client
-// isolation or multicast filtering. Unicast still flows.
+// DropMulticast makes the switch drop mDNS and LocalSend's discovery
+// groups, like a network with client isolation or multicast filtering.
+// Unicast still flows.
 func (l *LAN) DropMulticast() { l.dropMDNS(true) }
 
 // DropMulticastIPv4 drops only IPv4 mDNS, so discovery must use IPv6.
@@ -137,7 +138,9 @@ func (l *LAN) dropMDNS(v6 bool) {
 	}
 	extra := ""
 	if v6 {
-		extra = "ether daddr 33:33:00:00:00:fb drop"
+		// A network that blocks multicast blocks LocalSend's groups too
+		// (224.0.0.167, ff12::fd3a:e420), not only mDNS.
+		extra = "ether daddr 33:33:00:00:00:fb drop\n\t\tether daddr 01:00:5e:00:00:a7 drop\n\t\tether daddr 33:33:fd:3a:e4:20 drop"
 	}
 	l.AllowMulticast()
 	cmd := exec.Command("ip", "netns", "exec", l.sw, "nft", "-f", "-")
