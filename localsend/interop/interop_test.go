@@ -29,7 +29,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envJunk) != "" {
 		os.Exit(runJunk())
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeCLI()
+	os.Exit(code)
 }
 
 const (
