@@ -52,7 +52,8 @@
 //     empty folders travel too), "text" (carried inline, ≤ 256 KiB, so the
 //     person can read it before accepting). At most 100,000 items, 16 TiB.
 //  3. The receiver checks free space, then asks its Acceptor (a person or a
-//     trust rule) for at most 2 minutes, pinging every 2 s meanwhile. It
+//     trust rule) for at most 2 minutes. Both sides ping while the offer
+//     waits (see below), so a person may take the whole 2 minutes. It
 //     answers with a decision. Declines carry a reason: "declined",
 //     "expired", "no-space", "busy". Nothing touches the download folder
 //     before an acceptance.

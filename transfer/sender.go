@@ -145,6 +145,13 @@ func (s *sender) run(ctx context.Context) error {
 	if err := s.ss.fw.control(FrameOffer, s.offer); err != nil {
 		return s.linkErr(ctx, err)
 	}
+	// Ping from the offer on, not only while streaming: a person may take
+	// the whole OfferTimeout to decide, and a sender silent for the
+	// receiver's IdleTimeout would look like a dead link to it.
+	kctx, stopKeepalive := context.WithCancel(ctx)
+	defer stopKeepalive()
+	go s.ss.keepalive(kctx)
+
 	dec, err := s.awaitDecision(ctx)
 	if err != nil {
 		return err
@@ -238,13 +245,22 @@ func exchangeHello(ss *session, ours Hello, client bool) (Hello, error) {
 }
 
 func (s *sender) awaitDecision(ctx context.Context) (*Decision, error) {
-	// The receiver pings while its person decides; this only bounds a
-	// receiver that keeps pinging but never answers.
-	giveUp := time.AfterFunc(OfferTimeout+15*time.Second, s.ss.close)
+	// The receiver pings while its person decides and answers "expired"
+	// after OfferTimeout; this only bounds a receiver that keeps pinging
+	// but never answers. Its person still reads "didn't answer in time".
+	var gaveUp atomic.Bool
+	giveUp := time.AfterFunc(OfferTimeout+15*time.Second, func() {
+		gaveUp.Store(true)
+		s.ss.sendFinal(FrameCancel, Cancel{Reason: "expired"})
+		s.ss.close()
+	})
 	defer giveUp.Stop()
 	for {
 		t, p, err := s.ss.fr.next()
 		if err != nil {
+			if gaveUp.Load() {
+				return nil, newErr(errcode.Expired, nil, "Name", s.name)
+			}
 			return nil, s.linkErr(ctx, err)
 		}
 		switch t {

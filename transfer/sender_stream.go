@@ -38,10 +38,6 @@ func (s *sender) stream(ctx context.Context, dec *Decision) error {
 	}
 	s.tr.update(func(e *Event) { e.State = StateSending; e.Done = done })
 
-	kctx, stopKeepalive := context.WithCancel(ctx)
-	defer stopKeepalive()
-	go s.ss.keepalive(kctx)
-
 	acks := make(chan error, 1)
 	go func() {
 		err := s.readAcks(&pending)
