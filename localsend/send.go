@@ -25,8 +25,10 @@ type SendOptions struct {
 	Self     DeviceInfo // how we introduce ourselves; Service.Self() gives it
 	To       Device     // Addr required; Protocol "" tries HTTPS, then HTTP
 	// PIN is asked when the receiver wants one; wrong is true after it
-	// refused the last one. ok=false (the person gave up) cancels the send.
-	// Nil fails the send with a "PIN required" error.
+	// refused the last one. ok=false (the person gave up) cancels the send;
+	// ok with an empty pin means there is no (other) PIN to try, and the
+	// send fails with "PIN required" or "wrong PIN" (a PIN given on a
+	// command line). Nil fails the send with a "PIN required" error.
 	PIN      func(ctx context.Context, wrong bool) (pin string, ok bool)
 	Session  string // "" = a new one
 	Parallel int    // files uploaded at once; 0 = 3
@@ -203,8 +205,13 @@ func (s *sender) prepare(ctx context.Context, req PrepareRequest) (PrepareRespon
 				return PrepareResponse{}, 0, s.err(errcode.LocalSendPINWrong, nil)
 			}
 			p, ok := s.o.PIN(ctx, wrong)
-			if !ok || ctx.Err() != nil {
+			switch {
+			case !ok || ctx.Err() != nil:
 				return PrepareResponse{}, 0, engineErr(errcode.Cancelled)
+			case p == "" && pin == "":
+				return PrepareResponse{}, 0, s.err(errcode.LocalSendPINRequired, nil)
+			case p == "":
+				return PrepareResponse{}, 0, s.err(errcode.LocalSendPINWrong, nil)
 			}
 			wrong = true
 			pin = p

@@ -119,8 +119,12 @@ func runSend(ctx context.Context, g *globals, f sendFlags, paths []string) error
 	announced := map[int]bool{}
 	res := dev.Send(ctx, targets, srcs, app.SendOptions{
 		PIN: func(_ context.Context, t app.Target, _ string, wrong bool) (string, bool) {
-			// A PIN given once: a wrong one is not tried again.
-			return f.lsPIN, f.lsPIN != "" && !wrong
+			// The PIN from the command line, once: there is nobody to ask
+			// for another, so a refused one fails as "wrong PIN".
+			if wrong {
+				return "", true
+			}
+			return f.lsPIN, true
 		},
 		OnEvent: func(t app.Target, e transfer.Event) {
 			i := index[t]

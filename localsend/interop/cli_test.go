@@ -112,15 +112,6 @@ func (r *rig) startReceive(t *testing.T, name, dir string, extra ...string) *tes
 	return p
 }
 
-// cliPINBug: lempar-cli send always hands the engine a PIN callback, which
-// answers "no PIN" (ok=false) when --localsend-pin is missing, and again
-// after the given one was wrong; the engine reads ok=false as the person
-// giving up, so a missing or wrong PIN ends "cancelled" (exit 3, "The
-// transfer was cancelled.") instead of localsend-pin-required or
-// localsend-pin-wrong (exit 1). Set false once cmd_send.go is fixed: the
-// test then insists on the right codes.
-const cliPINBug = true
-
 // TestCLILocalSend: `lempar-cli receive` receives from localsend's sender
 // and `lempar-cli send` delivers to its receiver, in namespaces, through
 // the CLI alone; `lempar-cli peers` lists it; PINs hold both ways.
@@ -294,10 +285,6 @@ func TestCLILocalSend(t *testing.T) {
 				t.Fatalf("PIN %q: exit %d, final %v; stderr:\n%s", c.pin, code, last, snd.Stderr())
 			}
 			got := last.Str("error_code")
-			if cliPINBug && got == "cancelled" {
-				t.Logf("PIN %q: known bug (see cliPINBug): exit %d, %q, where %s was due", c.pin, code, last.Str("error"), c.code)
-				continue
-			}
 			if got != c.code || last.Str("state") != "failed" || code != 1 {
 				t.Fatalf("PIN %q: exit %d, final %v, want %s; stderr:\n%s", c.pin, code, last, c.code, snd.Stderr())
 			}
