@@ -14,6 +14,7 @@ import (
 	"github.com/lempar/lempar/discovery"
 	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/i18n"
+	"github.com/lempar/lempar/localsend"
 	"github.com/lempar/lempar/transfer"
 	"github.com/lempar/lempar/ui"
 )
@@ -30,6 +31,7 @@ type Backend struct {
 
 	mu        sync.Mutex // guards the maps below
 	peers     map[string]ui.PeerInfo
+	seen      map[string]discovery.Peer // as discovery reports them, before the trust store's nickname
 	offers    map[string]*pendingOffer
 	live      map[string]ui.TransferInfo
 	outgoing  map[string]*outgoing
@@ -66,7 +68,7 @@ type outgoing struct {
 func New(ctx context.Context, tr *i18n.Translator) *Backend {
 	return &Backend{
 		ctx: ctx, tr: tr, d: newDispatcher(),
-		peers: map[string]ui.PeerInfo{}, offers: map[string]*pendingOffer{},
+		peers: map[string]ui.PeerInfo{}, seen: map[string]discovery.Peer{}, offers: map[string]*pendingOffer{},
 		live: map[string]ui.TransferInfo{}, outgoing: map[string]*outgoing{},
 		pins: map[string]*pendingPIN{}, startedAt: map[string]time.Time{},
 	}
@@ -97,13 +99,44 @@ func (b *Backend) onPeer(e discovery.Event) {
 	if e.Kind == discovery.PeerLost {
 		b.mu.Lock()
 		delete(b.peers, e.Peer.ID)
+		delete(b.seen, e.Peer.ID)
 		b.mu.Unlock()
 		b.d.emit(ui.PeerLost{ID: e.Peer.ID})
 		return
 	}
-	p := b.peerInfo(e.Peer)
+	b.putPeer(e.Peer)
+}
+
+// putPeer records a device discovery reports and tells the window.
+func (b *Backend) putPeer(dp discovery.Peer) ui.PeerInfo {
+	p := b.peerInfo(dp)
 	b.mu.Lock()
 	b.peers[p.ID] = p
+	b.seen[p.ID] = dp
+	b.mu.Unlock()
+	b.d.emit(ui.PeerSeen{Peer: p})
+	return p
+}
+
+// refreshPeer tells the window when what the trust store adds to a nearby
+// device changed (it became known, got a nickname, was forgotten), so the
+// Nearby list says so at once rather than at the device's next announcement.
+func (b *Backend) refreshPeer(id string) {
+	b.mu.Lock()
+	dp, ok := b.seen[id]
+	old := b.peers[id]
+	b.mu.Unlock()
+	if !ok {
+		return
+	}
+	p := b.peerInfo(dp)
+	if p.Known == old.Known && p.Name == old.Name {
+		return
+	}
+	b.mu.Lock()
+	if _, still := b.seen[id]; still {
+		b.peers[id] = p
+	}
 	b.mu.Unlock()
 	b.d.emit(ui.PeerSeen{Peer: p})
 }
@@ -238,6 +271,7 @@ func (b *Backend) startSend(session, peerID string, srcs []transfer.Source) {
 	b.mu.Unlock()
 	first := transferInfoFromSources(session, peerID, name, srcs)
 	first.Started = time.Now()
+	first.LocalSend = b.isLocalSend(peerID)
 	if err != nil {
 		first.State, first.Err = ui.Failed, b.describe(err)
 		b.update(first)
@@ -249,7 +283,11 @@ func (b *Backend) startSend(session, peerID string, srcs []transfer.Source) {
 		res := b.dev.Send(b.ctx, []app.Target{tgt}, srcs, app.SendOptions{
 			Session: session,
 			PIN:     b.pinAsker(name),
-			OnEvent: func(_ app.Target, e transfer.Event) { b.update(b.transferInfo(e, srcs)) },
+			OnEvent: func(_ app.Target, e transfer.Event) {
+				t := b.transferInfo(e, srcs)
+				t.PeerID, t.LocalSend = peerID, first.LocalSend
+				b.update(t)
+			},
 		})
 		if r := res[0]; r.Err != nil && !r.Event.State.Final() {
 			// Failed before the first event (device gone, disabled).
@@ -258,6 +296,15 @@ func (b *Backend) startSend(session, peerID string, srcs []transfer.Source) {
 			b.update(t)
 		}
 	}()
+}
+
+// isLocalSend reports whether id is a LocalSend app, which shows no
+// verification code.
+func (b *Backend) isLocalSend(id string) bool {
+	b.mu.Lock()
+	p := b.peers[id]
+	b.mu.Unlock()
+	return p.LocalSend || localsend.IsPeerID(id)
 }
 
 // Retry implements ui.Backend: same session ID, so the receiver's partial
@@ -347,6 +394,11 @@ func (b *Backend) update(t ui.TransferInfo) {
 	}
 	b.mu.Unlock()
 	b.d.emit(ui.TransferUpdated{Transfer: t})
+	if t.State != ui.Waiting && t.PeerID != "" {
+		// An accepted offer or a completed send makes the device known
+		// (app remembers it before this event).
+		b.refreshPeer(t.PeerID)
+	}
 }
 
 func (b *Backend) describe(err error) string { return Describe(b.tr, err) }
@@ -361,10 +413,5 @@ func (b *Backend) AddByAddress(ctx context.Context, hostport string) (ui.PeerInf
 	if err != nil {
 		return ui.PeerInfo{}, b.localized(err)
 	}
-	info := b.peerInfo(p)
-	b.mu.Lock()
-	b.peers[info.ID] = info
-	b.mu.Unlock()
-	b.d.emit(ui.PeerSeen{Peer: info})
-	return info, nil
+	return b.putPeer(p), nil
 }

@@ -122,6 +122,12 @@ func (b *Backend) transferInfo(e transfer.Event, srcs []transfer.Source) ui.Tran
 	}
 	if e.Err != nil {
 		t.Err = b.describe(e.Err)
+		if transfer.IsEngineError(e.Err) {
+			t.ErrCode = transfer.CodeOf(e.Err).String()
+		}
+	}
+	if e.Code != "" {
+		t.Code = e.Code
 	}
 	b.mu.Lock()
 	if _, ok := b.startedAt[e.Session]; !ok {

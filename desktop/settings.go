@@ -87,9 +87,20 @@ func (b *Backend) KnownDevices() []ui.KnownDevice {
 	return out
 }
 
-func (b *Backend) RenameKnown(id, name string) error      { return b.dev.Trust.Rename(id, name) }
-func (b *Backend) ForgetKnown(id string) error            { return b.dev.Trust.Forget(id) }
+// RenameKnown implements ui.Backend; the nickname shows in Nearby at once.
+func (b *Backend) RenameKnown(id, name string) error {
+	return b.trustChanged(id, b.dev.Trust.Rename(id, name))
+}
+
+// ForgetKnown implements ui.Backend; Nearby shows the device as new at once.
+func (b *Backend) ForgetKnown(id string) error { return b.trustChanged(id, b.dev.Trust.Forget(id)) }
+
 func (b *Backend) SetAutoAccept(id string, on bool) error { return b.dev.Trust.SetAutoAccept(id, on) }
+
+func (b *Backend) trustChanged(id string, err error) error {
+	b.refreshPeer(id)
+	return err
+}
 
 // History implements ui.Backend.
 func (b *Backend) History() []ui.TransferInfo {

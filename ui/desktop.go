@@ -33,6 +33,9 @@ func (g *GUI) setupDesktop() {
 	add(fyne.KeyH, func() { g.show(screenHistory) })
 	add(fyne.KeyQ, g.app.Quit)
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if g.dialogKey(e.Name) {
+			return
+		}
 		if e.Name == fyne.KeyEscape && g.screen != screenMain {
 			g.show(screenMain)
 		}

@@ -30,6 +30,9 @@ type GUI struct {
 	offers    offerQueue
 	pins      map[string]*pinDialog // open PIN dialogs by transfer ID
 	textShown map[string]bool
+	texts     textQueue       // received texts, shown one at a time
+	notified  map[string]bool // outgoing transfers whose code was announced
+	keys      []keyBinding    // Enter and Esc of open dialogs
 	screen    screen
 
 	w widgets // rebuilt whenever the language changes
@@ -93,6 +96,7 @@ func newGUI(a fyne.App, b Backend, opt options) *GUI {
 		peers:     map[string]PeerInfo{},
 		selected:  map[string]bool{},
 		textShown: map[string]bool{},
+		notified:  map[string]bool{},
 		pins:      map[string]*pinDialog{},
 	}
 	g.settings = b.Settings()
@@ -225,6 +229,7 @@ func (g *GUI) notify(title, body string) {
 func (g *GUI) showError(title string, err error) {
 	d := dialog.NewInformation(title, err.Error(), g.win)
 	d.Show()
+	g.bindKeys(d.Hide, d.Hide)
 }
 
 // body wraps a secondary screen with a title and a way back.

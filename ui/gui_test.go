@@ -28,7 +28,8 @@ func TestPeerEventShowsRow(t *testing.T) {
 	if r.name.Text != "Sari-PC" || r.badge.Text != "known" {
 		t.Errorf("row shows %q [%q], want Sari-PC [known]", r.name.Text, r.badge.Text)
 	}
-	if want := "192.168.1.12:47110 · Windows · 3 min ago"; captionText(r.detail) != want {
+	// Listed means answering now: "online", however long ago it announced.
+	if want := "192.168.1.12:47110 · Windows · online"; captionText(r.detail) != want {
 		t.Errorf("detail = %q, want %q", captionText(r.detail), want)
 	}
 	if g.w.peerEmpty.Visible() {
@@ -195,7 +196,7 @@ func TestOfferExpiryExplains(t *testing.T) {
 	if g.offers.current != nil {
 		t.Fatal("expired offer still current")
 	}
-	want := "The offer from Sari-PC expired because it was not answered in time. Ask them to send it again."
+	want := "You didn't answer the offer from Sari-PC within 2 minutes, so it expired. Ask Sari-PC to send it again."
 	if !contains(overlayTexts(g), want) {
 		t.Errorf("expiry message missing; overlay shows %q", overlayTexts(g))
 	}

@@ -104,7 +104,11 @@ func topDialogButton(t *testing.T, g *GUI, text string) *widget.Button {
 		t.Fatalf("no dialog open; wanted a %q button", text)
 	}
 	for _, o := range test.LaidOutObjects(top) {
-		if b, ok := o.(*widget.Button); ok && b.Text == text && b.Visible() {
+		b, ok := o.(*widget.Button)
+		if kb, isKey := o.(*keyButton); isKey {
+			b, ok = &kb.Button, true
+		}
+		if ok && b.Text == text && b.Visible() {
 			return b
 		}
 	}

@@ -66,7 +66,11 @@ func (r *knownRow) set(d KnownDevice) {
 	r.icon.SetResource(osIcon(d.OS))
 	r.name.SetText(d.Name)
 	parts := []string{shortID(d.ID)}
-	for _, s := range []string{d.LastAddr, formatAgo(d.LastSeen, r.g.opt.now())} {
+	seen := formatAgo(d.LastSeen, r.g.opt.now())
+	if _, nearby := r.g.peers[d.ID]; nearby {
+		seen = lang.L("ui.peer.online") // there now, not "2 min ago"
+	}
+	for _, s := range []string{d.LastAddr, seen} {
 		if s != "" {
 			parts = append(parts, s)
 		}

@@ -27,6 +27,7 @@ type widgets struct {
 	selHint    *widget.RichText
 
 	transferList  *widget.List
+	measureRow    *transferRow // sizes rows of differing heights
 	transferEmpty fyne.CanvasObject
 
 	settingsForm *settingsWidgets

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -45,14 +47,19 @@ func (q *offerQueue) remove(id string) bool {
 
 // offerDialog is the open "X wants to send you…" card.
 type offerDialog struct {
-	offer   OfferInfo
-	dlg     *dialog.CustomDialog
-	dir     string
-	dirText *widget.Label
-	always  *widget.Check
-	accept  *widget.Button
-	decline *widget.Button
-	queued  *widget.RichText
+	offer     OfferInfo
+	dlg       *dialog.CustomDialog
+	dir       string
+	dirText   *widget.Label
+	change    *keyButton
+	always    *widget.Check
+	accept    *keyButton
+	decline   *keyButton
+	queued    *widget.RichText
+	countdown *widget.RichText
+	// def is what Enter does: Accept for a known device, Decline for one
+	// this person has never exchanged files with.
+	def *keyButton
 }
 
 // setQueued says how many more offers wait behind this one.
@@ -68,8 +75,31 @@ func (g *GUI) showNextOffer() {
 	}
 	o := q.waiting[0]
 	q.waiting = q.waiting[1:]
-	q.current = g.newOfferDialog(o)
-	q.current.dlg.Show()
+	d := g.newOfferDialog(o)
+	q.current = d
+	g.tickOffer(d) // before Show, so the dialog is sized with the countdown
+	d.dlg.Show()
+	g.bindKeys(func() { d.def.OnTapped() }, func() { g.answerOffer(d, false) })
+	// Focus on the default, so the flow works from the keyboard: Enter
+	// takes it, Tab reaches Change…, "always" and the other button.
+	g.win.Canvas().Focus(d.def)
+}
+
+// tickOffer shows the time left to answer and schedules the next second;
+// the ticking stops once the dialog is no longer the open one.
+func (g *GUI) tickOffer(d *offerDialog) {
+	if g.offers.current != d || d.offer.Expires.IsZero() {
+		return
+	}
+	left := max(d.offer.Expires.Sub(g.opt.now()), 0)
+	secs := (left + time.Second - 1) / time.Second // 1:59.2 reads 2:00
+	setCaption(d.countdown, tr("ui.offer.expires", "Time", formatClock(secs*time.Second)))
+	d.countdown.Show()
+	if left == 0 {
+		return // the backend closes the offer (OfferClosed) and says why
+	}
+	next := left - (secs-1)*time.Second // until the shown second changes
+	g.opt.after(next, func() { fyne.Do(func() { g.tickOffer(d) }) })
 }
 
 func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
@@ -116,35 +146,38 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 
 	d.dirText = widget.NewLabel(d.dir)
 	d.dirText.Truncation = fyne.TextTruncateEllipsis
-	change := widget.NewButtonWithIcon(lang.L("ui.offer.change"), theme.FolderOpenIcon(), func() {
+	d.change = newKeyButton(g, lang.L("ui.offer.change"), theme.FolderOpenIcon(), func() {
 		g.chooseFolder(func(p string) {
 			d.dir = p
 			d.dirText.SetText(p)
 		})
 	})
-	saveRow := container.NewBorder(nil, nil, widget.NewLabel(lang.L("ui.offer.saveto")), change, d.dirText)
+	saveRow := container.NewBorder(nil, nil, widget.NewLabel(lang.L("ui.offer.saveto")), d.change, d.dirText)
 	if onlyText(o) {
 		saveRow.Hide() // text is shown, not saved
 	}
 
 	d.always = widget.NewCheck(tr("ui.offer.always", "Peer", o.PeerName), nil)
-	var extra []fyne.CanvasObject
-	if left := o.Expires.Sub(g.opt.now()); !o.Expires.IsZero() && left > 0 {
-		extra = append(extra, newCaption(tr("ui.offer.expires", "Time", formatClock(left))))
-	}
+	d.countdown = newCaption("")
+	d.countdown.Hide()
 	d.queued = newCaption("")
-	extra = append(extra, d.queued)
 	d.setQueued(len(g.offers.waiting))
 
-	content := container.NewVBox(append([]fyne.CanvasObject{
+	content := container.NewVBox(
 		head, trust, widget.NewSeparator(), code, codeHelp, widget.NewSeparator(),
-		itemScroll, saveRow, d.always,
-	}, extra...)...)
+		itemScroll, saveRow, d.always, d.countdown, d.queued,
+	)
 
 	d.dlg = dialog.NewCustomWithoutButtons(tr("ui.offer.title", "Peer", o.PeerName), content, g.win)
-	d.decline = widget.NewButtonWithIcon(lang.L("ui.offer.decline"), theme.CancelIcon(), func() { g.answerOffer(d, false) })
-	d.accept = widget.NewButtonWithIcon(lang.L("ui.offer.accept"), theme.ConfirmIcon(), func() { g.answerOffer(d, true) })
-	d.accept.Importance = widget.HighImportance
+	d.decline = newKeyButton(g, lang.L("ui.offer.decline"), theme.CancelIcon(), func() { g.answerOffer(d, false) })
+	d.accept = newKeyButton(g, lang.L("ui.offer.accept"), theme.ConfirmIcon(), func() { g.answerOffer(d, true) })
+	// Accepting files from a device never seen before is a choice the
+	// person makes on purpose (Tab to Accept), never a reflex Enter.
+	d.def = d.decline
+	if o.Known && !o.NameClash {
+		d.def = d.accept
+		d.accept.Importance = widget.HighImportance
+	}
 	d.dlg.SetButtons([]fyne.CanvasObject{d.decline, d.accept})
 	return d
 }
@@ -235,24 +268,64 @@ func (g *GUI) closeOffer(id string, why OfferEnd) {
 	info := dialog.NewInformation(lang.L("ui.offer.gone.title"), msg, g.win)
 	info.SetOnClosed(g.showNextOffer)
 	info.Show()
+	g.bindKeys(info.Hide, info.Hide)
 }
 
-// showReceivedText shows text that arrived, with a button to copy it.
+// textQueue holds received texts: one dialog at a time, the next when it
+// closes, so several texts do not stack up as popups.
+type textQueue struct {
+	waiting []TransferInfo
+	open    bool
+}
+
+// showReceivedText shows text that arrived, with a button to copy it, or
+// queues it behind the one already shown.
 func (g *GUI) showReceivedText(t TransferInfo) {
+	q := &g.texts
+	for _, w := range q.waiting {
+		if w.ID == t.ID {
+			return
+		}
+	}
+	q.waiting = append(q.waiting, t)
+	if !q.open {
+		g.showNextText()
+	}
+}
+
+func (g *GUI) showNextText() {
+	q := &g.texts
+	if len(q.waiting) == 0 {
+		q.open = false
+		return
+	}
+	t := q.waiting[0]
+	q.waiting = q.waiting[1:]
+	q.open = true
 	text := widget.NewLabel(t.Text)
 	text.Wrapping = fyne.TextWrapWord
 	text.Selectable = true
 	scroll := container.NewVScroll(text)
 	scroll.SetMinSize(fyne.NewSize(420, 160))
-	d := dialog.NewCustomWithoutButtons(tr("ui.text.title", "Peer", t.PeerName), scroll, g.win)
-	copyBtn := widget.NewButtonWithIcon(lang.L("ui.text.copy"), theme.ContentCopyIcon(), nil)
+	body := fyne.CanvasObject(scroll)
+	if n := len(q.waiting); n > 0 {
+		body = container.NewBorder(nil, newCaption(tr("ui.text.queued", "Count", n)), nil, nil, scroll)
+	}
+	d := dialog.NewCustomWithoutButtons(tr("ui.text.title", "Peer", t.PeerName), body, g.win)
+	copyBtn := newKeyButton(g, lang.L("ui.text.copy"), theme.ContentCopyIcon(), nil)
 	copyBtn.Importance = widget.HighImportance
 	copyBtn.OnTapped = func() {
 		g.app.Clipboard().SetContent(t.Text)
 		copyBtn.SetText(lang.L("ui.text.copied"))
 		copyBtn.SetIcon(theme.ConfirmIcon())
 	}
-	closeBtn := widget.NewButton(lang.L("ui.dialog.close"), d.Hide)
+	label := lang.L("ui.dialog.close")
+	if len(q.waiting) > 0 {
+		label = lang.L("ui.text.next")
+	}
+	closeBtn := newKeyButton(g, label, nil, d.Hide)
 	d.SetButtons([]fyne.CanvasObject{closeBtn, copyBtn})
+	d.SetOnClosed(g.showNextText)
 	d.Show()
+	g.bindKeys(copyBtn.OnTapped, d.Hide)
 }

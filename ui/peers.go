@@ -2,7 +2,6 @@ package ui
 
 import (
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -54,14 +53,13 @@ func (g *GUI) refreshPeers() {
 		return
 	}
 	peers := g.sortedPeers()
-	now := g.opt.now()
 	for len(w.peerRows) < len(peers) {
 		w.peerRows = append(w.peerRows, newPeerRow(g.togglePeer))
 	}
 	w.peerRows = w.peerRows[:len(peers)]
 	objs := make([]fyne.CanvasObject, 0, 2*len(peers))
 	for i, p := range peers {
-		w.peerRows[i].set(p, g.selected[p.ID], now)
+		w.peerRows[i].set(p, g.selected[p.ID])
 		if i > 0 {
 			objs = append(objs, widget.NewSeparator())
 		}
@@ -151,7 +149,7 @@ func newPeerRow(onToggle func(string, bool)) *peerRow {
 	return r
 }
 
-func (r *peerRow) set(p PeerInfo, selected bool, now time.Time) {
+func (r *peerRow) set(p PeerInfo, selected bool) {
 	r.peer = p
 	r.selected = selected
 	r.check.SetChecked(selected)
@@ -170,8 +168,10 @@ func (r *peerRow) set(p PeerInfo, selected bool, now time.Time) {
 	r.badge.SetText(strings.Join(badges, " · "))
 	r.badge.Importance = imp
 	r.badge.Refresh()
+	// Discovery lists only devices that answer (a silent one is probed,
+	// then removed), so every row here is online right now.
 	parts := []string{}
-	for _, s := range []string{p.Addr, osLabel(p.OS), formatAgo(p.LastSeen, now)} {
+	for _, s := range []string{p.Addr, osLabel(p.OS), lang.L("ui.peer.online")} {
 		if s != "" {
 			parts = append(parts, s)
 		}

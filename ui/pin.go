@@ -16,7 +16,7 @@ import (
 type pinDialog struct {
 	req    PINRequested
 	dlg    *dialog.CustomDialog
-	entry  *widget.Entry
+	entry  *keyEntry
 	wrong  *widget.Label
 	send   *widget.Button
 	cancel *widget.Button
@@ -36,6 +36,11 @@ func (g *GUI) askPIN(r PINRequested) {
 	g.win.Show()
 	g.win.RequestFocus()
 	d.dlg.Show()
+	g.bindKeys(func() {
+		if !d.send.Disabled() {
+			g.answerPIN(d, true)
+		}
+	}, func() { g.answerPIN(d, false) })
 	g.win.Canvas().Focus(d.entry)
 }
 
@@ -43,7 +48,8 @@ func (g *GUI) newPINDialog(r PINRequested) *pinDialog {
 	d := &pinDialog{req: r}
 	help := widget.NewLabel(tr("ui.pin.help", "Peer", r.Peer))
 	help.Wrapping = fyne.TextWrapWord
-	d.entry = widget.NewPasswordEntry()
+	d.entry = newKeyEntry(g, false) // Esc gives up, like Cancel
+	d.entry.Password = true
 	d.entry.SetPlaceHolder(lang.L("ui.pin.placeholder"))
 	// The line for a refused PIN keeps its room while empty, so the dialog
 	// does not jump when it appears.

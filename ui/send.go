@@ -81,6 +81,7 @@ func (g *GUI) chooseTargets(send func(ids []string)) {
 			}
 		}, g.win)
 	d.Show()
+	g.bindKeys(d.Confirm, d.Dismiss)
 }
 
 func (g *GUI) sendPaths(ids, paths []string) {
@@ -119,6 +120,7 @@ func (g *GUI) pickFile(picked []string) {
 	}
 	g.fitFileDialog(d)
 	d.Show()
+	g.bindKeys(nil, d.Dismiss)
 }
 
 // fileBasket lists the files picked so far: send them, or add another.
@@ -133,18 +135,19 @@ func (g *GUI) fileBasket(paths []string) {
 	scroll := container.NewVScroll(list)
 	scroll.SetMinSize(fyne.NewSize(480, min(list.MinSize().Height, 260)))
 	d := dialog.NewCustomWithoutButtons(lang.L("ui.basket.title"), scroll, g.win)
-	cancel := widget.NewButtonWithIcon(lang.L("ui.dialog.cancel"), theme.CancelIcon(), d.Hide)
-	add := widget.NewButtonWithIcon(lang.L("ui.basket.add"), theme.ContentAddIcon(), func() {
+	cancel := newKeyButton(g, lang.L("ui.dialog.cancel"), theme.CancelIcon(), d.Hide)
+	add := newKeyButton(g, lang.L("ui.basket.add"), theme.ContentAddIcon(), func() {
 		d.Hide()
 		g.pickFile(paths)
 	})
-	send := widget.NewButtonWithIcon(lang.L("ui.choose.send"), theme.MailSendIcon(), func() {
+	send := newKeyButton(g, lang.L("ui.choose.send"), theme.MailSendIcon(), func() {
 		d.Hide()
 		g.withTargets(func(ids []string) { g.sendPaths(ids, paths) })
 	})
 	send.Importance = widget.HighImportance
 	d.SetButtons([]fyne.CanvasObject{cancel, add, send})
 	d.Show()
+	g.bindKeys(send.OnTapped, d.Hide)
 }
 
 func (g *GUI) sendFolderDialog() {
@@ -158,6 +161,7 @@ func (g *GUI) sendFolderDialog() {
 	d.SetConfirmText(lang.L("ui.basket.pick"))
 	g.fitFileDialog(d)
 	d.Show()
+	g.bindKeys(nil, d.Dismiss)
 }
 
 // chooseFolder asks for a folder, starting at the download folder.
@@ -174,6 +178,7 @@ func (g *GUI) chooseFolder(done func(path string)) {
 	}
 	g.fitFileDialog(d)
 	d.Show()
+	g.bindKeys(nil, d.Dismiss)
 }
 
 // fitFileDialog keeps the file chooser inside the window; its default size
@@ -184,9 +189,10 @@ func (g *GUI) fitFileDialog(d *dialog.FileDialog) {
 }
 
 func (g *GUI) sendTextDialog() {
-	entry := widget.NewMultiLineEntry()
+	// Enter starts a new line, Ctrl+Enter sends, Tab moves on to the
+	// buttons and Esc cancels.
+	entry := newKeyEntry(g, true)
 	entry.SetPlaceHolder(lang.L("ui.sendtext.placeholder"))
-	entry.Wrapping = fyne.TextWrapWord
 	entry.SetMinRowsVisible(6)
 	d := dialog.NewCustomConfirm(lang.L("ui.sendtext.title"), lang.L("ui.choose.send"), lang.L("ui.dialog.cancel"),
 		entry, func(ok bool) {
@@ -205,13 +211,15 @@ func (g *GUI) sendTextDialog() {
 		}, g.win)
 	d.Resize(fyne.NewSize(480, 300))
 	d.Show()
+	entry.submit = d.Confirm
+	g.bindKeys(d.Confirm, d.Dismiss)
 	g.win.Canvas().Focus(entry)
 }
 
 // addByAddressDialog reaches a device that discovery cannot see, e.g. on a
 // network that blocks multicast.
 func (g *GUI) addByAddressDialog() {
-	entry := widget.NewEntry()
+	entry := newKeyEntry(g, false)
 	entry.SetPlaceHolder(lang.L("ui.add.placeholder"))
 	entry.Validator = func(s string) error {
 		if strings.TrimSpace(s) == "" {
@@ -231,6 +239,8 @@ func (g *GUI) addByAddressDialog() {
 	}, g.win)
 	d.Resize(fyne.NewSize(440, 0))
 	d.Show()
+	entry.OnSubmitted = func(string) { d.Submit() } // Submit validates first
+	g.bindKeys(d.Submit, d.Dismiss)
 	g.win.Canvas().Focus(entry)
 }
 

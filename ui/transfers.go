@@ -49,12 +49,13 @@ func (g *GUI) refreshTransfers() {
 	}
 	setShown(w.transferEmpty, len(g.transfers) == 0)
 	setShown(w.transferList, len(g.transfers) > 0)
+	g.sizeTransferRows()
 	w.transferList.Refresh()
 }
 
 // applyTransfers draws a batch of updates from the throttle.
 func (g *GUI) applyTransfers(batch []TransferInfo) {
-	added := false
+	added, resize := false, false
 	for _, t := range batch {
 		i := g.transferIndex(t.ID)
 		var before TransferState
@@ -63,10 +64,16 @@ func (g *GUI) applyTransfers(batch []TransferInfo) {
 			added = true
 		} else {
 			before = g.transfers[i].State
+			resize = resize || showsCode(g.transfers[i]) != showsCode(t)
 			g.transfers[i] = t
-			if !added && g.w.transferList != nil {
+			if !added && !resize && g.w.transferList != nil {
 				g.w.transferList.RefreshItem(i)
 			}
+		}
+		if showsCode(t) && t.Code != "" && !g.notified[t.ID] {
+			g.notified[t.ID] = true
+			g.notify(tr("ui.notify.code.title", "Peer", t.PeerName),
+				tr("ui.notify.code.body", "Code", formatCode(t.Code), "Peer", t.PeerName))
 		}
 		if t.State.Final() {
 			g.closePIN(t.ID) // nobody waits for that PIN any more
@@ -75,8 +82,25 @@ func (g *GUI) applyTransfers(batch []TransferInfo) {
 			}
 		}
 	}
-	if added {
+	if added || resize {
 		g.refreshTransfers()
+	}
+}
+
+// sizeTransferRows gives each row its own height: a row showing a code is
+// taller than the others, and widget.List otherwise sizes every row alike.
+func (g *GUI) sizeTransferRows() {
+	l := g.w.transferList
+	if l == nil {
+		return
+	}
+	if g.w.measureRow == nil {
+		g.w.measureRow = newTransferRow(g)
+	}
+	m := g.w.measureRow
+	for i, t := range g.transfers {
+		m.set(t)
+		l.SetItemHeight(i, m.MinSize().Height)
 	}
 }
 
@@ -119,6 +143,9 @@ type transferRow struct {
 	icon     *widget.Icon
 	title    *widget.Label
 	state    *widget.Label
+	code     *widget.Label    // the verification code, large, while waiting
+	codeHelp *widget.RichText // what to do with it
+	codeBox  *fyne.Container
 	progress *widget.ProgressBar
 	result   *widget.Label
 	detail   *widget.RichText
@@ -135,6 +162,12 @@ func newTransferRow(g *GUI) *transferRow {
 	r.title.TextStyle.Bold = true
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.state = widget.NewLabel("")
+	r.code = widget.NewLabel("")
+	r.code.TextStyle = fyne.TextStyle{Monospace: true}
+	r.code.SizeName = theme.SizeNameHeadingText
+	r.code.Alignment = fyne.TextAlignCenter
+	r.codeHelp = newWrappedCaption("", fyne.TextAlignCenter)
+	r.codeBox = container.New(&tightVBox{}, r.code, r.codeHelp)
 	r.progress = widget.NewProgressBar()
 	r.result = widget.NewLabel("")
 	r.result.Truncation = fyne.TextTruncateEllipsis
@@ -161,7 +194,31 @@ func (r *transferRow) CreateRenderer() fyne.WidgetRenderer {
 	line1 := container.NewBorder(nil, nil, r.icon, r.state, r.title)
 	line2 := container.NewStack(r.progress, r.result)
 	line3 := container.NewBorder(nil, nil, nil, buttons, r.detail)
-	return widget.NewSimpleRenderer(container.NewVBox(line1, line2, line3))
+	return widget.NewSimpleRenderer(container.NewVBox(line1, r.codeBox, line2, line3))
+}
+
+// showsCode reports whether t's row shows the verification code box: an
+// outgoing transfer waiting for the receiver's person, once connected (a
+// LocalSend device gets the box too, saying it has no code).
+func showsCode(t TransferInfo) bool {
+	return t.Direction == Outgoing && t.State == Waiting && (t.Code != "" || t.LocalSend)
+}
+
+// setCode fills the code box, or hides it.
+func (r *transferRow) setCode(t TransferInfo) {
+	r.codeBox.Hidden = !showsCode(t)
+	if r.codeBox.Hidden {
+		return
+	}
+	if t.LocalSend && t.Code == "" {
+		r.code.Hide()
+		setCaption(r.codeHelp, tr("ui.transfer.nocode", "Peer", t.PeerName))
+	} else {
+		r.code.Show()
+		r.code.SetText(formatCode(t.Code))
+		setCaption(r.codeHelp, tr("ui.offer.code.help", "Peer", t.PeerName))
+	}
+	r.codeBox.Refresh()
 }
 
 func (r *transferRow) set(t TransferInfo) {
@@ -199,6 +256,11 @@ func (r *transferRow) set(t TransferInfo) {
 	case t.State == Failed && t.Err != "":
 		r.result.SetText(t.Err)
 		r.result.Importance = widget.DangerImportance
+	case (t.State == Declined || t.State == Cancelled) && t.Err != "" && t.ErrCode != "cancelled":
+		// Who declined or cancelled, or that nobody answered: the
+		// engine's words name the device.
+		r.result.SetText(t.Err)
+		r.result.Importance = widget.WarningImportance
 	case t.State == Done:
 		r.result.SetText(tr("ui.transfer.total", "Size", formatBytes(t.Total)))
 		r.result.Importance = widget.MediumImportance
@@ -206,6 +268,7 @@ func (r *transferRow) set(t TransferInfo) {
 		r.result.SetText("")
 	}
 	r.result.Refresh()
+	r.setCode(t)
 	setCaption(r.detail, transferDetail(t))
 
 	isText := t.Kind == KindText && t.Count <= 1
@@ -256,8 +319,22 @@ func stateLabel(t TransferInfo) string {
 	case Done:
 		return lang.L("ui.state.done")
 	case Declined:
+		switch t.ErrCode {
+		case "expired", "remote-expired", "offer-expired":
+			return lang.L("ui.state.unanswered")
+		case "declined", "remote-declined":
+			return tr("ui.state.declined.by", "Peer", t.PeerName)
+		case "declined-local":
+			return lang.L("ui.state.declined.you")
+		}
 		return lang.L("ui.state.declined")
 	case Cancelled:
+		switch t.ErrCode {
+		case "peer-cancelled", "remote-cancelled":
+			return tr("ui.state.cancelled.by", "Peer", t.PeerName)
+		case "cancelled":
+			return lang.L("ui.state.cancelled.you")
+		}
 		return lang.L("ui.state.cancelled")
 	case Failed:
 		return lang.L("ui.state.failed")

@@ -197,9 +197,25 @@ type TransferInfo struct {
 	ETA   time.Duration // 0 when unknown
 	State TransferState
 	Err   string // why it failed, in words for the person
+	// ErrCode is the stable name of Err's code (internal/errcode, e.g.
+	// "peer-cancelled"), so the window can say who ended a transfer
+	// without reading Err's words; "" when there is none.
+	ErrCode string
+	// Code is the 6-digit verification code of a Lempar transfer, known once
+	// connected: the sender's row shows it while the receiver decides, so
+	// the person can compare it with the receiver's dialog.
+	Code string
+	// LocalSend: the other side is a LocalSend app, which shows no code;
+	// the row says it cannot be checked by code instead.
+	LocalSend bool
+	// Title, when set, names what moved in the person's language ("3 files:
+	// a.pdf, b.jpg…"); history entries carry it. "" lets the window name
+	// it from Name and Count.
+	Title string
 	// SavedTo is the received file or folder (or the folder holding several
-	// items) once Done.
+	// items) once Done; Paths are the received top-level items' own paths.
 	SavedTo  string
+	Paths    []string
 	Text     string // the text of a text transfer (for incoming, once Done)
 	Started  time.Time
 	Finished time.Time
