@@ -333,7 +333,9 @@ func (s *sender) upload(ctx context.Context, session, token string, f outFile) e
 		if ctx.Err() != nil {
 			return engineErr(errcode.Cancelled)
 		}
-		return engineErrFrom(errcode.ConnectionLost, err, "Name", s.name)
+		lost := engineErrFrom(errcode.ConnectionLost, err, "Name", s.name)
+		lost.Key = "localsend.err.connection-lost" // no resume in LocalSend
+		return lost
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxInfoJSON))
 	resp.Body.Close()

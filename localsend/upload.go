@@ -173,7 +173,9 @@ func (s *Service) readErr(ss *rxSession, err error) error {
 	if err == nil || transfer.IsEngineError(err) {
 		return err
 	}
-	return engineErrFrom(errcode.ConnectionLost, err, "Name", ss.peer.Name)
+	lost := engineErrFrom(errcode.ConnectionLost, err, "Name", ss.peer.Name)
+	lost.Key = "localsend.err.connection-lost-in" // no resume in LocalSend
+	return lost
 }
 
 // byteRange is the part of a file one upload carries. LocalSend sends a

@@ -23,14 +23,26 @@ type Error struct {
 func (e *Error) Error() string { return e.Localize(english) }
 
 // Localize renders the text in tr's language, with the cause in brackets
-// unless it is localized itself.
+// in plain words ("the disk is full") unless it is localized itself; Go's
+// raw text ("write /x: input/output error") is left to Detail.
 func (e *Error) Localize(tr *i18n.Translator) string {
 	s := tr.T(e.Code.Key(), e.Args...)
 	var l interface{ Localize(*i18n.Translator) string }
 	if e.Err != nil && !errors.As(e.Err, &l) {
-		s += " (" + e.Err.Error() + ")"
+		if k := errcode.CauseKey(e.Err); k != "" {
+			s += " (" + tr.T(k) + ")"
+		}
 	}
 	return s
+}
+
+// Detail is the raw text of the cause, for logs and scripts.
+func (e *Error) Detail() string {
+	var l interface{ Localize(*i18n.Translator) string }
+	if e.Err == nil || errors.As(e.Err, &l) {
+		return ""
+	}
+	return e.Err.Error()
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -29,13 +29,33 @@ func (e *Error) key() string {
 // Error renders the English text.
 func (e *Error) Error() string { return e.Localize(english) }
 
-// Localize renders the text in tr's language.
+// Localize renders the text in tr's language. A cause that is no message
+// of ours is told in plain words ("no answer in time"), never as Go's raw
+// text ("dial tcp …: i/o timeout"), or not at all; Detail keeps the raw text.
 func (e *Error) Localize(tr *i18n.Translator) string {
 	s := tr.T(e.key(), e.Args...)
 	if e.Err != nil && !isLocalized(e.Err) {
-		s += " (" + e.Err.Error() + ")"
+		if k := errcode.CauseKey(e.Err); k != "" {
+			s += " (" + tr.T(k) + ")"
+		}
 	}
 	return s
+}
+
+// Detail is the raw text of the low-level cause behind e ("" if none), for
+// logs and scripts (--json "error_detail"), not for people.
+func (e *Error) Detail() string {
+	if e.Err == nil {
+		return ""
+	}
+	var d interface{ Detail() string }
+	if errors.As(e.Err, &d) {
+		return d.Detail()
+	}
+	if isLocalized(e.Err) {
+		return ""
+	}
+	return e.Err.Error()
 }
 
 func (e *Error) Unwrap() error { return e.Err }

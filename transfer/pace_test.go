@@ -3,8 +3,11 @@ package transfer
 import (
 	"bytes"
 	"context"
+	"errors"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,5 +76,59 @@ func TestUnansweredOfferExpiresNotLost(t *testing.T) {
 	}
 	if re := rx.waitFinal(t); !IsCode(re.Err, errcode.OfferExpired) {
 		t.Fatalf("receiver got %v", re.Err)
+	}
+}
+
+// A link that drops while the person decides says so in plain words on both
+// sides: nothing to resume, and no raw Go error ("EOF", "read tcp …").
+func TestDropDuringOfferIsPlain(t *testing.T) {
+	t.Parallel()
+	asked := make(chan struct{})
+	rx := startReceiver(t, AcceptorFunc(func(ctx context.Context, r *Request) Answer {
+		close(asked)
+		<-ctx.Done()
+		return Answer{}
+	}))
+	relay := newCutter(t, rx.addr)
+	go func() {
+		<-asked
+		relay.cut()
+	}()
+	id, _ := NewEphemeralIdentity()
+	txt, _ := TextSource("halo")
+	_, err := Send(context.Background(), id, SendOptions{Addr: relay.ln.Addr().String(), Hello: Hello{Name: "Budi"}}, []Source{txt})
+	re := rx.waitFinal(t)
+	for side, e := range map[string]error{"sender": err, "receiver": re.Err} {
+		msg := e.Error()
+		if !IsCode(e, errcode.ConnectionLost) || !strings.Contains(msg, "before") || strings.Contains(msg, "resume") ||
+			strings.Contains(msg, "EOF") || strings.Contains(msg, "tcp") {
+			t.Errorf("%s: %q", side, msg)
+		}
+	}
+	if !strings.Contains(err.Error(), "Sari-PC") || !strings.Contains(re.Err.Error(), "Budi") {
+		t.Errorf("names missing: %q / %q", err, re.Err)
+	}
+}
+
+// Nothing listening: the message says so without "dial tcp …: connect:".
+func TestUnreachableIsPlain(t *testing.T) {
+	id, _ := NewEphemeralIdentity()
+	txt, _ := TextSource("x")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	_, err = Send(context.Background(), id, SendOptions{Addr: addr, PeerName: "Sari-PC"}, []Source{txt})
+	var e *Error
+	if !errors.As(err, &e) || e.Code != errcode.Unreachable {
+		t.Fatalf("got %v", err)
+	}
+	if msg := e.Localize(english); !strings.Contains(msg, "nothing answers on that port") || strings.Contains(msg, "dial") {
+		t.Fatalf("message %q", msg)
+	}
+	if d := e.Detail(); !strings.Contains(d, "refused") {
+		t.Fatalf("detail %q should keep the raw cause", d)
 	}
 }

@@ -189,7 +189,6 @@ func (rx *receive) serve() error {
 
 // accepted receives an offer that was accepted (now or before a drop).
 func (rx *receive) accepted(ans Answer) error {
-	name := rx.ss.peer.Name
 	if ans.Dir != "" {
 		rx.dir = ans.Dir
 		rx.tr.update(func(e *Event) { e.Dir = ans.Dir })
@@ -205,7 +204,7 @@ func (rx *receive) accepted(ans Answer) error {
 	}
 	rx.streaming.Store(true)
 	if err := rx.ss.fw.control(FrameDecision, dec); err != nil {
-		return newErr(errcode.ConnectionLost, err, "Name", name)
+		return rx.lost(err)
 	}
 	if err := rx.write(); err != nil {
 		if rx.ctx.Err() == nil && !isRemote(err) && !IsCode(err, errcode.PeerCancelled) && !IsCode(err, errcode.ConnectionLost) {
@@ -227,6 +226,18 @@ func (rx *receive) accepted(ans Answer) error {
 	case <-t.C:
 	}
 	return nil
+}
+
+// lost explains a dropped link in this person's terms: before an answer
+// nothing was saved; after, the partial files wait for the sender to resume.
+func (rx *receive) lost(cause error) *Error {
+	e := newErr(errcode.ConnectionLost, cause, "Name", rx.ss.peer.Name)
+	if rx.streaming.Load() {
+		e.Key = "err.connection-lost.in"
+	} else {
+		e.Key = "err.connection-lost.offer-in"
+	}
+	return e
 }
 
 // resumable counts the bytes already held in partial files for this offer,
@@ -333,7 +344,7 @@ func (rx *receive) readLoop() {
 			if rx.ctx.Err() == nil {
 				var e *Error
 				if !errors.As(err, &e) {
-					err = newErr(errcode.ConnectionLost, err, "Name", name)
+					err = rx.lost(err)
 				}
 				rx.cancel(err)
 			}

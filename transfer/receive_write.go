@@ -116,7 +116,7 @@ func (rx *receive) write() error {
 				return err
 			}
 			if err := rx.ss.fw.flush(); err != nil {
-				return newErr(errcode.ConnectionLost, err, "Name", name)
+				return rx.lost(err)
 			}
 		} else {
 			batch = append(batch, f)

@@ -305,7 +305,12 @@ func (s *sender) linkErr(ctx context.Context, err error) error {
 	if errors.As(err, &e) {
 		return e
 	}
-	return newErr(errcode.ConnectionLost, err, "Name", s.name)
+	lost := newErr(errcode.ConnectionLost, err, "Name", s.name)
+	if !s.accepted {
+		// Nothing reached the receiver's disk: there is nothing to resume.
+		lost.Key = "err.connection-lost.offer"
+	}
+	return lost
 }
 
 // remoteErr turns the peer's error frame into a local error.
