@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log"
 	"os"
 	"os/signal"
 	"syscall"
@@ -56,6 +57,9 @@ func main() {
 			case <-dev.Instance().Knocked():
 				g.BringForward()
 			case <-ctx.Done():
+				// SIGTERM or Ctrl+C: the device stops while the window
+				// closes, not after it.
+				cancel()
 				fyne.Do(a.Quit)
 				return
 			}
@@ -71,5 +75,6 @@ func main() {
 			fmt.Fprintln(os.Stderr, tr.T("cli.error.prefix"), desktop.Describe(tr, err))
 		}
 	case <-time.After(stopLimit):
+		log.Printf("lempar: quitting before every peer was told (%v)", stopLimit)
 	}
 }
