@@ -114,7 +114,7 @@ func (ib *Dir) Mkdir(p string) error {
 func (ib *Dir) ResumeState(partial string, size int64) (int64, *blake3.Hasher, error) {
 	s, name, done := ib.at(partial)
 	defer done()
-	f, err := s.r.Open(name)
+	f, err := s.openExisting(name, os.O_RDONLY)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil, nil
 	}
@@ -160,7 +160,8 @@ func (ib *Dir) OpenPartial(partial string, offset int64, mode uint32) (*os.File,
 		}
 		return f, nil
 	}
-	f, err := s.r.OpenFile(name, os.O_WRONLY|os.O_CREATE, perm)
+	// Resuming: the partial must exist, and be the plain file it was.
+	f, err := s.openExisting(name, os.O_WRONLY)
 	if err != nil {
 		return nil, DiskErr(err, partial)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/zeebo/blake3"
 
 	"github.com/lempar/lempar/internal/errcode"
-	"github.com/lempar/lempar/internal/i18n"
 	"github.com/lempar/lempar/savedir"
 )
 
@@ -113,6 +112,8 @@ func (rx *receive) run(parent context.Context) {
 		}
 		if IsCode(err, errcode.Cancelled) {
 			rx.ss.sendFinal(FrameCancel, Cancel{Reason: "cancelled"})
+		} else if IsCode(err, errcode.Protocol) {
+			rx.ss.sendFinal(FrameError, ErrorMsg{Code: errcode.Protocol.String(), Detail: err.Error()})
 		}
 	}
 	rx.closeConn(err)
@@ -160,10 +161,9 @@ func (rx *receive) serve() error {
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "read-only"})
 		return newErr(errcode.DiskReadOnly, err, "Path", rx.dir)
 	}
-	need := rx.offer.Total() - rx.resumable()
-	if free, err := savedir.FreeSpace(savedir.ExistingParent(rx.dir)); err == nil && uint64(need)+freeSpaceSlack > free {
+	if err := rx.srv.reserveSpace(rx, rx.dir, rx.offer.Total()-rx.resumable(), false); err != nil {
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "no-space"})
-		return newErr(errcode.NoSpace, nil, "Name", name, "Need", i18n.Bytes(need+freeSpaceSlack), "Free", i18n.Bytes(int64(free)), "Dir", rx.dir)
+		return err
 	}
 	timeout := rx.srv.OfferTimeout
 	if timeout <= 0 {
@@ -174,6 +174,7 @@ func (rx *receive) serve() error {
 	ans := rx.srv.Acceptor.Decide(dctx, req)
 	expired := errors.Is(dctx.Err(), context.DeadlineExceeded)
 	dcancel()
+	rx.decided()
 	switch {
 	case rx.ctx.Err() != nil:
 		return context.Cause(rx.ctx)
@@ -304,9 +305,9 @@ func (rx *receive) prepare() (*Decision, error) {
 			resumed += off
 		}
 	}
-	if free, err := savedir.FreeSpace(rx.dir); err == nil && uint64(remaining)+freeSpaceSlack > free {
+	if err := rx.srv.reserveSpace(rx, rx.dir, remaining, true); err != nil {
 		ib.Close()
-		return nil, newErr(errcode.NoSpace, nil, "Name", rx.ss.peer.Name, "Need", i18n.Bytes(remaining+freeSpaceSlack), "Free", i18n.Bytes(int64(free)), "Dir", rx.dir)
+		return nil, err
 	}
 	rx.tr.update(func(e *Event) { e.State = StateSending; e.Done = resumed; e.Texts = texts })
 	return dec, nil

@@ -60,8 +60,13 @@ func (rx *receive) write() error {
 		case <-rx.ctx.Done():
 			return context.Cause(rx.ctx)
 		}
-		if j.item < next || j.item >= len(rx.files) || rx.files[j.item] == nil {
-			return protocolError("frame for item %d, which is not an accepted file in order", j.item)
+		for next < len(rx.files) && rx.files[next] == nil {
+			next++ // texts, folders and refused items carry no data
+		}
+		if j.item != next || j.item >= len(rx.files) {
+			// Only the next accepted file may start: data for a later one
+			// would leave this one unfinished and the session never ending.
+			return protocolError("frame for item %d, expected item %d", j.item, next)
 		}
 		if cur >= 0 && j.item != cur {
 			return protocolError("data for item %d before item %d was finished", j.item, cur)

@@ -60,11 +60,11 @@ type Server struct {
 	// flood can't stack windows.
 	OnRefused func(peer PeerInfo, err error)
 
-	MaxSessions int // concurrent incoming sessions; default 8
+	MaxSessions int // concurrent incoming sessions; default DefaultMaxSessions
 	// Trusted reports devices (by ID) exempt from the per-address offer
 	// rate: a known device sending many files one by one is not a flood.
 	Trusted       func(id string) bool
-	MaxHandshakes int           // concurrent unauthenticated connections; default 64
+	MaxHandshakes int           // concurrent connections not past hello; default DefaultMaxHandshakes
 	OfferTimeout  time.Duration // default OfferTimeout
 
 	// RetryWindow is how long an accepted session whose link dropped waits
@@ -74,11 +74,21 @@ type Server struct {
 	// IdleTimeout. (Tests lengthen it to let a sender notice a drop first.)
 	IdleTimeout time.Duration
 
-	mu       sync.Mutex // guards sessions, claimed, parked and perAddr
+	mu       sync.Mutex // guards sessions, claimed, parked, perAddr and the limits below
 	sessions map[string]*receive
 	claimed  map[string]bool // dir+partial in use by a live session
 	parked   map[string]*parked
 	perAddr  map[string]*addrBudget
+
+	// See limits.go.
+	halfOpen           map[*halfOpen]bool
+	active, strangers  int // sessions past hello, and those of strangers
+	offerBytes         int64
+	strangerOfferBytes int64
+	holds              map[*receive]*offerHold
+
+	spaceMu  sync.Mutex // guards reserved
+	reserved map[*receive]spaceHold
 }
 
 // Per-address limits: one host can't fill every session slot or stack
@@ -103,33 +113,6 @@ type addrBudget struct {
 	last       time.Time
 }
 
-// admit takes an offer slot for host, or reports why not.
-func (s *Server) admit(host string, trusted bool) bool {
-	now := time.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.perAddr) > 4096 {
-		for k, b := range s.perAddr {
-			if b.active == 0 && b.handshakes == 0 && now.Sub(b.last) > time.Minute {
-				delete(s.perAddr, k)
-			}
-		}
-	}
-	b := s.budget(host)
-	b.tokens = min(offerBurst, b.tokens+now.Sub(b.last).Minutes()*offersPerMinute)
-	b.last = now
-	if trusted {
-		b.active++ // still counted, so strangers from the same host can't pile on
-		return true
-	}
-	if b.active >= maxSessionsPerAddr || b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	b.active++
-	return true
-}
-
 func (s *Server) budget(host string) *addrBudget {
 	if s.perAddr == nil {
 		s.perAddr = map[string]*addrBudget{}
@@ -142,33 +125,6 @@ func (s *Server) budget(host string) *addrBudget {
 	return b
 }
 
-func (s *Server) startHandshake(host string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.budget(host)
-	if b.handshakes >= maxHandshakesPerAddr {
-		return false
-	}
-	b.handshakes++
-	return true
-}
-
-func (s *Server) endHandshake(host string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if b := s.perAddr[host]; b != nil && b.handshakes > 0 {
-		b.handshakes--
-	}
-}
-
-func (s *Server) leave(host string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if b := s.perAddr[host]; b != nil && b.active > 0 {
-		b.active--
-	}
-}
-
 // parked is an accepted session whose link dropped. The same sender
 // offering the same session again continues it without a second accept.
 type parked struct {
@@ -177,6 +133,8 @@ type parked struct {
 	sig    string // what was offered: a restarted sender offers it again under a new session ID
 	tr     *tracker
 	timer  *time.Timer
+	since  time.Time
+	giveUp func()
 }
 
 // offerSig identifies an offer's content, to recognise a resend.
@@ -195,6 +153,12 @@ func (s *Server) park(id string, p *parked, giveUp func()) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	p.since, p.giveUp = time.Now(), giveUp
+	if n, oldID, old := s.parkedByLocked(p.peerID); n >= maxParkedPerDevice && old.timer.Stop() {
+		// One device can't keep unbounded partial sessions waiting.
+		delete(s.parked, oldID)
+		go old.giveUp()
+	}
 	p.timer = time.AfterFunc(d, func() {
 		s.mu.Lock()
 		cur := s.parked[id]
@@ -255,17 +219,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.parked = map[string]*parked{}
 	s.mu.Unlock()
 	defer s.dropParked()
-	maxHS := s.MaxHandshakes
-	if maxHS <= 0 {
-		maxHS = 64
-	}
-	maxSess := s.MaxSessions
-	if maxSess <= 0 {
-		maxSess = 8
-	}
-	handshakes := make(chan struct{}, maxHS)
-	slots := make(chan struct{}, maxSess)
-
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 	var wg sync.WaitGroup
@@ -283,21 +236,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			return err
 		}
 		host, _, _ := net.SplitHostPort(c.RemoteAddr().String())
-		if !s.startHandshake(host) {
-			c.Close() // one host holding many silent connections
-			continue
-		}
-		select {
-		case handshakes <- struct{}{}:
-		default:
-			s.endHandshake(host)
-			c.Close() // a flood of half-open connections; real peers retry
+		ho, ok := s.startHandshake(c, host)
+		if !ok {
+			c.Close() // one host holding many silent connections; real peers retry
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.handle(ctx, c, host, handshakes, slots)
+			s.handle(ctx, c, host, ho)
 		}()
 	}
 }
@@ -319,15 +266,8 @@ func (s *Server) refused(p PeerInfo, err error) {
 	}
 }
 
-func (s *Server) handle(ctx context.Context, raw net.Conn, host string, handshakes, slots chan struct{}) {
-	released := false
-	release := func() {
-		if !released {
-			released = true
-			<-handshakes
-			s.endHandshake(host)
-		}
-	}
+func (s *Server) handle(ctx context.Context, raw net.Conn, host string, ho *halfOpen) {
+	release := func() { s.endHandshake(ho) }
 	defer release()
 	defer raw.Close()
 
@@ -359,48 +299,39 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, host string, handshak
 	}
 	release()
 
-	if !s.admit(host, s.Trusted != nil && s.Trusted(ss.peer.ID)) {
-		ss.sendFinal(FrameError, ErrorMsg{Code: errcode.Busy.String()})
-		ss.closeAfterFinal()
+	known := s.Trusted != nil && s.Trusted(ss.peer.ID)
+	switch s.admit(host, known) {
+	case admitRateLimited:
+		s.refuseWith(ss, ErrorMsg{Code: errcode.Busy.String()})
 		s.refused(ss.peer, newErr(errcode.RateLimited, nil, "Name", ss.peer.Name, "Addr", host))
 		return
-	}
-	defer s.leave(host)
-
-	select {
-	case slots <- struct{}{}:
-		defer func() { <-slots }()
-	default:
-		ss.sendFinal(FrameError, ErrorMsg{Code: errcode.Busy.String()})
+	case admitBusy:
+		s.refuseWith(ss, ErrorMsg{Code: errcode.Busy.String()})
 		s.refused(ss.peer, newErr(errcode.BusyLocal, nil, "Name", ss.peer.Name))
 		return
 	}
+	defer s.leave(host, known)
 
-	t, p, err := ss.fr.next()
-	if err != nil {
-		var e *Error
-		if !errors.As(err, &e) {
-			err = newErr(errcode.ConnectionLost, err, "Name", ss.peer.Name)
+	offer, hold, err := s.readOffer(ss, known)
+	if err != nil || offer == nil {
+		if err != nil {
+			s.refused(ss.peer, err)
 		}
-		s.refused(ss.peer, err)
-		return
-	}
-	if t != FrameOffer {
-		if t != FrameBye {
-			s.refused(ss.peer, protocolError("expected an offer, got frame type %d", t))
-		}
-		return
-	}
-	offer, err := DecodeOffer(p)
-	if err != nil {
-		ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err).String(), Detail: err.Error()})
-		s.refused(ss.peer, err)
 		return
 	}
 	rx := newReceive(s, ss, offer)
+	s.mu.Lock()
+	if s.holds == nil {
+		s.holds = map[*receive]*offerHold{}
+	}
+	s.holds[rx] = hold
+	s.mu.Unlock()
+	defer rx.decided() // whatever happened, the offer is no longer pending
+	defer s.releaseSpace(rx)
 	s.supersede(offer.Session, ss.peer.ID, rx.sig)
 	if p := s.unpark(offer.Session, ss.peer.ID, rx.sig); p != nil {
 		rx.tr, rx.dir, rx.resumed = p.tr, p.dir, true
+		rx.decided()
 		rx.tr.update(func(e *Event) { e.Peer.Addr = ss.peer.Addr; e.Code = ss.code })
 	}
 	rx.run(ctx)

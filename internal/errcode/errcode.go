@@ -61,6 +61,7 @@ const (
 	Unreachable      // nothing answered at the address
 	AlreadyRunning   // another process runs this identity (config folder)
 	InstanceLock     // the one-instance lock file could not be opened
+	BadName          // the peer offered a name that can't be saved here
 
 	// What the peer reported in an error frame (see Remote).
 	RemoteBusy
@@ -75,6 +76,7 @@ const (
 	RemoteOfferTooLarge
 	RemotePeerTooNew
 	RemotePeerTooOld
+	RemoteBadName
 
 	// LocalSend (name "localsend-<x>", i18n key "localsend.err.<x>").
 	LocalSendBusy
@@ -179,6 +181,7 @@ var table = [numCodes]info{
 	Unreachable:      {name: "unreachable"},
 	AlreadyRunning:   {name: "already-running", class: ClassBusy},
 	InstanceLock:     {name: "instance-lock"},
+	BadName:          {name: "bad-name", class: ClassInvalid, remote: RemoteBadName},
 
 	RemoteBusy:          {name: "remote-busy", class: ClassBusy},
 	RemoteCancelled:     {name: "remote-cancelled", class: ClassCancelled},
@@ -192,6 +195,7 @@ var table = [numCodes]info{
 	RemoteOfferTooLarge: {name: "remote-offer-too-large"},
 	RemotePeerTooNew:    {name: "remote-peer-too-new"},
 	RemotePeerTooOld:    {name: "remote-peer-too-old"},
+	RemoteBadName:       {name: "remote-bad-name", class: ClassInvalid},
 
 	LocalSendBusy:        {name: "localsend-busy", key: "localsend.err.busy", class: ClassBusy},
 	LocalSendDisabled:    {name: "localsend-disabled", key: "localsend.err.disabled"},
