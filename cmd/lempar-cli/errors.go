@@ -21,6 +21,17 @@ func describe(tr *i18n.Translator, err error) string {
 	return err.Error()
 }
 
+// errorDetail is the raw low-level cause behind err ("dial tcp …: i/o
+// timeout"), which messages put in plain words; --json keeps it for
+// scripts and bug reports.
+func errorDetail(err error) string {
+	var d interface{ Detail() string }
+	if errors.As(err, &d) {
+		return d.Detail()
+	}
+	return ""
+}
+
 // exitError lets a command choose its exit status (2 = declined, etc.).
 type exitError struct {
 	code int

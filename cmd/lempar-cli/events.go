@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/i18n"
 	"github.com/lempar/lempar/transfer"
 	"golang.org/x/term"
@@ -42,6 +43,14 @@ func eventJSON(tr *i18n.Translator, e transfer.Event) map[string]any {
 	if e.Err != nil {
 		m["error"] = describe(tr, e.Err)
 		m["error_code"] = transfer.CodeOf(e.Err).String()
+		if d := errorDetail(e.Err); d != "" {
+			m["error_detail"] = d // the raw cause "error" puts in plain words
+		}
+		if e.State.Final() && transfer.ClassOf(e.Err) == errcode.ClassExpired {
+			// The engine counts an unanswered offer among the refusals;
+			// scripts are told it expired.
+			m["state"] = "expired"
+		}
 	}
 	return m
 }

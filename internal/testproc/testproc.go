@@ -74,7 +74,7 @@ func (e Event) Final() bool {
 		return false
 	}
 	switch e.Str("state") {
-	case "done", "declined", "cancelled", "failed":
+	case "done", "declined", "expired", "cancelled", "failed":
 		return true
 	}
 	return false
@@ -192,6 +192,7 @@ func (w *stderrWriter) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.stderr.Write(b)
+	p.signal() // Until may be waiting on what stderr says (a prompt)
 	return len(b), nil
 }
 
