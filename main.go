@@ -65,7 +65,9 @@ func main() {
 			}
 		}
 	}()
-	g.Window().Show()
+	if !f.Background || !g.HasTray() {
+		g.Window().Show()
+	}
 	a.Run()
 	g.Close()
 	cancel()

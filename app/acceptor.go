@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/lempar/lempar/transfer"
 )
@@ -14,6 +13,11 @@ import (
 // about like any stranger.
 func (n *Node) acceptor() transfer.Acceptor {
 	return transfer.AcceptorFunc(func(ctx context.Context, r *transfer.Request) transfer.Answer {
+		// Noted first, so a declined or expired offer is titled in the
+		// history by what it offered.
+		note := noteOffer(r.Offer.Items)
+		note.notePartials(r.Peer.ID, r.Offer.Items)
+		n.History.note(r.Session, note)
 		ans, auto := n.autoDecision(r)
 		if !auto {
 			if n.opts.Acceptor == nil {
@@ -38,6 +42,8 @@ func (n *Node) autoDecision(r *transfer.Request) (transfer.Answer, bool) {
 		return transfer.Answer{Accept: true}, true
 	}
 	for _, p := range n.opts.AcceptFrom {
+		// The CLI refuses shorter prefixes; this is the last line against
+		// a ground one (see discovery.MinIDPrefix).
 		if p = strings.ToLower(p); len(p) >= 8 && strings.HasPrefix(r.Peer.ID, p) {
 			return transfer.Answer{Accept: true}, true
 		}
@@ -51,36 +57,15 @@ func (n *Node) autoDecision(r *transfer.Request) (transfer.Answer, bool) {
 	return transfer.Answer{}, false
 }
 
-// record writes a finished session to the history.
+// record writes a finished session to the history. Outgoing sessions are
+// recorded by Device.sendOne, which knows what was picked.
 func (n *Node) record(e transfer.Event) {
 	if n.History == nil || (e.Direction == transfer.Incoming && e.State == transfer.StateWaiting) {
 		return
 	}
-	h := HistoryEntry{
-		ID: e.Session, Direction: string(e.Direction), PeerID: e.Peer.ID, PeerName: e.Peer.Name,
-		Title: Title(e), Files: e.Files, Bytes: e.Total, State: string(e.State),
-		Finished: time.Now(),
-	}
-	if e.Err != nil {
-		h.Error = e.Err.Error()
-	}
-	if e.Direction == transfer.Incoming {
-		h.SavedTo = e.Dir
-	}
-	_ = n.History.Append(h)
+	note, ok := n.History.take(e.Session)
+	_ = n.History.Append(historyEntry(e, note, ok))
 	if e.State == transfer.StateDone && e.Direction == transfer.Outgoing && n.Trust != nil && e.Peer.ID != "" {
 		_, _ = n.Trust.Remember(KnownDevice{ID: e.Peer.ID, Name: e.Peer.Name, LastAddr: e.Peer.Addr})
 	}
-}
-
-// Title names a session in lists when one name fits: the single file (or
-// folder) sent; "" when the list should say "N files" in its own language.
-func Title(e transfer.Event) string {
-	switch {
-	case len(e.Saved) == 1:
-		return e.Saved[0]
-	case e.Files == 1 && e.Current != "":
-		return e.Current
-	}
-	return ""
 }

@@ -10,6 +10,10 @@ import (
 // message that says what to do instead.
 var ErrAutostartUnsupported = errors.New("start at login is not supported on this system")
 
+// BackgroundFlag is what the login entry passes: a start at login opens
+// no window, Lempar waits in the tray.
+const BackgroundFlag = "--background"
+
 // SetStartAtLogin makes the program at exe start when the person logs in,
 // or stops that when enable is false. exe "" means the running program.
 // It changes only the current user's session, never the system's.

@@ -30,7 +30,7 @@ func enableAutostart(exe string) error {
 		"Name=Lempar\n" +
 		"Comment=" + i18n.Load("en").T("autostart.comment") + "\n" +
 		"Comment[id]=" + i18n.Load("id").T("autostart.comment") + "\n" +
-		"Exec=" + desktopExec(exe) + "\n" +
+		"Exec=" + desktopExec(exe) + " " + BackgroundFlag + "\n" +
 		"Icon=io.lempar.app\n" +
 		"Terminal=false\n" +
 		"X-GNOME-Autostart-enabled=true\n"

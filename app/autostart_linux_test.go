@@ -25,7 +25,7 @@ func TestStartAtLoginXDG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"[Desktop Entry]\n", "Type=Application\n", `Exec="/opt/Lempar 2/lempar"` + "\n", "Comment[id]=Terima berkas"} {
+	for _, want := range []string{"[Desktop Entry]\n", "Type=Application\n", `Exec="/opt/Lempar 2/lempar" --background` + "\n", "Comment[id]=Terima berkas"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("entry lacks %q:\n%s", want, b)
 		}
@@ -46,7 +46,7 @@ func TestStartAtLoginXDG(t *testing.T) {
 		t.Fatal(err)
 	}
 	exe, _ := os.Executable()
-	if b, _ := os.ReadFile(entry); !strings.Contains(string(b), "Exec="+desktopExec(exe)+"\n") {
+	if b, _ := os.ReadFile(entry); !strings.Contains(string(b), "Exec="+desktopExec(exe)+" --background\n") {
 		t.Errorf("entry does not start %s:\n%s", exe, b)
 	}
 	if err := SetStartAtLogin(false, ""); err != nil {

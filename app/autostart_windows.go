@@ -21,7 +21,7 @@ func enableAutostart(exe string) error {
 	}
 	defer k.Close()
 	// quoted, so a path with spaces ("C:\Program Files\…") is one program
-	if err := k.SetStringValue(runValue, `"`+exe+`"`); err != nil {
+	if err := k.SetStringValue(runValue, `"`+exe+`" `+BackgroundFlag); err != nil {
 		return &StoreError{Key: "err.autostart.write", Path: runPath, Err: err}
 	}
 	return nil

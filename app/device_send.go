@@ -85,15 +85,22 @@ func (d *Device) sendOne(ctx context.Context, t Target, session string, srcs []t
 		return transfer.Event{Session: session, State: transfer.StateFailed, Err: err}, err
 	}
 	defer d.untrack(session)
+	d.History.note(session, noteSources(srcs))
 	onEvent := func(e transfer.Event) {
 		e.Session = session // LocalSend sessions get their IDs from the peer
+		if e.State.Final() {
+			d.record(e)
+		}
 		if o.OnEvent != nil {
 			o.OnEvent(t, e)
 		}
 	}
 	t, err := d.route(t)
 	if err != nil {
-		return transfer.Event{Session: session, State: transfer.StateFailed, Err: err}, err
+		ev := transfer.Event{Session: session, Direction: transfer.Outgoing, State: transfer.StateFailed, Err: err,
+			Peer: transfer.PeerInfo{ID: t.ID, Name: t.Label()}}
+		d.record(ev) // a send that never started is still one the person made
+		return ev, err
 	}
 	if localsend.IsPeerID(t.ID) {
 		var pin func(context.Context, bool) (string, bool)

@@ -16,6 +16,7 @@ import (
 	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/netns"
 	"github.com/lempar/lempar/internal/testproc"
+	"github.com/lempar/lempar/savedir"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -116,7 +117,7 @@ func TestServeStopsCleanlyMidTransfer(t *testing.T) {
 	}
 	res := make(chan SendResult, 1)
 	go func() { res <- tx.Send(context.Background(), []Target{rx.target()}, srcs, SendOptions{})[0] }()
-	<-testproc.Grown(t, filepath.Join(rx.dl, "*.lempar-partial"), 1<<20)
+	<-testproc.Grown(t, filepath.Join(rx.dl, savedir.PartialDir, "*"+savedir.PartialSuffix), 1<<20)
 
 	took := rx.stop(t)
 	t.Logf("receiver stopped in %v", took.Round(time.Millisecond))

@@ -20,21 +20,60 @@ const (
 	DirectionOut = "out"
 )
 
-// HistoryEntry is one finished (or abandoned) transfer.
+// HistoryEntry is one finished (or abandoned) transfer. It keeps what was
+// sent and how it ended as facts (names, paths, an error's code and
+// arguments), not sentences: the window words them in the language chosen
+// when they are shown, which may differ from the one when they were written.
 type HistoryEntry struct {
-	ID        string    `json:"id"`        // session UUID
-	Direction string    `json:"direction"` // DirectionIn or DirectionOut
-	PeerID    string    `json:"peerId"`
-	PeerName  string    `json:"peerName"`
-	Title     string    `json:"title"` // "report.pdf", "12 files", a text's first words
-	Files     int       `json:"files"`
-	Bytes     int64     `json:"bytes"`
-	State     string    `json:"state"` // the engine's final state: done, declined, cancelled, failed
-	Error     string    `json:"error,omitempty"`
-	SavedTo   string    `json:"savedTo,omitempty"`
-	Started   time.Time `json:"started"`
-	Finished  time.Time `json:"finished"`
+	ID        string `json:"id"`        // session UUID
+	Direction string `json:"direction"` // DirectionIn or DirectionOut
+	PeerID    string `json:"peerId"`
+	PeerName  string `json:"peerName"`
+	// Title is the one name that fits ("report.pdf"), written by versions
+	// before Items; kept for their entries.
+	Title string `json:"title,omitempty"`
+	Files int    `json:"files"` // file items, folders' contents included
+	Bytes int64  `json:"bytes"` // file bytes offered
+	Done  int64  `json:"done,omitempty"`
+	State string `json:"state"` // the engine's final state: done, declined, cancelled, failed
+	// Error is an older version's English text; Err replaces it.
+	Error string        `json:"error,omitempty"`
+	Err   *HistoryError `json:"err,omitempty"`
+
+	// What was offered, by top-level item: a file, a folder or a text.
+	Kind  string   `json:"kind,omitempty"`  // KindFile, KindDir or KindText: the first item's
+	Count int      `json:"count,omitempty"` // top-level items
+	Items []string `json:"items,omitempty"` // their names, the first MaxHistoryItems
+	Text  string   `json:"text,omitempty"`  // a text item's content
+
+	// Received: SavedTo is the one item's own path, or the folder that holds
+	// several; Paths are the top-level items' own paths (the names they got:
+	// "report (1).pdf"); Dir is the download folder used.
+	SavedTo string   `json:"savedTo,omitempty"`
+	Paths   []string `json:"paths,omitempty"`
+	Dir     string   `json:"dir,omitempty"`
+	// Partials are the files an unfinished receive may have left in the
+	// download folder's hidden partial folder, by name there, with the
+	// size each will have: how the app tells whose they are.
+	Partials map[string]int64 `json:"partials,omitempty"`
+	// Sent: the top-level files and folders picked, so Retry works after a
+	// restart.
+	Sources []string `json:"sources,omitempty"`
+
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
 }
+
+// Kinds of a history entry's items.
+const (
+	KindFile = "file"
+	KindDir  = "dir"
+	KindText = "text"
+)
+
+// MaxHistoryItems bounds the names an entry keeps: a title needs a few, and
+// a folder of 100,000 photos is one item anyway.
+const MaxHistoryItems = 20
 
 // History is the persisted list of past transfers, safe for concurrent use.
 type History struct {
@@ -44,6 +83,8 @@ type History struct {
 	// is released, so the file never goes back in time.
 	mu      sync.Mutex
 	entries []HistoryEntry // oldest first
+	// notes hold what sessions in flight offer, until they are recorded.
+	notes map[string]sessionNote
 }
 
 type historyFile struct {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"sync"
 	"testing"
@@ -52,7 +53,7 @@ func TestHistoryAppendList(t *testing.T) {
 		t.Fatalf("reopened: %+v", r)
 	}
 	r[1].Started, r[1].Finished = e1.Started, e1.Finished
-	if r[1] != e1 {
+	if !reflect.DeepEqual(r[1], e1) {
 		t.Errorf("reopened entry:\n got %+v\nwant %+v", r[1], e1)
 	}
 	if runtime.GOOS != "windows" {

@@ -226,14 +226,7 @@ func (n *Node) SendTo(ctx context.Context, addr, peerID, peerName, session strin
 	ev, err := transfer.Send(ctx, n.Identity, transfer.SendOptions{
 		Addr: addr, PeerID: peerID, PeerName: peerName, Hello: n.Hello(), Session: session,
 		RetryFor: n.retryFor(),
-		OnEvent: func(e transfer.Event) {
-			if e.State.Final() {
-				n.record(e)
-			}
-			if onEvent != nil {
-				onEvent(e)
-			}
-		},
+		OnEvent:  onEvent, // Device.sendOne records the end in the history
 	}, srcs)
 	return ev, err
 }

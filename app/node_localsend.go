@@ -183,7 +183,7 @@ func (l *LocalSend) Service() *localsend.Service {
 // Send sends srcs to the LocalSend device peerID (as listed by discovery:
 // "localsend:<fingerprint>"). pin is asked when the device wants a PIN
 // (nil: the send fails with a "PIN required" error). Progress goes to
-// onEvent; the final event is recorded in the history like any send.
+// onEvent; Device.sendOne records the final event in the history.
 func (l *LocalSend) Send(ctx context.Context, peerID string, srcs []transfer.Source, pin func(ctx context.Context, wrong bool) (string, bool), onEvent func(transfer.Event)) (transfer.Event, error) {
 	svc := l.Service()
 	if svc == nil {
@@ -213,14 +213,7 @@ func (l *LocalSend) SendTo(ctx context.Context, dev localsend.Device, srcs []tra
 	}
 	return localsend.Send(ctx, localsend.SendOptions{
 		Identity: l.n.Identity, Self: self, To: dev, PIN: pin,
-		OnEvent: func(e transfer.Event) {
-			if e.State.Final() {
-				l.n.record(e)
-			}
-			if onEvent != nil {
-				onEvent(e)
-			}
-		},
+		OnEvent: onEvent, // Device.sendOne records the end in the history
 	}, srcs)
 }
 

@@ -26,7 +26,7 @@ import (
 type Backend struct {
 	dev *app.Device
 	ctx context.Context
-	tr  *i18n.Translator
+	tr  *liveTr // the person's language, see liveTr
 	d   *dispatcher
 
 	mu        sync.Mutex // guards the maps below
@@ -37,7 +37,8 @@ type Backend struct {
 	outgoing  map[string]*outgoing
 	pins      map[string]*pendingPIN // by transfer ID
 	startedAt map[string]time.Time   // live transfers only
-	notice    string                 // from the self-reachability check
+	reach     *app.ReachReport       // the last self-reachability check; worded when shown
+	expired   []ui.UnfinishedFile    // unfinished downloads removed for age, to be told
 }
 
 type pendingOffer struct {
@@ -66,12 +67,14 @@ type outgoing struct {
 // New makes a backend. It is the device's Acceptor and OnEvent, so it
 // exists before the device; Attach connects the two.
 func New(ctx context.Context, tr *i18n.Translator) *Backend {
-	return &Backend{
-		ctx: ctx, tr: tr, d: newDispatcher(),
+	b := &Backend{
+		ctx: ctx, d: newDispatcher(),
 		peers: map[string]ui.PeerInfo{}, seen: map[string]discovery.Peer{}, offers: map[string]*pendingOffer{},
 		live: map[string]ui.TransferInfo{}, outgoing: map[string]*outgoing{},
 		pins: map[string]*pendingPIN{}, startedAt: map[string]time.Time{},
 	}
+	b.tr = &liveTr{system: tr, b: b}
+	return b
 }
 
 // Attach connects the backend to its device and starts following
@@ -191,17 +194,21 @@ func (b *Backend) Self() ui.SelfInfo {
 
 func (b *Backend) currentNotice() string {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.notice
+	r := b.reach
+	b.mu.Unlock()
+	if r == nil {
+		return ""
+	}
+	return r.Hint(b.tr.get())
 }
 
 // OnReach hears the device's reachability check; if a firewall is in the
 // way, the window says how to let Lempar through instead of silently
 // seeing nobody.
 func (b *Backend) OnReach(r app.ReachReport) {
-	hint := r.Hint(b.tr)
+	hint := r.Hint(b.tr.get())
 	b.mu.Lock()
-	b.notice = hint
+	b.reach = &r
 	b.mu.Unlock()
 	if hint != "" {
 		b.d.emit(ui.SelfChanged{Self: b.Self()})
@@ -314,7 +321,10 @@ func (b *Backend) Retry(id string) error {
 	o, ok := b.outgoing[id]
 	b.mu.Unlock()
 	if !ok {
-		return errors.New(b.tr.T("ui.error.retry-gone"))
+		var err error
+		if o, err = b.retryFromHistory(id); err != nil {
+			return b.localized(err)
+		}
 	}
 	b.startSend(id, o.peerID, o.srcs)
 	return nil
@@ -401,7 +411,7 @@ func (b *Backend) update(t ui.TransferInfo) {
 	}
 }
 
-func (b *Backend) describe(err error) string { return Describe(b.tr, err) }
+func (b *Backend) describe(err error) string { return Describe(b.tr.get(), err) }
 
 // localized wraps err so the UI shows it in the person's language.
 func (b *Backend) localized(err error) error { return errors.New(b.describe(err)) }

@@ -15,8 +15,12 @@ import (
 // anything.
 type Flags struct {
 	ConfigDir string
-	Exit      bool // printed help or version: exit with Code
-	Code      int
+	// Background starts in the tray without opening the window, as the
+	// login entry does; where there is no tray the window opens anyway,
+	// or nothing could ever show it.
+	Background bool
+	Exit       bool // printed help or version: exit with Code
+	Code       int
 }
 
 // ParseFlags reads args (without the program name); output goes to out.
@@ -26,6 +30,7 @@ func ParseFlags(tr *i18n.Translator, args []string, out io.Writer) Flags {
 	fs.SetOutput(out)
 	fs.StringVar(&f.ConfigDir, "config", os.Getenv("LEMPAR_CONFIG_DIR"), tr.T("cli.flag.config"))
 	version := fs.Bool("version", false, tr.T("app.flag.version"))
+	fs.BoolVar(&f.Background, "background", false, tr.T("app.flag.background"))
 	fs.Usage = func() {
 		fmt.Fprintln(out, tr.T("app.usage"))
 		fs.PrintDefaults()

@@ -1,9 +1,12 @@
 package desktop
 
 import (
+	"errors"
 	"time"
 
 	"github.com/lempar/lempar/app"
+	"github.com/lempar/lempar/localsend"
+	"github.com/lempar/lempar/transfer"
 	"github.com/lempar/lempar/ui"
 )
 
@@ -102,16 +105,76 @@ func (b *Backend) trustChanged(id string, err error) error {
 	return err
 }
 
-// History implements ui.Backend.
+// History implements ui.Backend. Entries are worded now, in the language
+// chosen now: the history keeps codes, names and paths, not sentences.
 func (b *Backend) History() []ui.TransferInfo {
+	tr := b.tr.get()
 	var out []ui.TransferInfo
 	for _, h := range b.dev.History.List() {
-		out = append(out, ui.TransferInfo{
+		t := ui.TransferInfo{
 			ID: h.ID, Direction: ui.Direction(h.Direction), PeerID: h.PeerID, PeerName: h.PeerName,
-			Name: h.Title, Count: h.Files, Kind: ui.KindFile, Done: h.Bytes, Total: h.Bytes,
-			State: ui.TransferState(h.State), Err: h.Error, SavedTo: h.SavedTo,
-			Started: h.Started, Finished: h.Finished,
-		})
+			Names: h.Items, Count: h.Count, Kind: historyKind(h), Done: h.Done, Total: h.Bytes,
+			State: ui.TransferState(h.State), Err: h.ErrorIn(tr), SavedTo: h.SavedTo, Paths: h.Paths,
+			Text: h.Text, LocalSend: localsend.IsPeerID(h.PeerID), Started: h.Started, Finished: h.Finished,
+		}
+		switch {
+		case len(h.Items) > 0:
+			t.Name = h.Items[0]
+		case h.Count == 0 && h.Title != "":
+			t.Name, t.Count = h.Title, 1 // written by an older version
+		}
+		if h.Err != nil {
+			t.ErrCode = h.Err.Code
+		}
+		if h.State == string(ui.Done) {
+			t.Done = h.Bytes
+		}
+		out = append(out, t)
 	}
 	return out
+}
+
+// historyKind: the one item's kind; for several, KindFile only when all
+// are files, so a title says "3 files" or "3 items".
+func historyKind(h app.HistoryEntry) ui.ItemKind {
+	switch {
+	case h.Count > 1 && h.Files != h.Count:
+		return ui.KindDir
+	case h.Count > 1:
+		return ui.KindFile
+	case h.Kind == app.KindDir:
+		return ui.KindDir
+	case h.Kind == app.KindText:
+		return ui.KindText
+	}
+	return ui.KindFile
+}
+
+// retryFromHistory finds what a send recorded in the history picked, for a
+// Retry after a restart (the backend's own memory of it is gone).
+func (b *Backend) retryFromHistory(id string) (*outgoing, error) {
+	for _, h := range b.dev.History.List() {
+		if h.ID != id || h.Direction != app.DirectionOut {
+			continue
+		}
+		var srcs []transfer.Source
+		if len(h.Sources) > 0 {
+			var err error
+			if srcs, err = transfer.CollectSources(h.Sources); err != nil {
+				return nil, err
+			}
+		}
+		if h.Kind == app.KindText && h.Text != "" {
+			src, err := transfer.TextSource(h.Text)
+			if err != nil {
+				return nil, err
+			}
+			srcs = append(srcs, src)
+		}
+		if len(srcs) == 0 {
+			break
+		}
+		return &outgoing{peerID: h.PeerID, srcs: srcs}, nil
+	}
+	return nil, errors.New(b.tr.T("ui.error.retry-gone"))
 }

@@ -95,9 +95,9 @@ func fileHash(path string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// partials lists the .lempar-partial files in dir.
+// partials lists the partial files in dir (in its hidden partial folder).
 func partials(dir string) []string {
-	m, _ := filepath.Glob(filepath.Join(dir, "*.lempar-partial"))
+	m, _ := filepath.Glob(filepath.Join(dir, ".lempar-partial", "*.lempar-partial"))
 	return m
 }
 

@@ -193,7 +193,7 @@ func TestCancelBySender(t *testing.T) {
 	o := sendOpts(t, r.device(), sev)
 	o.OnEvent = sev.on
 	go func() {
-		<-testproc.Grown(t, filepath.Join(r.dir, "*"+savedir.PartialSuffix), 1<<20)
+		<-testproc.Grown(t, filepath.Join(r.dir, savedir.PartialDir, "*"+savedir.PartialSuffix), 1<<20)
 		cancel()
 	}()
 	ev, err := Send(ctx, o, srcs)
@@ -219,7 +219,7 @@ func TestCancelByReceiver(t *testing.T) {
 	tree(t, src, map[string][]byte{"big.bin": randBytes(t, 64<<20)})
 	srcs, _ := transfer.CollectSources([]string{filepath.Join(src, "big.bin")})
 	o := sendOpts(t, r.device(), newEvents())
-	grown := testproc.Grown(t, filepath.Join(r.dir, "*"+savedir.PartialSuffix), 1<<20)
+	grown := testproc.Grown(t, filepath.Join(r.dir, savedir.PartialDir, "*"+savedir.PartialSuffix), 1<<20)
 	var fired atomic.Bool
 	r.svc.cfg.OnEvent = func(e transfer.Event) {
 		if fired.CompareAndSwap(false, true) {

@@ -81,10 +81,12 @@ func UniquePartialName(p string) string {
 	return partialFor(p, uuid.NewString()[:8])
 }
 
+// partialFor names p's partial inside PartialDir: out of sight in the
+// download folder, yet on its file system, so placing it is one rename. The
+// tag tells apart files of one name in different folders.
 func partialFor(p, tag string) string {
-	dir, base := path.Split(p)
 	suffix := "." + tag + PartialSuffix
-	return dir + truncateUTF8(base, MaxNameBytes-len(suffix)) + suffix
+	return PartialDir + "/" + truncateUTF8(path.Base(p), MaxNameBytes-len(suffix)) + suffix
 }
 
 // Mkdir creates the folder p (and its parents); p is validated first.
@@ -141,10 +143,8 @@ func (ib *Dir) ResumeState(partial string, size int64) (int64, *blake3.Hasher, e
 // OpenPartial opens the partial for writing at offset (truncating there),
 // creating its folder if needed; mode's executable bits are kept.
 func (ib *Dir) OpenPartial(partial string, offset int64, mode uint32) (*os.File, error) {
-	if dir := path.Dir(partial); dir != "." {
-		if err := ib.Mkdir(dir); err != nil {
-			return nil, err
-		}
+	if err := ib.mkPartialDir(); err != nil {
+		return nil, err
 	}
 	perm := os.FileMode(0o644)
 	if mode&0o111 != 0 {
@@ -194,19 +194,18 @@ func (ib *Dir) Place(partial, p string, mtime int64) (string, error) {
 	defer ib.placing.Unlock()
 	s, pname, done := ib.at(partial)
 	defer done()
-	r := s.r
 	if mtime != 0 {
 		mt := time.Unix(0, mtime)
-		_ = r.Chtimes(pname, mt, mt)
+		_ = s.r.Chtimes(pname, mt, mt)
 	}
+	// The partial waits in PartialDir; the target's folder is another.
+	t, _, tdone := ib.at(p)
+	defer tdone()
 	dir, base := path.Split(p)
+	r := ib.root // the fallbacks name both from the download folder
 	for n := 0; n < 10_000; n++ {
-		name := ConflictName(base, n)
-		if r == ib.root {
-			name = osPath(dir + name)
-		}
 		final := dir + ConflictName(base, n)
-		err := s.renameNoReplace(pname, name)
+		err := s.renameNoReplace(pname, t, ConflictName(base, n))
 		if err == nil {
 			return final, nil
 		}
@@ -216,9 +215,10 @@ func (ib *Dir) Place(partial, p string, mtime int64) (string, error) {
 		if !errors.Is(err, errors.ErrUnsupported) {
 			return "", DiskErr(err, final)
 		}
-		err = r.Link(pname, name)
+		from, to := osPath(partial), osPath(final)
+		err = r.Link(from, to)
 		if err == nil {
-			_ = r.Remove(pname)
+			_ = r.Remove(from)
 			return final, nil
 		}
 		if errors.Is(err, fs.ErrExist) {
@@ -227,10 +227,10 @@ func (ib *Dir) Place(partial, p string, mtime int64) (string, error) {
 		// Filesystems without hard links (FAT, some network shares):
 		// check, then rename; the window is tiny and only our process
 		// writes here.
-		if _, serr := r.Lstat(name); serr == nil {
+		if _, serr := r.Lstat(to); serr == nil {
 			continue
 		}
-		if err := r.Rename(pname, name); err != nil {
+		if err := r.Rename(from, to); err != nil {
 			return "", DiskErr(err, final)
 		}
 		return final, nil

@@ -34,15 +34,14 @@ func (s *subRoot) create(name string, perm os.FileMode) (*os.File, error) {
 	return os.NewFile(uintptr(fd), name), nil
 }
 
-// renameNoReplace renames from to to in this folder unless to exists
-// (fs.ErrExist). errors.ErrUnsupported means the file system can't (FAT,
-// some network shares): the caller links instead.
-func (s *subRoot) renameNoReplace(from, to string) error {
-	if s.d == nil {
+// renameNoReplace renames from in this folder to to in folder t unless to
+// exists (fs.ErrExist). errors.ErrUnsupported means the file system can't
+// (FAT, some network shares): the caller links instead.
+func (s *subRoot) renameNoReplace(from string, t *subRoot, to string) error {
+	if s.d == nil || t.d == nil {
 		return errors.ErrUnsupported
 	}
-	dfd := int(s.d.Fd())
-	err := unix.Renameat2(dfd, from, dfd, to, unix.RENAME_NOREPLACE)
+	err := unix.Renameat2(int(s.d.Fd()), from, int(t.d.Fd()), to, unix.RENAME_NOREPLACE)
 	switch {
 	case err == nil:
 		return nil

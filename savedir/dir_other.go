@@ -15,4 +15,4 @@ func (s *subRoot) create(name string, perm os.FileMode) (*os.File, error) {
 	return s.r.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
 }
 
-func (s *subRoot) renameNoReplace(string, string) error { return errors.ErrUnsupported }
+func (s *subRoot) renameNoReplace(string, *subRoot, string) error { return errors.ErrUnsupported }

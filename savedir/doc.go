@@ -10,9 +10,12 @@
 //     a peer plants can lead outside the folder; on Linux the open folders
 //     are worked on with the *at system calls directly (O_NOFOLLOW, a
 //     no-replace rename).
-//   - Partial files: data lands in "name.<tag>.lempar-partial", named so the
-//     same file offered again finds it (resume), and is made durable (fsync,
-//     or one syncfs for a batch on Linux) before it is renamed into place.
+//   - Partial files: data lands in "name.<tag>.lempar-partial" inside the
+//     hidden folder PartialDir of the download folder (out of sight, on the
+//     same file system), named so the same file offered again finds it
+//     (resume), and is made durable (fsync, or one syncfs for a batch on
+//     Linux) before one rename puts it into place. ListPartials and
+//     CleanPartials let the app show and expire what is left.
 //   - Never overwrite: a finished file takes the first free name of
 //     "report.pdf", "report (1).pdf", ...
 //   - Space and permissions: FreeSpace and CanWrite answer before consent,

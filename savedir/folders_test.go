@@ -80,8 +80,10 @@ func TestNeverFollowsPlantedSymlinks(t *testing.T) {
 	if err := os.WriteFile(secret, []byte("keep"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
-		t.Fatal(err)
+	for _, d := range []string{"sub", PartialDir} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	it := File{Path: "sub/doc.txt", Size: 2}
 	partial := PartialName("peer", it.Path, it.Size, it.MTime)

@@ -54,9 +54,12 @@ func TestReceiveFile(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if e.Name() != "foto" {
+		if e.Name() != "foto" && e.Name() != PartialDir {
 			t.Errorf("left behind: %s", e.Name())
 		}
+	}
+	if left, _ := ListPartials(dir); len(left) != 0 {
+		t.Errorf("partials left behind: %+v", left)
 	}
 	if _, err := os.Stat(filepath.Join(filepath.Dir(dir), "x")); !os.IsNotExist(err) {
 		t.Error("traversal wrote outside")

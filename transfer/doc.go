@@ -68,8 +68,9 @@
 //     reading, continuing from the verified prefix). More bytes than
 //     declared, fewer bytes, out-of-order items and data for items not
 //     accepted are protocol errors.
-//  6. The receiver writes each file to "<name>.<tag>.lempar-partial" beside
-//     its final place, hashing while writing. On file-done it compares
+//  6. The receiver writes each file to "<name>.<tag>.lempar-partial" in
+//     the download folder's hidden ".lempar-partial" folder (savedir), out
+//     of sight until complete, hashing while writing. On file-done it compares
 //     digests; on a match it makes the bytes durable (fsync for files
 //     ≥ 1 MiB; smaller files in batches with one syncfs on Linux), sets
 //     mtime and the executable bit, and hard-links the partial to a free

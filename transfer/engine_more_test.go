@@ -90,7 +90,7 @@ func TestUnreachableMessage(t *testing.T) {
 
 // partialGrown: see testproc.Grown.
 func partialGrown(t *testing.T, dir string, n int64) <-chan struct{} {
-	return testproc.Grown(t, filepath.Join(dir, "*"+savedir.PartialSuffix), n)
+	return testproc.Grown(t, filepath.Join(dir, savedir.PartialDir, "*"+savedir.PartialSuffix), n)
 }
 
 func TestCancelFromReceiverStopsBoth(t *testing.T) {
@@ -190,7 +190,7 @@ func TestResumeAfterCut(t *testing.T) {
 	if err != nil || string(got) != string(data) {
 		t.Fatal("resumed file differs")
 	}
-	left, _ := filepath.Glob(filepath.Join(rx.dir, "*"+savedir.PartialSuffix))
+	left, _ := filepath.Glob(filepath.Join(rx.dir, savedir.PartialDir, "*"+savedir.PartialSuffix))
 	if len(left) != 0 {
 		t.Fatalf("partials left behind: %v", left)
 	}

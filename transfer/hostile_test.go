@@ -185,8 +185,7 @@ func TestWrongDigestNeverRenamed(t *testing.T) {
 		t.Fatalf("receiver %v %v", re.State, re.Err)
 	}
 	assertNoFinalFile(t, rx, "f.bin")
-	left, _ := filepath.Glob(filepath.Join(rx.dir, "*"))
-	if len(left) != 0 {
+	if left := visibleEntries(rx.dir); len(left) != 0 {
 		t.Fatalf("a damaged file was kept: %v", left)
 	}
 }

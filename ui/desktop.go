@@ -84,6 +84,10 @@ func (g *GUI) tray() desktop.App {
 	return d
 }
 
+// HasTray reports whether the window can live in the tray: a window left
+// hidden without one could never be shown.
+func (g *GUI) HasTray() bool { return g.tray() != nil }
+
 // BringForward shows the window and asks for focus: a second start of
 // Lempar with the same settings lands here instead of running twice. Safe
 // from any goroutine.

@@ -112,6 +112,7 @@ func newGUI(a fyne.App, b Backend, opt options) *GUI {
 	g.rebuild()
 	g.setupDesktop()
 	g.stopEvents = b.Subscribe(g.onEvent)
+	g.tellExpired()
 	return g
 }
 

@@ -148,7 +148,7 @@ func waitCut(relay *cutRelay, tx *child, dl string) (int64, error) {
 		case <-deadline.C:
 			return 0, fmt.Errorf("the receiver's partial file kept changing")
 		}
-		parts, _ := filepath.Glob(filepath.Join(dl, "*"+savedir.PartialSuffix))
+		parts, _ := filepath.Glob(filepath.Join(dl, savedir.PartialDir, "*"+savedir.PartialSuffix))
 		var now int64
 		for _, p := range parts {
 			if st, err := os.Stat(p); err == nil {

@@ -126,7 +126,10 @@ func scenes(g *ui.GUI, f *uitest.Fake, now time.Time, shot func(string) error) e
 	}
 	pin.Wrong = true
 	f.Emit(pin)
-	return shot("pin-wrong")
+	if err := shot("pin-wrong"); err != nil {
+		return err
+	}
+	return historyScenes(g, shot)
 }
 
 // capture waits until a grab repeats an earlier one and is not blank, then

@@ -208,10 +208,9 @@ type TransferInfo struct {
 	// LocalSend: the other side is a LocalSend app, which shows no code;
 	// the row says it cannot be checked by code instead.
 	LocalSend bool
-	// Title, when set, names what moved in the person's language ("3 files:
-	// a.pdf, b.jpg…"); history entries carry it. "" lets the window name
-	// it from Name and Count.
-	Title string
+	// Names are the first top-level items' names, when known (history
+	// entries), so a title can say "3 files: a.pdf, b.jpg…".
+	Names []string
 	// SavedTo is the received file or folder (or the folder holding several
 	// items) once Done; Paths are the received top-level items' own paths.
 	SavedTo  string

@@ -33,10 +33,21 @@ func NewDemoFake(now time.Time) *Fake {
 		{ID: "77e0aa91b3c4d5e6f708192a3b4c5d6e", Name: "Meeting room Mac", OS: "darwin", LastAddr: "192.168.1.33:47110", LastSeen: now.Add(-26 * time.Hour)},
 	})
 	f.SetHistory([]backend.TransferInfo{
-		{ID: "h1", Direction: backend.Incoming, PeerName: "Sari-PC", Name: "Laporan Q3.pdf", Count: 1, Kind: backend.KindFile, Done: 2_400_000, Total: 2_400_000, State: backend.Done,
-			SavedTo: "/home/budi/Downloads/Lempar/Laporan Q3.pdf", Started: now.Add(-3 * time.Hour), Finished: now.Add(-3 * time.Hour)},
-		{ID: "h2", Direction: backend.Outgoing, PeerName: "lab-03", Name: "photos", Count: 1, Kind: backend.KindDir, Done: 310_000_000, Total: 1_200_000_000, State: backend.Failed,
+		{ID: "h1", Direction: backend.Incoming, PeerName: "Sari-PC", Name: "Laporan Q3.pdf", Names: []string{"Laporan Q3.pdf"}, Count: 1, Kind: backend.KindFile, Done: 2_400_000, Total: 2_400_000, State: backend.Done,
+			SavedTo: "/home/budi/Downloads/Lempar/Laporan Q3.pdf", Paths: []string{"/home/budi/Downloads/Lempar/Laporan Q3.pdf"}, Started: now.Add(-3 * time.Hour), Finished: now.Add(-3 * time.Hour)},
+		{ID: "h5", Direction: backend.Incoming, PeerName: "Sari-PC", Name: "meeting notes", Count: 1, Kind: backend.KindText, State: backend.Done,
+			Text: "Meeting moved to Thursday 10:00, room 2B. Bring the printed Q3 figures.", Started: now.Add(-4 * time.Hour), Finished: now.Add(-4 * time.Hour)},
+		{ID: "h4", Direction: backend.Incoming, PeerName: "Ayu's phone", Name: "IMG_2041.jpg", Names: []string{"IMG_2041.jpg", "IMG_2042.jpg", "IMG_2043.jpg"}, Count: 3, Kind: backend.KindFile, Total: 9_600_000, State: backend.Declined,
+			ErrCode: "declined-local", Started: now.Add(-20 * time.Hour), Finished: now.Add(-20 * time.Hour)},
+		{ID: "h2", Direction: backend.Outgoing, PeerName: "lab-03", Name: "photos", Names: []string{"photos"}, Count: 1, Kind: backend.KindDir, Done: 310_000_000, Total: 1_200_000_000, State: backend.Failed,
 			Err: "The connection to lab-03 was lost. Send again to resume where it stopped.", Started: now.Add(-26 * time.Hour), Finished: now.Add(-26 * time.Hour)},
+	})
+	f.SetUnfinished(backend.UnfinishedInfo{
+		MaxAge: 7 * 24 * time.Hour,
+		Files: []backend.UnfinishedFile{
+			{ID: "/home/budi/Downloads/Lempar/.lempar-partial/ubuntu-24.04.iso.1a2b3c4d.lempar-partial", Name: "ubuntu-24.04.iso", PeerName: "lab-03", Held: 1_900_000_000, Total: 5_700_000_000, Modified: now.Add(-2 * time.Hour)},
+		},
+		Expired: []backend.UnfinishedFile{{Name: "backup-old.zip", Held: 820_000_000}},
 	})
 	return f
 }

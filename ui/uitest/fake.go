@@ -13,17 +13,18 @@ import (
 // touches the network or the disk: it records what the UI asks for and
 // delivers the events its owner Emits.
 type Fake struct {
-	mu        sync.Mutex // guards everything below
-	self      backend.SelfInfo
-	settings  backend.Settings
-	peers     []backend.PeerInfo
-	offers    []backend.OfferInfo
-	transfers []backend.TransferInfo
-	pins      []backend.PINRequested
-	known     []backend.KnownDevice
-	history   []backend.TransferInfo
-	subs      map[int]func(backend.Event)
-	nextSub   int
+	mu         sync.Mutex // guards everything below
+	self       backend.SelfInfo
+	settings   backend.Settings
+	peers      []backend.PeerInfo
+	offers     []backend.OfferInfo
+	transfers  []backend.TransferInfo
+	pins       []backend.PINRequested
+	known      []backend.KnownDevice
+	history    []backend.TransferInfo
+	unfinished backend.UnfinishedInfo
+	subs       map[int]func(backend.Event)
+	nextSub    int
 
 	sent       []SendCall
 	answers    map[string]backend.Decision
