@@ -94,3 +94,11 @@ func DemoPIN(now time.Time, wrong bool) (backend.TransferInfo, backend.PINReques
 		Total: 380_000_000, State: backend.Waiting, Started: now.Add(-5 * time.Second)}
 	return t, backend.PINRequested{Transfer: t.ID, Peer: p.Name, Wrong: wrong}
 }
+
+// DemoWaiting is a file offered to Sari-PC, waiting for its person, with
+// the verification code both screens show.
+func DemoWaiting(now time.Time) backend.TransferInfo {
+	p := DemoPeers(now)[0]
+	return backend.TransferInfo{ID: "t-code", Direction: backend.Outgoing, PeerID: p.ID, PeerName: p.Name, Name: "Proposal 2025.pdf", Count: 1,
+		Kind: backend.KindFile, Total: 4_800_000, State: backend.Waiting, Code: "482913", Started: now.Add(-3 * time.Second)}
+}
