@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/lempar/lempar/discovery"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -44,7 +45,9 @@ func (n *Node) autoDecision(r *transfer.Request) (transfer.Answer, bool) {
 	for _, p := range n.opts.AcceptFrom {
 		// The CLI refuses shorter prefixes; this is the last line against
 		// a ground one (see discovery.MinIDPrefix).
-		if p = strings.ToLower(p); len(p) >= 8 && strings.HasPrefix(r.Peer.ID, p) {
+		// The CLI refuses shorter prefixes; this is the last line against
+		// a ground one (see discovery.MinIDPrefix).
+		if p = strings.ToLower(p); len(p) >= discovery.MinIDPrefix && strings.HasPrefix(r.Peer.ID, p) {
 			return transfer.Answer{Accept: true}, true
 		}
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/netip"
 	"runtime"
@@ -77,6 +78,27 @@ func VisibilityOf(s Settings, now time.Time) discovery.Visibility {
 	return discovery.Visibility{Mode: discovery.Visible}
 }
 
+// AddByAddress is the person adding a device by its address: discovery
+// identifies whoever answers there, and, since the person asked for exactly
+// this address, the device becomes known (the one way besides an accepted
+// offer or a completed send).
+func (n *Node) AddByAddress(ctx context.Context, hostport string) (discovery.Peer, error) {
+	d := n.Discovery()
+	if d == nil {
+		return discovery.Peer{}, errors.New("app: AddByAddress before NewDiscovery")
+	}
+	p, err := d.AddByAddress(ctx, hostport)
+	if err != nil || n.Trust == nil {
+		return p, err
+	}
+	addr := hostport
+	if a := p.Addr(); a.IsValid() {
+		addr = a.String()
+	}
+	_, _ = n.Trust.Remember(KnownDevice{ID: p.ID, Name: p.Name, LastAddr: addr})
+	return p, nil
+}
+
 // identify asks whoever listens at hostport for its hello.
 func (n *Node) identify(ctx context.Context, hostport string) (discovery.Peer, error) {
 	p, err := transfer.Probe(ctx, n.Identity, hostport, "", n.Hello())
@@ -97,8 +119,9 @@ func (n *Node) identify(ctx context.Context, hostport string) (discovery.Peer, e
 			addrs = append(addrs, netip.AddrPortFrom(ip.Unmap(), uint16(port)))
 		}
 	}
-	if n.Trust != nil {
-		_, _ = n.Trust.Remember(KnownDevice{ID: p.ID, Name: p.Name, LastAddr: hostport})
-	}
+	// Nothing is remembered here: whoever answers at an address is only
+	// who it says it is, and a device becomes known by the person's
+	// consent (an accepted offer, a completed send), never because it
+	// answered where a known device used to be.
 	return discovery.Peer{ID: p.ID, Name: p.Name, OS: p.OS, Addrs: addrs, Reachable: true}, nil
 }

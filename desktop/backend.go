@@ -419,7 +419,7 @@ func (b *Backend) localized(err error) error { return errors.New(b.describe(err)
 // AddByAddress implements ui.Backend.
 func (b *Backend) AddByAddress(ctx context.Context, hostport string) (ui.PeerInfo, error) {
 	hostport = strings.TrimSpace(hostport)
-	p, err := b.dev.Discovery().AddByAddress(ctx, hostport)
+	p, err := b.dev.AddByAddress(ctx, hostport) // the person asked: the device becomes known
 	if err != nil {
 		return ui.PeerInfo{}, b.localized(err)
 	}

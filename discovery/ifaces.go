@@ -14,6 +14,7 @@ import (
 type netConfig struct {
 	ifaces []net.Interface
 	addrs  []netip.Addr
+	local  []netip.Prefix // every subnet of those interfaces: where probes may go
 	key    string
 }
 
@@ -44,12 +45,41 @@ func pickInterfaces(cfg *Config) (netConfig, error) {
 		}
 		nc.ifaces = append(nc.ifaces, ifi)
 		nc.addrs = append(nc.addrs, addrs...)
+		nc.local = append(nc.local, subnets(ifi)...)
 		fmt.Fprintf(&key, "%d:%s:%v;", ifi.Index, ifi.Name, addrs)
 	}
 	slices.SortFunc(nc.addrs, netip.Addr.Compare)
 	nc.addrs = slices.Compact(nc.addrs)
 	nc.key = key.String()
 	return nc, nil
+}
+
+// subnets lists the prefixes of every address on ifi, link-local included.
+func subnets(ifi net.Interface) []netip.Prefix {
+	raw, err := ifi.Addrs()
+	if err != nil {
+		return nil
+	}
+	var out []netip.Prefix
+	for _, a := range raw {
+		ipn, ok := a.(*net.IPNet)
+		if !ok {
+			continue
+		}
+		ip, ok := netip.AddrFromSlice(ipn.IP)
+		if !ok {
+			continue
+		}
+		ones, _ := ipn.Mask.Size()
+		ip = ip.Unmap()
+		if ip.Is4() && ones > 32 {
+			ones -= 96
+		}
+		if p, err := ip.Prefix(ones); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // interfaceAddrs lists what we announce for one interface: every IPv4

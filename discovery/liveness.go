@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 )
 
@@ -88,7 +89,11 @@ func (t *table) probe(now time.Time, e *entry) {
 	e.phase = phaseProbing
 	e.phaseEnd = now.Add(2 * probeTimeout)
 	e.gen++
-	t.actions = append(t.actions, action{kind: actProbe, id: e.p.ID, gen: e.gen, addrs: t.addrList(e)})
+	addrs := t.addrList(e)
+	if t.local != nil {
+		addrs = slices.DeleteFunc(addrs, func(a netip.AddrPort) bool { return a != e.directAddr && !t.onLink(a.Addr()) })
+	}
+	t.actions = append(t.actions, action{kind: actProbe, id: e.p.ID, gen: e.gen, addrs: addrs})
 }
 
 // probeDone takes the answer to a probe of addrs for id; best is the address

@@ -5,8 +5,10 @@ import (
 	"strings"
 )
 
-// minIDPrefix keeps a two-letter name from being read as an ID prefix.
-const minIDPrefix = 4
+// MinIDPrefix is the shortest ID prefix that names a device: 32 hex digits
+// (128 bits). A short prefix can be ground: a stranger makes certificates
+// until one's hash starts with it (8 digits take about a minute on one core).
+const MinIDPrefix = 32
 
 // Lookup finds one peer by name (case-insensitive, exact) or by a prefix of
 // its ID (at least 4 hex digits). A name match wins over an ID-prefix
@@ -21,7 +23,7 @@ func lookup(peers []Peer, query string) (Peer, error) {
 	var byName, byID []Peer
 	if q != "" {
 		lq := strings.ToLower(q)
-		hex := len(lq) >= minIDPrefix && isHex(lq)
+		hex := len(lq) >= MinIDPrefix && isHex(lq)
 		for _, p := range peers {
 			switch {
 			case strings.EqualFold(p.Name, q):

@@ -19,7 +19,7 @@ func TestLookup(t *testing.T) {
 	for q, want := range map[string]string{
 		"sari-pc":  idA,
 		" Lab-03 ": "ab" + idB[2:],
-		"aaaa":     idA,
+		idA[:32]:   idA,
 		"cafe":     idB, // a name match beats an ID-prefix match
 		idB:        idB,
 	} {
@@ -32,7 +32,11 @@ func TestLookup(t *testing.T) {
 	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "nobody") {
 		t.Fatalf("not found: %v", err)
 	}
-	_, err = lookup(peers, "aa") // too short to be an ID prefix
+	_, err = lookup(peers, idA[:31]) // too short to be an ID prefix: it could be ground
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("31-digit prefix matched: %v", err)
+	}
+	_, err = lookup(peers, "aa")
 	if !errors.Is(err, ErrNotFound) {
 		t.Fatalf("short prefix: %v", err)
 	}
@@ -41,7 +45,7 @@ func TestLookup(t *testing.T) {
 		t.Fatalf("2-digit prefix matched: %v", err)
 	}
 	var de *Error
-	_, err = lookup([]Peer{{ID: "abab" + idA[4:], Name: "x"}, {ID: "ababb" + idA[5:], Name: "y"}, {ID: idB, Name: "z"}}, "ABAB")
+	_, err = lookup([]Peer{{ID: idA[:32] + "0" + idA[33:], Name: "x"}, {ID: idA[:32] + "1" + idA[33:], Name: "y"}, {ID: idB, Name: "z"}}, strings.ToUpper(idA[:32]))
 	if !errors.As(err, &de) || !errors.Is(err, ErrAmbiguous) || len(de.Matches) != 2 {
 		t.Fatalf("shared ID prefix: %v", err)
 	}

@@ -20,6 +20,7 @@ type arrival struct {
 	ifIndex  int
 	ifName   string
 	loopback bool
+	src      netip.Addr // the packet's source address, zone dropped
 }
 
 type timedAddr struct {
@@ -38,6 +39,7 @@ type observation struct {
 	txt      txtInfo
 	addrs    []timedAddr // addresses of host carried in the same packet
 	goodbye  bool        // the instance's PTR or SRV came with TTL 0
+	src      netip.Addr  // who sent the packet: a goodbye counts only from the device itself
 }
 
 // packet is everything of interest in one mDNS response.
@@ -65,7 +67,7 @@ func parseResponse(msg *dns.Msg, at arrival) packet {
 		k := strings.ToLower(inst)
 		o, ok := byInst[k]
 		if !ok {
-			o = &observation{instance: inst}
+			o = &observation{instance: inst, src: at.src}
 			byInst[k] = o
 			order = append(order, k)
 		}

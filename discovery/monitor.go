@@ -3,6 +3,7 @@ package discovery
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"runtime"
 	"sync"
 
@@ -95,12 +96,12 @@ func (m *monitor) run(handle func(*dns.Msg, arrival)) {
 		m.wg.Add(1)
 		go func() {
 			defer m.wg.Done()
-			m.read(func(b []byte) (int, int, error) {
-				n, cm, _, err := m.v4.ReadFrom(b)
+			m.read(func(b []byte) (int, int, net.Addr, error) {
+				n, cm, src, err := m.v4.ReadFrom(b)
 				if cm != nil {
-					return n, cm.IfIndex, err
+					return n, cm.IfIndex, src, err
 				}
-				return n, 0, err
+				return n, 0, src, err
 			}, handle)
 		}()
 	}
@@ -108,21 +109,21 @@ func (m *monitor) run(handle func(*dns.Msg, arrival)) {
 		m.wg.Add(1)
 		go func() {
 			defer m.wg.Done()
-			m.read(func(b []byte) (int, int, error) {
-				n, cm, _, err := m.v6.ReadFrom(b)
+			m.read(func(b []byte) (int, int, net.Addr, error) {
+				n, cm, src, err := m.v6.ReadFrom(b)
 				if cm != nil {
-					return n, cm.IfIndex, err
+					return n, cm.IfIndex, src, err
 				}
-				return n, 0, err
+				return n, 0, src, err
 			}, handle)
 		}()
 	}
 }
 
-func (m *monitor) read(readFrom func([]byte) (int, int, error), handle func(*dns.Msg, arrival)) {
+func (m *monitor) read(readFrom func([]byte) (int, int, net.Addr, error), handle func(*dns.Msg, arrival)) {
 	buf := make([]byte, 9000) // RFC 6762 17: mDNS messages fit a jumbo frame
 	for failures := 0; failures < 100; {
-		n, ifIndex, err := readFrom(buf)
+		n, ifIndex, src, err := readFrom(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -135,7 +136,21 @@ func (m *monitor) read(readFrom func([]byte) (int, int, error), handle func(*dns
 		if msg.Unpack(buf[:n]) != nil {
 			continue
 		}
-		handle(msg, arrivalFor(m.ifaces, ifIndex))
+		at := arrivalFor(m.ifaces, ifIndex)
+		if ua, ok := src.(*net.UDPAddr); ok {
+			if ip, ok := netip.AddrFromSlice(ua.IP); ok {
+				at.src = ip.Unmap()
+			}
+			if at.loopback && at.src.IsUnspecified() {
+				// Linux reports 0.0.0.0 for some multicast looped back on
+				// lo; only this machine can send there.
+				at.src = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+				if ua.IP.To4() == nil {
+					at.src = netip.IPv6Loopback()
+				}
+			}
+		}
+		handle(msg, at)
 	}
 }
 

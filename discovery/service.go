@@ -320,6 +320,8 @@ func (s *Service) refreshNet(st *serveState) {
 		return
 	}
 	st.loggedNoNet = false
+	local := append([]netip.Prefix{}, nc.local...) // non-nil: probes stay on these subnets
+	s.apply(func(t *table) { t.local = local })
 	mon, err := openMonitor(nc.ifaces)
 	if err != nil {
 		s.logf("discovery: listening for mDNS: %v", err)

@@ -22,6 +22,7 @@ type entry struct {
 	hasDirect  bool           // reached by address: stays while probes succeed
 	directAddr netip.AddrPort // the address given or remembered; never expires
 
+	origin   netip.Addr     // who sent the packet that created the entry (mDNS), for the per-address bound
 	byeCheck bool           // said goodbye but is known by address: kept only if this probe answers
 	best     netip.AddrPort // answered the last successful probe
 	created  time.Time
@@ -63,7 +64,21 @@ type table struct {
 	asked      map[string]time.Time // lowercased instance → last follow-up query
 	events     []Event
 	actions    []action
+	// local is the subnets of our interfaces: probes go only there (or to
+	// an address the person gave), so a spoofed announcement can't point
+	// our TCP connections at any host on the internet. nil: not known yet
+	// (tests of the bare table), no filter.
+	local []netip.Prefix
 }
+
+// Bounds on what the network can make the table hold. A spoofer on one
+// address can fill at most maxPeersPerAddr entries; many spoofers at most
+// maxPeers, and devices already in the table stay.
+const (
+	maxPeers        = 256
+	maxPeersPerAddr = 8
+	maxAsked        = 512 // follow-up queries remembered (one per instance name)
+)
 
 func newTable(selfID string) *table {
 	return &table{
@@ -103,7 +118,9 @@ func (t *table) observe(now time.Time, o observation) {
 		return
 	}
 	if o.goodbye {
-		if e := t.peers[id]; e != nil && e.mdns && strings.EqualFold(e.instance, o.instance) && e.goneAt.IsZero() {
+		// Anyone can multicast a goodbye for any name; only the device's
+		// own addresses can make it leave early.
+		if e := t.peers[id]; e != nil && e.mdns && strings.EqualFold(e.instance, o.instance) && e.goneAt.IsZero() && e.sentFrom(o.src) {
 			e.goneAt = now.Add(goodbyeGrace)
 		}
 		// A goodbye for a name the peer no longer uses (it was renamed) is
@@ -116,7 +133,10 @@ func (t *table) observe(now time.Time, o observation) {
 	}
 	e := t.peers[id]
 	if e == nil {
-		e = &entry{p: Peer{ID: id}, created: now, interval: checkFirst, addrs: map[netip.Addr]time.Time{}}
+		if !t.room(o.src) {
+			return
+		}
+		e = &entry{p: Peer{ID: id}, created: now, interval: checkFirst, addrs: map[netip.Addr]time.Time{}, origin: o.src}
 		t.peers[id] = e
 	}
 	t.byInstance[key] = id
@@ -168,6 +188,48 @@ func (t *table) observe(now time.Time, o observation) {
 			t.probe(now, e) // maybe reachable at the new address
 		}
 	}
+}
+
+// room reports whether a new mDNS device from src fits the table's bounds.
+func (t *table) room(src netip.Addr) bool {
+	if len(t.peers) >= maxPeers {
+		return false
+	}
+	if !src.IsValid() {
+		return true
+	}
+	n := 0
+	for _, e := range t.peers {
+		if e.origin == src {
+			n++
+		}
+	}
+	return n < maxPeersPerAddr
+}
+
+// sentFrom reports whether src is one of e's own addresses.
+func (e *entry) sentFrom(src netip.Addr) bool {
+	if !src.IsValid() {
+		return false
+	}
+	src = src.WithZone("")
+	for a := range e.addrs {
+		if a.WithZone("") == src {
+			return true
+		}
+	}
+	return e.directAddr.Addr().WithZone("") == src || e.best.Addr().WithZone("") == src
+}
+
+// onLink reports whether a is on one of our subnets.
+func (t *table) onLink(a netip.Addr) bool {
+	a = a.WithZone("").Unmap()
+	for _, p := range t.local {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // hint takes a sighting reported by zeroconf's browser. The browser hands
@@ -304,6 +366,18 @@ func (t *table) ask(now time.Time, instance, host string, wantTXT bool) {
 	k := strings.ToLower(instance)
 	if at, ok := t.asked[k]; ok && now.Sub(at) < askAgainAfter {
 		return
+	}
+	if len(t.asked) >= maxAsked {
+		// A flood of made-up names: forget the old ones; if all are
+		// recent, skip this query rather than grow.
+		for n, at := range t.asked {
+			if now.Sub(at) >= askAgainAfter {
+				delete(t.asked, n)
+			}
+		}
+		if len(t.asked) >= maxAsked {
+			return
+		}
 	}
 	t.asked[k] = now
 	t.actions = append(t.actions, action{kind: actQuery, instance: instance, host: host, wantTXT: wantTXT})

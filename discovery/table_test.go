@@ -26,6 +26,13 @@ func obsFor(instance, id, host string, addrs ...string) observation {
 	for _, a := range addrs {
 		o.addrs = append(o.addrs, timedAddr{netip.MustParseAddr(a), minAddrTTL})
 	}
+	// Sent by the device itself: from its first address, or (for records
+	// without addresses, like most goodbyes here) from 10.0.0.2, where the
+	// tests put idA.
+	o.src = netip.MustParseAddr("10.0.0.2")
+	if len(o.addrs) > 0 {
+		o.src = o.addrs[0].addr
+	}
 	return o
 }
 
@@ -235,7 +242,7 @@ func TestTableDuplicateNamesAreTwoPeers(t *testing.T) {
 	if _, err := lookup(ps, "budi"); err == nil || !strings.Contains(err.Error(), "bbbbbbbb") {
 		t.Fatalf("lookup of a shared name: %v", err)
 	}
-	if p, err := lookup(ps, "bbbb"); err != nil || p.ID != idB {
+	if p, err := lookup(ps, idB[:MinIDPrefix]); err != nil || p.ID != idB {
 		t.Fatalf("lookup by ID prefix = %v, %v", p, err)
 	}
 }

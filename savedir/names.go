@@ -28,6 +28,7 @@ const (
 	ReasonSeparator    = "err.name.separator"
 	ReasonEncoding     = "err.name.encoding"
 	ReasonControl      = "err.name.control"
+	ReasonInvisible    = "err.name.invisible"
 	ReasonWindowsChar  = "err.name.windows_char"
 	ReasonTrailing     = "err.name.trailing"
 	ReasonReserved     = "err.name.reserved"
@@ -95,6 +96,8 @@ func nameReason(name string) string {
 			return ReasonSeparator
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
 			return ReasonControl
+		case invisibleRune(r):
+			return ReasonInvisible
 		case strings.ContainsRune(`<>:"|?*`, r):
 			return ReasonWindowsChar
 		}
@@ -110,6 +113,15 @@ func nameReason(name string) string {
 		return ReasonPartial
 	}
 	return ""
+}
+
+// invisibleRune reports zero-width and bidi formatting characters, line and
+// paragraph separators and the BOM. A name holding one does not read as what
+// it is: "invoice\u202efdp.exe" shows as "invoiceexe.pdf" in a file manager,
+// the window and a terminal alike, so such names are refused, not saved.
+func invisibleRune(r rune) bool {
+	return (r >= 0x200b && r <= 0x200f) || (r >= 0x202a && r <= 0x202e) ||
+		(r >= 0x2066 && r <= 0x2069) || r == 0x2028 || r == 0x2029 || r == 0xfeff
 }
 
 // isReservedWindowsName follows Windows' own parsing: the device name is

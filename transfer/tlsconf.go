@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	"github.com/lempar/lempar/internal/errcode"
 )
@@ -49,12 +50,28 @@ func (id *Identity) ClientTLS(pin string) *tls.Config {
 	}
 }
 
+// certSkew is how far the two clocks may disagree about a certificate's
+// validity period.
+const certSkew = time.Hour
+
+// checkOneCert checks the peer's certificate on either side: it parses, it
+// is signed by its own key, and it is valid now. Without the signature
+// check a stranger could show a certificate whose hash (its ID) was ground
+// to start with a trusted prefix but whose key it never held.
 func checkOneCert(raw [][]byte) error {
 	if len(raw) == 0 {
 		return newErr(errcode.NoCertificate, nil)
 	}
-	if _, err := x509.ParseCertificate(raw[0]); err != nil {
+	c, err := x509.ParseCertificate(raw[0])
+	if err != nil {
 		return newErr(errcode.NoCertificate, err)
+	}
+	if err := c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature); err != nil {
+		return newErr(errcode.NoCertificate, fmt.Errorf("the certificate is not signed by its own key: %w", err))
+	}
+	now := time.Now()
+	if now.Add(certSkew).Before(c.NotBefore) || now.Add(-certSkew).After(c.NotAfter) {
+		return newErr(errcode.NoCertificate, fmt.Errorf("the certificate is valid only from %s to %s", c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339)))
 	}
 	return nil
 }

@@ -33,7 +33,7 @@ func (b *board) set(i int, line string) {
 		if j > 0 {
 			out.WriteString("\n")
 		}
-		out.WriteString("\r\x1b[K" + truncate(l, b.p.width-1))
+		out.WriteString("\r\x1b[K" + truncate(termSafe(l), b.p.width-1))
 	}
 	fmt.Fprint(b.p.w, out.String())
 	b.drawn = len(b.lines)
@@ -46,7 +46,7 @@ func (b *board) say(msg string) {
 	if b.p.tty {
 		b.erase()
 	}
-	fmt.Fprintln(b.p.w, msg)
+	fmt.Fprintln(b.p.w, termText(msg))
 	b.drawn = 0
 }
 

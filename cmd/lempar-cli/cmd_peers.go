@@ -67,7 +67,7 @@ func runPeers(ctx context.Context, g *globals, f peersFlags) error {
 	// blocks multicast still gets a useful list; the added device is kept
 	// in the trust store and found at that address next time.
 	for _, a := range f.add {
-		if _, err := d.AddByAddress(ctx, a); err != nil {
+		if _, err := n.AddByAddress(ctx, a); err != nil {
 			return err
 		}
 	}
@@ -93,7 +93,7 @@ func runPeers(ctx context.Context, g *globals, f peersFlags) error {
 			}
 			mark := map[discovery.EventKind]string{discovery.PeerSeen: "+", discovery.PeerUpdated: "~", discovery.PeerLost: "-"}[ev.Kind]
 			p := ev.Peer
-			fmt.Printf("%s %s  %s  %s  %s  %s  %s\n", mark, p.Name, p.ShortID(), addrText(p), p.OS, protocolOf(p), statusText(g, n, p))
+			fmt.Printf("%s %s  %s  %s  %s  %s  %s\n", mark, termSafe(p.Name), p.ShortID(), addrText(p), termSafe(p.OS), protocolOf(p), statusText(g, n, p))
 		case <-ctx.Done():
 			return nil
 		}
@@ -110,16 +110,16 @@ func printPeers(g *globals, n *app.Node, peers []discovery.Peer, f peersFlags) e
 		return nil
 	}
 	if len(peers) == 0 {
-		fmt.Fprintln(os.Stderr, g.tr.T("cli.peers.none", "Timeout", f.timeout.String()))
+		fmt.Fprintln(safeWriter{os.Stderr}, g.tr.T("cli.peers.none", "Timeout", f.timeout.String()))
 		return nil
 	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(safeWriter{os.Stdout}, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join([]string{
 		g.tr.T("cli.peers.col.name"), g.tr.T("cli.peers.col.id"), g.tr.T("cli.peers.col.address"),
 		g.tr.T("cli.peers.col.os"), g.tr.T("cli.peers.col.protocol"), g.tr.T("cli.peers.col.status"),
 	}, "\t"))
 	for _, p := range peers {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.ShortID(), addrText(p), p.OS, protocolOf(p), statusText(g, n, p))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", termSafe(p.Name), p.ShortID(), addrText(p), termSafe(p.OS), protocolOf(p), statusText(g, n, p))
 	}
 	return tw.Flush()
 }

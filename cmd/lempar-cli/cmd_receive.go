@@ -65,12 +65,17 @@ func newReceiveCmd(g *globals) *cobra.Command {
 }
 
 func runReceive(ctx context.Context, g *globals, f receiveFlags) error {
+	if err := checkIDPrefixes("--accept-from", f.acceptFrom); err != nil {
+		return err
+	}
 	var out *jsonOut
 	if f.asJSON {
 		out = newJSONOut(os.Stdout)
 	}
 	bar := newProgressLine(os.Stderr)
-	prompt := newPrompter(g.tr, os.Stdin, os.Stderr)
+	// The prompter prints names, file names and texts from the offer.
+	prompt := newPrompter(g.tr, os.Stdin, safeWriter{os.Stderr})
+	stderr, stdout := safeWriter{os.Stderr}, safeWriter{os.Stdout}
 	dir := f.dir
 	if dir != "" {
 		abs, err := filepath.Abs(dir)
@@ -89,7 +94,7 @@ func runReceive(ctx context.Context, g *globals, f receiveFlags) error {
 			}
 			if e.State == transfer.StateRetrying {
 				bar.clear()
-				fmt.Fprintln(os.Stderr, g.tr.T("cli.receive.retrying", "Name", e.Peer.Name))
+				fmt.Fprintln(stderr, g.tr.T("cli.receive.retrying", "Name", termSafe(e.Peer.Name)))
 				return
 			}
 			if !e.State.Final() {
@@ -97,10 +102,10 @@ func runReceive(ctx context.Context, g *globals, f receiveFlags) error {
 				return
 			}
 			bar.clear()
-			fmt.Fprintln(os.Stderr, summary(g, e))
+			fmt.Fprintln(stderr, summary(g, e))
 			for _, t := range e.Texts {
 				if e.State == transfer.StateDone {
-					fmt.Println(t)
+					fmt.Fprintln(stdout, t)
 				}
 			}
 		},
@@ -109,7 +114,7 @@ func runReceive(ctx context.Context, g *globals, f receiveFlags) error {
 				out.write(map[string]any{"event": "refused", "peer_addr": p.Addr, "peer_id": p.ID, "error": describe(g.tr, err), "error_code": transfer.CodeOf(err).String()})
 				return
 			}
-			fmt.Fprintln(os.Stderr, g.tr.T("cli.receive.refused", "Addr", p.Addr, "Reason", describe(g.tr, err)))
+			fmt.Fprintln(stderr, g.tr.T("cli.receive.refused", "Addr", p.Addr, "Reason", describe(g.tr, err)))
 		},
 	}
 	if out != nil {
@@ -153,7 +158,7 @@ func runReceive(ctx context.Context, g *globals, f receiveFlags) error {
 }
 
 func summary(g *globals, e transfer.Event) string {
-	who := e.Peer.Name
+	who := termSafe(e.Peer.Name)
 	switch e.State {
 	case transfer.StateDone:
 		if e.Direction == transfer.Incoming {

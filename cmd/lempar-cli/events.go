@@ -77,7 +77,7 @@ func (p *progressLine) show(tr *i18n.Translator, e transfer.Event) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintf(p.w, "\r\x1b[K%s", truncate(progressText(tr, e), p.width-1))
+	fmt.Fprintf(p.w, "\r\x1b[K%s", truncate(termSafe(progressText(tr, e)), p.width-1))
 }
 
 // progressText is one transfer's progress on one line.

@@ -33,7 +33,7 @@ func main() {
 		root.AddCommand(add(g))
 	}
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, g.tr.T("cli.error.prefix")+" "+describe(g.tr, err))
+		fmt.Fprintln(safeWriter{os.Stderr}, g.tr.T("cli.error.prefix")+" "+describe(g.tr, err))
 		os.Exit(exitCode(err))
 	}
 }

@@ -41,7 +41,7 @@ func resolveTarget(ctx context.Context, dev *app.Device, to string) (app.Target,
 	lower := strings.ToLower(to)
 	for _, k := range dev.Trust.List() {
 		if strings.EqualFold(k.DisplayName(), to) || strings.EqualFold(k.Name, to) ||
-			(len(lower) >= 4 && strings.HasPrefix(k.ID, lower)) {
+			(len(lower) >= discovery.MinIDPrefix && strings.HasPrefix(k.ID, lower)) {
 			matches = append(matches, k)
 		}
 	}
@@ -56,5 +56,31 @@ func resolveTarget(ctx context.Context, dev *app.Device, to string) (app.Target,
 		}
 		return app.Target{}, &transfer.Error{Code: errcode.Ambiguous, Key: "cli.err.ambiguous", Args: []any{"Name", to, "List", strings.Join(names, ", ")}}
 	}
+	if isHex(lower) && len(lower) < discovery.MinIDPrefix {
+		// No device has that name; read as an ID it is too short to trust.
+		return app.Target{}, &transfer.Error{Code: errcode.NoSuchDevice, Key: "cli.err.id-prefix-short", Args: []any{"Flag", "--to", "Value", to, "Min", discovery.MinIDPrefix}}
+	}
 	return app.Target{}, &transfer.Error{Code: errcode.NoSuchDevice, Key: "cli.err.no-such-device", Args: []any{"Name", to}}
+}
+
+// checkIDPrefixes refuses --accept-from values that are not at least
+// discovery.MinIDPrefix hex digits of a device ID: a shorter prefix can be
+// matched by a stranger who grinds certificates.
+func checkIDPrefixes(flag string, values []string) error {
+	for _, v := range values {
+		l := strings.ToLower(strings.TrimSpace(v))
+		if !isHex(l) || len(l) < discovery.MinIDPrefix || len(l) > 64 {
+			return &transfer.Error{Code: errcode.NoSuchDevice, Key: "cli.err.id-prefix-short", Args: []any{"Flag", flag, "Value", v, "Min", discovery.MinIDPrefix}}
+		}
+	}
+	return nil
+}
+
+func isHex(s string) bool {
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return s != ""
 }
