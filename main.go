@@ -59,6 +59,7 @@ func main() {
 			case <-ctx.Done():
 				// SIGTERM or Ctrl+C: the device stops while the window
 				// closes, not after it.
+				trace("signal")
 				cancel()
 				fyne.Do(a.Quit)
 				return
@@ -69,14 +70,24 @@ func main() {
 		g.Window().Show()
 	}
 	a.Run()
+	trace("window closed")
 	g.Close()
 	cancel()
 	select {
 	case err := <-served:
+		trace("device stopped")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, tr.T("cli.error.prefix"), desktop.Describe(tr, err))
 		}
 	case <-time.After(stopLimit):
 		log.Printf("lempar: quitting before every peer was told (%v)", stopLimit)
+	}
+}
+
+// trace times the steps of quitting when LEMPAR_TRACE_QUIT is set (tests
+// that hold quitting to 3 s print it when it is late).
+func trace(step string) {
+	if os.Getenv("LEMPAR_TRACE_QUIT") != "" {
+		log.Printf("quit: %s at %s", step, time.Now().Format("15:04:05.000"))
 	}
 }

@@ -45,8 +45,6 @@ func (n *Node) autoDecision(r *transfer.Request) (transfer.Answer, bool) {
 	for _, p := range n.opts.AcceptFrom {
 		// The CLI refuses shorter prefixes; this is the last line against
 		// a ground one (see discovery.MinIDPrefix).
-		// The CLI refuses shorter prefixes; this is the last line against
-		// a ground one (see discovery.MinIDPrefix).
 		if p = strings.ToLower(p); len(p) >= discovery.MinIDPrefix && strings.HasPrefix(r.Peer.ID, p) {
 			return transfer.Answer{Accept: true}, true
 		}

@@ -39,7 +39,7 @@ type SendOptions struct {
 	// several targets each gets a new one.
 	Session string
 	// PIN asks for the PIN a LocalSend receiver wants (nil: the send fails
-	// with "PIN required").
+	// with "PIN required"; see localsend.SendOptions.PIN for the answers).
 	PIN func(ctx context.Context, t Target, session string, wrong bool) (string, bool)
 	// OnEvent hears every target's progress; events carry the target.
 	OnEvent func(Target, transfer.Event)

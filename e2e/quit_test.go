@@ -88,7 +88,7 @@ func startGUI(t *testing.T, display string, g guiDevice) *testproc.Proc {
 	t.Helper()
 	cmd := exec.Command(buildGUI(t), "--config", g.cfg)
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "XDG_CONFIG_HOME="+filepath.Join(filepath.Dir(g.cfg), "xdg"),
-		"LEMPAR_MDNS_LOOPBACK=1", "LANG=en_US.UTF-8", "DBUS_SESSION_BUS_ADDRESS=")
+		"LEMPAR_MDNS_LOOPBACK=1", "LANG=en_US.UTF-8", "DBUS_SESSION_BUS_ADDRESS=", "LEMPAR_TRACE_QUIT=1")
 	p := testproc.Start(t, cmd, testproc.Options{Name: "lempar", MergeStderr: true})
 	waitFor(t, 60*time.Second, func() bool { return dialOK(fmt.Sprintf("127.0.0.1:%d", g.port)) })
 	return p
@@ -133,8 +133,9 @@ func checkQuitSeen(t *testing.T, quitAt time.Time, devID string, dev, watch, sen
 	if !strings.Contains(fin.Str("error"), "Sari-PC") && !strings.Contains(fin.Str("error"), "127.0.0.1") {
 		t.Errorf("the error doesn't say who cancelled: %q", fin.Str("error"))
 	}
+	defer func() { t.Logf("quit at %s; its log:\n%s", quitAt.Format("15:04:05.000"), testproc.Tail(dev.Output(), 1500)) }()
 	if _, ok := dev.Wait(3*time.Second - time.Since(quitAt)); !ok {
-		t.Fatalf("still running 3 s after quitting:\n%s", dev.Output())
+		t.Fatalf("still running 3 s after quitting (at %s):\n%s", quitAt.Format("15:04:05.000"), dev.Output())
 	}
 }
 
