@@ -61,9 +61,12 @@ func maxPayload(t FrameType) int {
 }
 
 // frameReader reads frames into a reusable buffer, so steady-state data
-// frames allocate nothing.
+// frames allocate nothing. It reads the connection directly, without a
+// bufio.Reader: a tls.Conn already holds one decrypted record and hands out
+// any part of it without a system call, so a buffer on top only copied
+// every byte once more (a frame's last records went through it).
 type frameReader struct {
-	r       *bufio.Reader
+	r       io.Reader
 	conn    deadliner
 	timeout time.Duration
 	buf     []byte
@@ -94,7 +97,7 @@ func (fr *frameReader) setDeadline() {
 type deadliner interface{ SetReadDeadline(time.Time) error }
 
 func newFrameReader(r io.Reader, conn deadliner, timeout time.Duration) *frameReader {
-	return &frameReader{r: bufio.NewReaderSize(r, 64<<10), conn: conn, timeout: timeout}
+	return &frameReader{r: r, conn: conn, timeout: timeout}
 }
 
 // next returns the next frame. The payload is valid until the next call.
