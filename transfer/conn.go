@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"io"
 	"runtime"
 	"strings"
 	"sync"
@@ -37,10 +38,14 @@ type session struct {
 }
 
 func newSession(tc *tls.Conn) *session {
+	var w io.Writer = tc
+	if bc, ok := tc.NetConn().(*batchConn); ok {
+		w = batchWriter{tls: tc, bc: bc}
+	}
 	return &session{
 		tc: tc,
 		fr: newFrameReader(tc, tc, IdleTimeout),
-		fw: newFrameWriter(tc, tc, writeTimeout),
+		fw: newFrameWriter(w, tc, writeTimeout),
 	}
 }
 

@@ -176,7 +176,8 @@ func (s *sender) connect(ctx context.Context) error {
 		}
 		return newErr(errcode.Unreachable, err, "Name", s.name, "Addr", s.opt.Addr)
 	}
-	tc := tls.Client(raw, s.id.ClientTLS(s.opt.PeerID))
+	// The sender's frames are large: each leaves in one system call.
+	tc := tls.Client(newBatchConn(raw), s.id.ClientTLS(s.opt.PeerID))
 	s.ss = newSession(tc)
 	if err := tc.HandshakeContext(hctx); err != nil {
 		raw.Close()
