@@ -133,7 +133,9 @@ func checkQuitSeen(t *testing.T, quitAt time.Time, devID string, dev, watch, sen
 	if !strings.Contains(fin.Str("error"), "Sari-PC") && !strings.Contains(fin.Str("error"), "127.0.0.1") {
 		t.Errorf("the error doesn't say who cancelled: %q", fin.Str("error"))
 	}
-	defer func() { t.Logf("quit at %s; its log:\n%s", quitAt.Format("15:04:05.000"), testproc.Tail(dev.Output(), 1500)) }()
+	defer func() {
+		t.Logf("quit at %s; its log:\n%s", quitAt.Format("15:04:05.000"), testproc.Tail(dev.Output(), 1500))
+	}()
 	if _, ok := dev.Wait(3*time.Second - time.Since(quitAt)); !ok {
 		t.Fatalf("still running 3 s after quitting (at %s):\n%s", quitAt.Format("15:04:05.000"), dev.Output())
 	}
