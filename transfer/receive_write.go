@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"github.com/zeebo/blake3"
 
 	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/savedir"
@@ -31,6 +30,13 @@ func (rx *receive) write() error {
 				f.f.Close() // kept on disk for resume
 			}
 		}
+	}()
+	hq := make(chan hashJob, rxBuffers+1)
+	hdone := make(chan struct{})
+	go rx.hashLoop(hq, hdone)
+	defer func() {
+		close(hq)
+		<-hdone
 	}()
 
 	flush := func() error {
@@ -74,8 +80,10 @@ func (rx *receive) write() error {
 		cur = j.item
 		f := rx.files[j.item]
 		if j.t == FrameData {
-			err := rx.writeData(f, j)
-			rx.free <- j.buf
+			handed, err := rx.writeData(f, j, hq)
+			if !handed {
+				rx.free <- j.buf
+			}
 			if err != nil {
 				return err
 			}
@@ -93,11 +101,18 @@ func (rx *receive) write() error {
 		}
 		pending--
 		cur, next = -1, j.item+1
-		if f.h == nil {
-			f.h = rx.hasher()
+		var got string
+		if hashAsync(f) {
+			sum := make(chan string, 1)
+			hq <- hashJob{f: f, sum: sum}
+			got = <-sum
+		} else {
+			if f.h == nil {
+				f.h = takeHasher(&rx.spare)
+			}
+			got = hex.EncodeToString(f.h.Sum(nil))
+			rx.spare, f.h = f.h, nil // done with it; see resumeState
 		}
-		got := hex.EncodeToString(f.h.Sum(nil))
-		rx.spare, f.h = f.h, nil // done with it; see resumeState
 		if got != j.digest {
 			f.f.Close()
 			f.f = nil
@@ -142,12 +157,18 @@ func (rx *receive) write() error {
 	return nil
 }
 
-func (rx *receive) writeData(f *rxFile, j rxJob) error {
+// writeData writes one data frame and hashes it, or hands it to hashLoop
+// (handed: j.buf then goes back to the pool from there).
+func (rx *receive) writeData(f *rxFile, j rxJob, hq chan<- hashJob) (handed bool, err error) {
 	n := int64(len(j.data))
 	if j.offset == 0 && f.off > 0 {
 		// The sender's prefix differed from ours: start this file over.
 		back := f.off
-		f.h = nil
+		if hashAsync(f) {
+			hq <- hashJob{f: f, reset: true}
+		} else {
+			f.h = nil
+		}
 		f.off = 0
 		if f.f != nil {
 			f.f.Close()
@@ -156,11 +177,11 @@ func (rx *receive) writeData(f *rxFile, j rxJob) error {
 		rx.tr.update(func(e *Event) { e.Done -= back })
 		var err error
 		if f.f, err = rx.ib.OpenPartial(f.partial, 0, f.item.Mode); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if j.offset != f.off {
-		return protocolError("%q: data at offset %d, expected %d", f.item.Path, j.offset, f.off)
+		return false, protocolError("%q: data at offset %d, expected %d", f.item.Path, j.offset, f.off)
 	}
 	if f.off+n > f.item.Size {
 		if f.f != nil {
@@ -168,40 +189,33 @@ func (rx *receive) writeData(f *rxFile, j rxJob) error {
 			f.f = nil
 		}
 		rx.ib.Remove(f.partial)
-		return newErr(errcode.TooManyBytes, nil, "Path", f.item.Path, "Name", rx.ss.peer.Name)
+		return false, newErr(errcode.TooManyBytes, nil, "Path", f.item.Path, "Name", rx.ss.peer.Name)
 	}
 	if f.f == nil {
 		var err error
 		if f.f, err = rx.ib.OpenPartial(f.partial, f.off, f.item.Mode); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if _, err := f.f.Write(j.data); err != nil {
-		return savedir.DiskErr(err, f.item.Path)
+		return false, savedir.DiskErr(err, f.item.Path)
 	}
-	if f.h == nil {
-		f.h = rx.hasher()
+	if hashAsync(f) {
+		hq <- hashJob{f: f, data: j.data, buf: j.buf}
+		handed = true
+	} else {
+		if f.h == nil {
+			f.h = takeHasher(&rx.spare)
+		}
+		f.h.Write(j.data)
 	}
-	f.h.Write(j.data)
 	f.off += n
 	rx.tr.update(func(e *Event) {
 		e.Done += n
 		e.Sent += n
 		e.Current, e.CurrentDone, e.CurrentSize = f.item.Path, f.off, f.item.Size
 	})
-	return nil
-}
-
-// hasher returns a fresh hasher, reusing the last file's: a hasher is
-// ~10 KiB to allocate and clear, which showed in the profile of many small
-// files. Only the writer goroutine calls it.
-func (rx *receive) hasher() *blake3.Hasher {
-	if h := rx.spare; h != nil {
-		rx.spare = nil
-		h.Reset()
-		return h
-	}
-	return blake3.New()
+	return handed, nil
 }
 
 // finalize renames a durable partial into place and acks it (unflushed).
