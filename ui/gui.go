@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"log"
+	"os"
 	"sort"
 	"time"
 
@@ -48,6 +50,15 @@ type options struct {
 	// then runs on the UI thread.
 	background  func(work func() func())
 	redrawEvery time.Duration
+	// trace logs what the window shows, for end-to-end tests that cannot
+	// read pixels (LEMPAR_TRACE_UI=1); nil logs nothing.
+	trace func(format string, args ...any)
+}
+
+func (o options) tracef(format string, args ...any) {
+	if o.trace != nil {
+		o.trace(format, args...)
+	}
 }
 
 func defaultOptions() options {
@@ -63,7 +74,15 @@ func defaultOptions() options {
 			}()
 		},
 		redrawEvery: 100 * time.Millisecond,
+		trace:       uiTrace(),
 	}
+}
+
+func uiTrace() func(string, ...any) {
+	if os.Getenv("LEMPAR_TRACE_UI") == "" {
+		return nil
+	}
+	return func(format string, args ...any) { log.Printf("ui: "+format, args...) }
 }
 
 type screen int
@@ -113,6 +132,11 @@ func newGUI(a fyne.App, b Backend, opt options) *GUI {
 	g.setupDesktop()
 	g.stopEvents = b.Subscribe(g.onEvent)
 	g.tellExpired()
+	if opt.trace != nil {
+		// Tests of a --background start look for the window only once the
+		// app runs: a window shown at start is mapped by then.
+		a.Lifecycle().SetOnStarted(func() { g.opt.tracef("running") })
+	}
 	return g
 }
 

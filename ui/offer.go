@@ -51,6 +51,7 @@ type offerDialog struct {
 	dlg       *dialog.CustomDialog
 	dir       string
 	dirText   *widget.Label
+	code      *widget.Label
 	change    *keyButton
 	always    *widget.Check
 	accept    *keyButton
@@ -79,6 +80,7 @@ func (g *GUI) showNextOffer() {
 	q.current = d
 	g.tickOffer(d) // before Show, so the dialog is sized with the countdown
 	d.dlg.Show()
+	g.opt.tracef("offer %s from %q shown with code %q", o.ID, o.PeerName, d.code.Text)
 	g.bindKeys(func() { d.def.OnTapped() }, func() { g.answerOffer(d, false) })
 	// Focus on the default, so the flow works from the keyboard: Enter
 	// takes it, Tab reaches Change…, "always" and the other button.
@@ -131,6 +133,7 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 		code.SetText(o.Fingerprint)
 		codeHelp = newWrappedCaption(tr("ui.offer.fingerprint.help", "Peer", o.PeerName), fyne.TextAlignCenter)
 	}
+	d.code = code
 
 	items := container.NewVBox()
 	const maxShown = 50
@@ -150,6 +153,7 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 		g.chooseFolder(func(p string) {
 			d.dir = p
 			d.dirText.SetText(p)
+			g.opt.tracef("offer %s saves to %q", o.ID, d.dirText.Text)
 		})
 	})
 	saveRow := container.NewBorder(nil, nil, widget.NewLabel(lang.L("ui.offer.saveto")), d.change, d.dirText)
