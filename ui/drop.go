@@ -2,6 +2,33 @@ package ui
 
 import "fyne.io/fyne/v2"
 
+// onDropped is the window's drop handler. A drop while a dialog is open
+// is never sent from behind it: it joins the send sheet if that is the
+// dialog on top, else it is ignored (the person is busy with the dialog;
+// the files can be dropped again after).
+func (g *GUI) onDropped(pos fyne.Position, uris []fyne.URI) {
+	paths := localPaths(uris)
+	if len(paths) == 0 || g.picking {
+		return
+	}
+	if top := g.win.Canvas().Overlays().Top(); top != nil {
+		if g.sheet != nil && g.sheet.overlay == top {
+			g.sheet.add(paths)
+		}
+		return
+	}
+	if g.screen != screenMain {
+		g.show(screenMain)
+	}
+	view, rows := g.peerBoxes()
+	plan := planDrop(pos, view, rows, g.selectedIDs())
+	if plan.Ask {
+		g.sendSheet(paths)
+		return
+	}
+	g.sendPaths(plan.Targets, paths)
+}
+
 // rowBox is where a device row is on the window, in window coordinates.
 type rowBox struct {
 	ID       string

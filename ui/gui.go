@@ -37,6 +37,15 @@ type GUI struct {
 	keys      []keyBinding    // Enter and Esc of open dialogs
 	screen    screen
 
+	// Choosing what to send (send.go): the desktop's chooser is open
+	// (picking), or known to be missing (noPortal); the folder last picked
+	// from; the send sheet on screen; the open dialogs' "Send to:" lists.
+	picking  bool
+	noPortal bool
+	lastDir  string
+	sheet    *openSheet
+	sendTo   []*recipients
+
 	w widgets // rebuilt whenever the language changes
 }
 
@@ -53,6 +62,8 @@ type options struct {
 	// trace logs what the window shows, for end-to-end tests that cannot
 	// read pixels (LEMPAR_TRACE_UI=1); nil logs nothing.
 	trace func(format string, args ...any)
+	// native asks the desktop's file chooser (nil: Lempar's own).
+	native func(pickRequest) ([]string, error)
 }
 
 func (o options) tracef(format string, args ...any) {
@@ -75,6 +86,7 @@ func defaultOptions() options {
 		},
 		redrawEvery: 100 * time.Millisecond,
 		trace:       uiTrace(),
+		native:      portalPick,
 	}
 }
 

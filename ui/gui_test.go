@@ -100,10 +100,10 @@ func TestDropWithoutSelectionAsks(t *testing.T) {
 	if !contains(overlayTexts(g), "Send to:") {
 		t.Fatalf("no chooser; overlay shows %q", overlayTexts(g))
 	}
-	topDialogButton(t, g, "Send") // nothing ticked: sends nothing
-	test.Tap(topDialogButton(t, g, "Send"))
-	if len(f.Sent()) != 0 {
-		t.Error("chooser sent with no device ticked")
+	send := topDialogButton(t, g, "Send")
+	test.Tap(send) // nothing ticked: sends nothing
+	if len(f.Sent()) != 0 || !send.Disabled() {
+		t.Errorf("chooser sent (%v) or Send enabled (%v) with no device ticked", f.Sent(), !send.Disabled())
 	}
 }
 
@@ -429,7 +429,7 @@ func TestSendFilesBasket(t *testing.T) {
 		f.Emit(PeerSeen{Peer: p})
 	}
 	g.SelectPeers("localsend-ayu")
-	g.fileBasket([]string{"/tmp/a.pdf", "/tmp/b/c.jpg"})
+	g.sendSheet([]string{"/tmp/a.pdf", "/tmp/b/c.jpg"})
 	texts := overlayTexts(g)
 	if !contains(texts, "a.pdf") || !contains(texts, "c.jpg") {
 		t.Fatalf("basket shows %q", texts)

@@ -224,11 +224,13 @@ func offerItemRow(it ItemInfo) fyne.CanvasObject {
 			setCaption(size, tr("ui.offer.folder", "Count", it.Files, "Size", formatBytes(it.Size)))
 		}
 	case KindText:
-		icon = theme.DocumentIcon()
-		name.SetText(textSnippet(it.TextPreview, 60))
+		// The text as it will arrive, line breaks kept, several lines of
+		// it with a scroll for the rest (the preview is its start).
+		name.SetText(it.TextPreview)
 		name.TextStyle.Italic = true
 		name.Truncation = fyne.TextTruncateOff
 		name.Wrapping = fyne.TextWrapWord
+		return container.NewBorder(nil, nil, widget.NewIcon(theme.DocumentIcon()), size, textPreview(name, 4))
 	}
 	return container.NewBorder(nil, nil, widget.NewIcon(icon), size, name)
 }

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -20,6 +21,10 @@ func (g *GUI) nearbyPanel() fyne.CanvasObject {
 	w := &g.w
 	w.peerBox = container.NewVBox()
 	w.peerScroll = container.NewVScroll(w.peerBox)
+	// At the window's minimum size the list still shows two devices whole.
+	sample := newPeerRow(func(string, bool) {})
+	sample.set(PeerInfo{Name: "M", Addr: "192.168.1.12:47110", OS: "android", Known: true, LocalSend: true}, false)
+	w.peerScroll.SetMinSize(fyne.NewSize(0, 2*(sample.MinSize().Height+theme.Padding())+theme.SeparatorThicknessSize()))
 	w.peerEmpty = g.peerEmptyState()
 	w.selHint = newWrappedCaption("", fyne.TextAlignLeading)
 
@@ -70,6 +75,7 @@ func (g *GUI) refreshPeers() {
 	setShown(w.peerEmpty, len(peers) == 0)
 	setShown(w.peerScroll, len(peers) > 0)
 	g.refreshSelectionHint()
+	g.refreshRecipients()
 }
 
 func (g *GUI) refreshSelectionHint() {
@@ -122,6 +128,7 @@ type peerRow struct {
 	widget.BaseWidget
 	peer     PeerInfo
 	selected bool
+	hovered  bool
 	onToggle func(id string, on bool)
 
 	check  *widget.Check
@@ -191,21 +198,41 @@ func (r *peerRow) Tapped(*fyne.PointEvent) {
 	r.check.SetChecked(!r.selected)
 }
 
+// MouseIn highlights the row under the pointer. Fyne 2.7 reports no drag
+// over a window (SetOnDropped fires only at the drop), but on X11 GLFW
+// turns a drag's XdndPosition messages into pointer motion, so there the
+// row a file would be dropped on lights up while dragging; on Wayland,
+// Windows and macOS no motion arrives until the drop.
+func (r *peerRow) MouseIn(*desktop.MouseEvent) {
+	r.hovered = true
+	r.Refresh()
+}
+
+func (r *peerRow) MouseMoved(*desktop.MouseEvent) {}
+
+func (r *peerRow) MouseOut() {
+	r.hovered = false
+	r.Refresh()
+}
+
 func (r *peerRow) CreateRenderer() fyne.WidgetRenderer {
 	bg := canvas.NewRectangle(nil)
+	hover := canvas.NewRectangle(nil)
 	text := container.New(&tightVBox{}, container.NewBorder(nil, nil, nil, r.badge, r.name), r.detail)
 	content := container.NewBorder(nil, nil, container.NewHBox(r.check, r.icon), nil, text)
-	return &peerRowRenderer{row: r, bg: bg, content: content}
+	return &peerRowRenderer{row: r, bg: bg, hover: hover, content: content}
 }
 
 type peerRowRenderer struct {
 	row     *peerRow
 	bg      *canvas.Rectangle
+	hover   *canvas.Rectangle
 	content *fyne.Container
 }
 
 func (p *peerRowRenderer) Layout(s fyne.Size) {
 	p.bg.Resize(s)
+	p.hover.Resize(s)
 	p.content.Resize(s)
 }
 
@@ -218,11 +245,15 @@ func (p *peerRowRenderer) Refresh() {
 	p.bg.CornerRadius = th.Size(theme.SizeNameSelectionRadius)
 	p.bg.Hidden = !p.row.selected
 	p.bg.Refresh()
+	p.hover.FillColor = th.Color(theme.ColorNameHover, v)
+	p.hover.CornerRadius = p.bg.CornerRadius
+	p.hover.Hidden = !p.row.hovered || p.row.peer.ID == ""
+	p.hover.Refresh()
 	p.content.Refresh()
 }
 
 func (p *peerRowRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{p.bg, p.content}
+	return []fyne.CanvasObject{p.bg, p.hover, p.content}
 }
 
 func (p *peerRowRenderer) Destroy() {}

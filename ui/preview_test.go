@@ -62,10 +62,10 @@ func TestPreview(t *testing.T) {
 		g.sendTextDialog()
 		shot("sendtext")
 		g.win.Canvas().Overlays().Top().Hide()
-		g.fileBasket([]string{"/home/budi/Documents/Laporan Q3.pdf", "/home/budi/Pictures/rapat.jpg"})
+		g.sendSheet([]string{"/home/budi/Documents/Laporan Q3.pdf", "/home/budi/Pictures/rapat.jpg"})
 		shot("basket")
 		g.win.Canvas().Overlays().Top().Hide()
-		g.chooseTargets(func([]string) {})
+		g.chooseFiles(false, t.TempDir(), func([]string) {})
 		shot("choose")
 		g.win.Canvas().Overlays().Top().Hide()
 		f.Emit(TransferUpdated{Transfer: TransferInfo{ID: "tx", Direction: Incoming, PeerName: "Sari-PC", Kind: KindText, Count: 1, State: Done,

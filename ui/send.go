@@ -1,87 +1,169 @@
 package ui
 
 import (
-	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
-// onDropped is the window's drop handler.
-func (g *GUI) onDropped(pos fyne.Position, uris []fyne.URI) {
-	paths := localPaths(uris)
-	if len(paths) == 0 {
-		return
-	}
-	if g.screen != screenMain {
-		g.show(screenMain)
-	}
-	view, rows := g.peerBoxes()
-	plan := planDrop(pos, view, rows, g.selectedIDs())
-	if plan.Ask {
-		g.chooseTargets(func(ids []string) { g.sendPaths(ids, paths) })
-		return
-	}
-	g.sendPaths(plan.Targets, paths)
+// pickRequest is what the desktop's file chooser is asked (portal.go).
+type pickRequest struct {
+	parent  string // the window, as "x11:<id>", so the chooser sits on it
+	title   string
+	accept  string
+	start   string
+	folders bool
 }
 
-// withTargets runs send with the selected devices, or asks for some.
-func (g *GUI) withTargets(send func(ids []string)) {
-	if ids := g.selectedIDs(); len(ids) > 0 {
-		send(ids)
-		return
-	}
-	g.chooseTargets(send)
-}
+// errNoPortal: the desktop has no file chooser to offer; Lempar's own
+// chooser is used.
+var errNoPortal = errors.New("no desktop file chooser")
 
-// chooseTargets asks which devices should receive, when none is selected.
-func (g *GUI) chooseTargets(send func(ids []string)) {
-	peers := g.sortedPeers()
-	if len(peers) == 0 {
-		dialog.NewInformation(lang.L("ui.choose.none.title"), lang.L("ui.choose.none.body"), g.win).Show()
-		return
+func (g *GUI) sendFilesDialog()  { g.pick(false, nil) }
+func (g *GUI) sendFolderDialog() { g.pick(true, nil) }
+
+// pick asks for files (or folders) — through the desktop's chooser where
+// it offers one, several at a time, else through Lempar's own — and opens
+// the send sheet with them added to picked.
+func (g *GUI) pick(folders bool, picked []string) {
+	if g.picking {
+		return // the desktop's chooser is open already
 	}
-	names := make([]string, len(peers))
-	for i, p := range peers {
-		names[i] = p.Name
-		if p.Addr != "" {
-			names[i] += " (" + p.Addr + ")"
+	done := func(paths []string) {
+		all := slices.Clone(picked)
+		for _, p := range paths {
+			if !slices.Contains(all, p) {
+				all = append(all, p)
+			}
+		}
+		if len(all) > 0 {
+			if len(paths) > 0 {
+				g.lastDir = filepath.Dir(paths[len(paths)-1])
+			}
+			g.sendSheet(all)
 		}
 	}
-	group := widget.NewCheckGroup(names, nil)
-	if len(peers) == 1 {
-		group.SetSelected(names[:1])
+	if g.opt.native == nil || g.noPortal {
+		g.chooseFiles(folders, g.lastDir, done)
+		return
 	}
-	content := container.NewVBox(widget.NewLabel(lang.L("ui.choose.body")), group)
-	d := dialog.NewCustomConfirm(lang.L("ui.choose.title"), lang.L("ui.choose.send"), lang.L("ui.dialog.cancel"),
-		content, func(ok bool) {
-			if !ok {
+	req := pickRequest{parent: g.windowHandle(), title: lang.L("ui.chooser.files"), accept: lang.L("ui.chooser.choose"),
+		start: g.lastDir, folders: folders}
+	if folders {
+		req.title = lang.L("ui.chooser.folders")
+	}
+	g.picking = true
+	native := g.opt.native
+	g.opt.background(func() func() {
+		paths, err := native(req)
+		return func() {
+			g.picking = false
+			if errors.Is(err, errNoPortal) {
+				g.noPortal = true // ask once per run, not at every click
+				g.chooseFiles(folders, g.lastDir, done)
 				return
 			}
-			var ids []string
-			for i, n := range names {
-				for _, s := range group.Selected {
-					if s == n {
-						ids = append(ids, peers[i].ID)
-					}
-				}
+			done(paths) // nothing on cancel (err is always errNoPortal-wrapped)
+		}
+	})
+}
+
+// windowHandle names the window for the portal, on X11; elsewhere the
+// chooser opens without a parent.
+func (g *GUI) windowHandle() string {
+	h := ""
+	if nw, ok := g.win.(driver.NativeWindow); ok {
+		nw.RunNative(func(ctx any) {
+			if x, ok := ctx.(driver.X11WindowContext); ok && x.WindowHandle != 0 {
+				h = "x11:" + strconv.FormatUint(uint64(x.WindowHandle), 16)
 			}
-			if len(ids) > 0 {
-				send(ids)
+		})
+	}
+	return h
+}
+
+// sendSheet is the last step before sending files or folders: what will be
+// sent, to whom (Send waits for a ticked device), and a way to add more.
+func (g *GUI) sendSheet(paths []string) {
+	list := container.NewVBox()
+	scroll := container.NewVScroll(list)
+	title := lang.L("ui.basket.title.folders")
+	show := func() {
+		list.Objects = nil
+		for _, p := range paths {
+			icon := theme.FileIcon()
+			if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+				icon = theme.FolderIcon()
+			} else {
+				title = lang.L("ui.basket.title")
 			}
-		}, g.win)
+			name := widget.NewLabel(filepath.Base(p))
+			name.Truncation = fyne.TextTruncateEllipsis
+			list.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil,
+				container.New(&tightVBox{}, name, newCaption(filepath.Dir(p)))))
+		}
+		list.Refresh()
+		scroll.SetMinSize(fyne.NewSize(0, min(list.MinSize().Height, 180)))
+	}
+	show()
+	to := g.newRecipients()
+	d := dialog.NewCustomWithoutButtons(title,
+		container.NewBorder(scroll, nil, nil, nil, container.NewPadded(to.view)), g.win)
+	var send *keyButton
+	cancel := newKeyButton(g, lang.L("ui.dialog.cancel"), theme.CancelIcon(), d.Hide)
+	add := newKeyButton(g, lang.L("ui.basket.add"), theme.ContentAddIcon(), func() {
+		d.Hide()
+		g.pick(false, paths)
+	})
+	send = newKeyButton(g, lang.L("ui.choose.send"), theme.MailSendIcon(), func() {
+		ids := to.ids()
+		if len(ids) == 0 {
+			return
+		}
+		d.Hide()
+		g.sendPaths(ids, paths)
+	})
+	send.Importance = widget.HighImportance
+	to.onChange = func() { setEnabled(send, len(to.ids()) > 0) }
+	to.onChange()
+	d.SetButtons([]fyne.CanvasObject{cancel, add, send})
+	d.SetOnClosed(func() {
+		to.close()
+		if g.sheet != nil && g.sheet.dlg == d {
+			g.sheet = nil
+		}
+	})
+	d.Resize(fyne.NewSize(min(520, g.win.Canvas().Size().Width*0.9), 0))
 	d.Show()
-	g.bindKeys(d.Confirm, d.Dismiss)
+	// Items dropped on the window while this is open join it.
+	g.sheet = &openSheet{dlg: d, overlay: g.win.Canvas().Overlays().Top(), add: func(more []string) {
+		for _, p := range more {
+			if !slices.Contains(paths, p) {
+				paths = append(paths, p)
+			}
+		}
+		show()
+	}}
+	g.bindKeys(func() { send.OnTapped() }, d.Hide)
+}
+
+// openSheet is the send sheet on screen, for drops to join it.
+type openSheet struct {
+	dlg     *dialog.CustomDialog
+	overlay fyne.CanvasObject
+	add     func(paths []string)
 }
 
 func (g *GUI) sendPaths(ids, paths []string) {
@@ -93,75 +175,50 @@ func (g *GUI) sendPaths(ids, paths []string) {
 	})
 }
 
-func (g *GUI) sendFilesDialog() { g.pickFile(nil) }
-
-// pickFile adds one file to picked. Fyne's file chooser takes one file at a
-// time, so the files collect in a basket that can take more.
-func (g *GUI) pickFile(picked []string) {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			if len(picked) > 0 {
-				g.fileBasket(picked)
-			}
-			return
-		}
-		p := r.URI().Path()
-		_ = r.Close()
-		if !slices.Contains(picked, p) {
-			picked = append(picked, p)
-		}
-		g.fileBasket(picked)
-	}, g.win)
-	d.SetConfirmText(lang.L("ui.basket.pick"))
-	if n := len(picked); n > 0 {
-		if l, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(picked[n-1]))); err == nil {
-			d.SetLocation(l)
-		}
-	}
-	g.fitFileDialog(d)
-	d.Show()
-	g.bindKeys(nil, d.Dismiss)
-}
-
-// fileBasket lists the files picked so far: send them, or add another.
-func (g *GUI) fileBasket(paths []string) {
-	list := container.NewVBox()
-	for _, p := range paths {
-		name := widget.NewLabel(filepath.Base(p))
-		name.Truncation = fyne.TextTruncateEllipsis
-		list.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.FileIcon()), nil,
-			container.New(&tightVBox{}, name, newCaption(filepath.Dir(p)))))
-	}
-	scroll := container.NewVScroll(list)
-	scroll.SetMinSize(fyne.NewSize(480, min(list.MinSize().Height, 260)))
-	d := dialog.NewCustomWithoutButtons(lang.L("ui.basket.title"), scroll, g.win)
+func (g *GUI) sendTextDialog() {
+	// Enter starts a new line, Ctrl+Enter sends, Tab moves on to the
+	// devices and buttons, and Esc cancels.
+	entry := newKeyEntry(g, true)
+	entry.SetPlaceHolder(lang.L("ui.sendtext.placeholder"))
+	entry.SetMinRowsVisible(5)
+	to := g.newRecipients()
+	d := dialog.NewCustomWithoutButtons(lang.L("ui.sendtext.title"),
+		container.NewBorder(entry, nil, nil, nil, container.NewPadded(to.view)), g.win)
 	cancel := newKeyButton(g, lang.L("ui.dialog.cancel"), theme.CancelIcon(), d.Hide)
-	add := newKeyButton(g, lang.L("ui.basket.add"), theme.ContentAddIcon(), func() {
-		d.Hide()
-		g.pickFile(paths)
-	})
-	send := newKeyButton(g, lang.L("ui.choose.send"), theme.MailSendIcon(), func() {
-		d.Hide()
-		g.withTargets(func(ids []string) { g.sendPaths(ids, paths) })
-	})
+	send := newKeyButton(g, lang.L("ui.choose.send"), theme.MailSendIcon(), nil)
 	send.Importance = widget.HighImportance
-	d.SetButtons([]fyne.CanvasObject{cancel, add, send})
-	d.Show()
-	g.bindKeys(send.OnTapped, d.Hide)
-}
-
-func (g *GUI) sendFolderDialog() {
-	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
-		if err != nil || u == nil {
+	ready := func() bool { return len(to.ids()) > 0 && strings.TrimSpace(entry.Text) != "" }
+	send.OnTapped = func() {
+		if !ready() {
 			return
 		}
-		p := u.Path()
-		g.withTargets(func(ids []string) { g.sendPaths(ids, []string{p}) })
-	}, g.win)
-	d.SetConfirmText(lang.L("ui.basket.pick"))
-	g.fitFileDialog(d)
+		ids, text := to.ids(), entry.Text
+		d.Hide()
+		g.opt.background(func() func() {
+			if err := g.b.SendText(ids, text); err != nil {
+				return func() { g.showError(lang.L("ui.error.send.title"), err) }
+			}
+			return nil
+		})
+	}
+	to.onChange = func() { setEnabled(send, ready()) }
+	entry.OnChanged = func(string) { to.onChange() }
+	to.onChange()
+	d.SetButtons([]fyne.CanvasObject{cancel, send})
+	d.SetOnClosed(to.close)
+	d.Resize(fyne.NewSize(min(520, g.win.Canvas().Size().Width*0.9), 0))
 	d.Show()
-	g.bindKeys(nil, d.Dismiss)
+	entry.submit = send.OnTapped
+	g.bindKeys(send.OnTapped, d.Hide)
+	g.win.Canvas().Focus(entry)
+}
+
+func setEnabled(w fyne.Disableable, on bool) {
+	if on {
+		w.Enable()
+	} else {
+		w.Disable()
+	}
 }
 
 // chooseFolder asks for a folder, starting at the download folder.
@@ -186,83 +243,6 @@ func (g *GUI) chooseFolder(done func(path string)) {
 func (g *GUI) fitFileDialog(d *dialog.FileDialog) {
 	s := g.win.Canvas().Size()
 	d.Resize(fyne.NewSize(s.Width*0.9, s.Height*0.9))
-}
-
-func (g *GUI) sendTextDialog() {
-	// Enter starts a new line, Ctrl+Enter sends, Tab moves on to the
-	// buttons and Esc cancels.
-	entry := newKeyEntry(g, true)
-	entry.SetPlaceHolder(lang.L("ui.sendtext.placeholder"))
-	entry.SetMinRowsVisible(6)
-	d := dialog.NewCustomConfirm(lang.L("ui.sendtext.title"), lang.L("ui.choose.send"), lang.L("ui.dialog.cancel"),
-		entry, func(ok bool) {
-			text := entry.Text
-			if !ok || strings.TrimSpace(text) == "" {
-				return
-			}
-			g.withTargets(func(ids []string) {
-				g.opt.background(func() func() {
-					if err := g.b.SendText(ids, text); err != nil {
-						return func() { g.showError(lang.L("ui.error.send.title"), err) }
-					}
-					return nil
-				})
-			})
-		}, g.win)
-	d.Resize(fyne.NewSize(480, 300))
-	d.Show()
-	entry.submit = d.Confirm
-	g.bindKeys(d.Confirm, d.Dismiss)
-	g.win.Canvas().Focus(entry)
-}
-
-// addByAddressDialog reaches a device that discovery cannot see, e.g. on a
-// network that blocks multicast.
-func (g *GUI) addByAddressDialog() {
-	entry := newKeyEntry(g, false)
-	entry.SetPlaceHolder(lang.L("ui.add.placeholder"))
-	entry.Validator = func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return errors.New(lang.L("ui.add.empty"))
-		}
-		return nil
-	}
-	help := newWrappedCaption(lang.L("ui.add.help"), fyne.TextAlignLeading)
-	items := []*widget.FormItem{
-		widget.NewFormItem(lang.L("ui.add.address"), entry),
-		widget.NewFormItem("", help),
-	}
-	d := dialog.NewForm(lang.L("ui.add.title"), lang.L("ui.add.connect"), lang.L("ui.dialog.cancel"), items, func(ok bool) {
-		if ok {
-			g.addByAddress(strings.TrimSpace(entry.Text))
-		}
-	}, g.win)
-	d.Resize(fyne.NewSize(440, 0))
-	d.Show()
-	entry.OnSubmitted = func(string) { d.Submit() } // Submit validates first
-	g.bindKeys(d.Submit, d.Dismiss)
-	g.win.Canvas().Focus(entry)
-}
-
-func (g *GUI) addByAddress(addr string) {
-	wait := dialog.NewCustomWithoutButtons(lang.L("ui.add.title"),
-		container.NewVBox(widget.NewLabel(tr("ui.add.connecting", "Addr", addr)), widget.NewProgressBarInfinite()), g.win)
-	wait.Show()
-	g.opt.background(func() func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		p, err := g.b.AddByAddress(ctx, addr)
-		return func() {
-			wait.Hide()
-			if err != nil {
-				g.showError(lang.L("ui.add.failed"), err)
-				return
-			}
-			g.peers[p.ID] = p
-			g.selected[p.ID] = true
-			g.refreshPeers()
-		}
-	})
 }
 
 // screenHeader is the bar on top of a secondary screen, with the way back.

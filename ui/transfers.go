@@ -1,15 +1,12 @@
 package ui
 
 import (
-	"net/url"
-	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -28,9 +25,16 @@ func (g *GUI) transfersPanel() fyne.CanvasObject {
 		})
 	w.transferList.OnSelected = func(widget.ListItemID) { w.transferList.UnselectAll() }
 	w.transferEmpty = emptyState(theme.UploadIcon(), lang.L("ui.transfers.empty.title"), lang.L("ui.transfers.empty.help"))
+	// widget.List asks for its template row's width only; rows with Open
+	// and Show in folder need more, so the split may not squeeze the list
+	// below what a row needs.
 	return container.NewBorder(panelTitle(lang.L("ui.transfers.title")), nil, nil, nil,
-		container.NewStack(w.transferList, w.transferEmpty))
+		minWidth(transfersMinWidth, container.NewStack(w.transferList, w.transferEmpty)))
 }
+
+// transfersMinWidth fits the widest row (Open and Show in folder beside
+// the detail line, in Indonesian).
+const transfersMinWidth = 260
 
 // emptyState is a centred icon, title and help text for an empty list.
 func emptyState(icon fyne.Resource, title, help string) fyne.CanvasObject {
@@ -148,6 +152,7 @@ type transferRow struct {
 	codeBox  *fyne.Container
 	progress *widget.ProgressBar
 	result   *widget.Label
+	line2    *fyne.Container // progress or result
 	detail   *widget.RichText
 	cancel   *widget.Button
 	open     *widget.Button
@@ -171,6 +176,7 @@ func newTransferRow(g *GUI) *transferRow {
 	r.progress = widget.NewProgressBar()
 	r.result = widget.NewLabel("")
 	r.result.Truncation = fyne.TextTruncateEllipsis
+	r.line2 = container.NewStack(r.progress, r.result)
 	r.detail = newCaption("")
 	r.cancel = widget.NewButtonWithIcon(lang.L("ui.transfer.cancel"), theme.CancelIcon(), func() { g.cancelTransfer(r.t.ID) })
 	r.open = widget.NewButtonWithIcon(lang.L("ui.transfer.open"), theme.FileIcon(), func() {
@@ -178,12 +184,17 @@ func newTransferRow(g *GUI) *transferRow {
 			g.showReceivedText(r.t)
 			return
 		}
-		g.openPath(r.t.SavedTo)
+		g.openFile(r.t.SavedTo)
 	})
-	r.reveal = widget.NewButtonWithIcon(lang.L("ui.transfer.reveal"), theme.FolderOpenIcon(), func() { g.openPath(revealDir(r.t)) })
+	// The history's opener: a missing file manager is told in words, and
+	// the received items are selected in their folder where it can.
+	r.reveal = widget.NewButtonWithIcon(lang.L("ui.transfer.reveal"), theme.FolderOpenIcon(), func() { g.revealFiles(revealPaths(r.t)) })
 	r.retry = widget.NewButtonWithIcon(lang.L("ui.transfer.retry"), theme.ViewRefreshIcon(), func() { g.retryTransfer(r.t.ID) })
 	for _, b := range []*widget.Button{r.cancel, r.open, r.reveal, r.retry} {
 		b.Importance = widget.LowImportance
+		// set shows the ones that apply; hidden until then so the list's
+		// template row (which sizes the list) is not as wide as all four.
+		b.Hide()
 	}
 	r.ExtendBaseWidget(r)
 	return r
@@ -192,9 +203,8 @@ func newTransferRow(g *GUI) *transferRow {
 func (r *transferRow) CreateRenderer() fyne.WidgetRenderer {
 	buttons := container.NewHBox(r.cancel, r.open, r.reveal, r.retry)
 	line1 := container.NewBorder(nil, nil, r.icon, r.state, r.title)
-	line2 := container.NewStack(r.progress, r.result)
 	line3 := container.NewBorder(nil, nil, nil, buttons, r.detail)
-	return widget.NewSimpleRenderer(container.NewVBox(line1, r.codeBox, line2, line3))
+	return widget.NewSimpleRenderer(container.NewVBox(line1, r.codeBox, r.line2, line3))
 }
 
 // showsCode reports whether t's row shows the verification code box: an
@@ -237,8 +247,11 @@ func (r *transferRow) set(t TransferInfo) {
 	r.state.Refresh()
 
 	final := t.State.Final()
-	r.progress.Hidden = final
+	// Nothing moves while the receiver's person decides: an empty 0% bar
+	// would only say that something is stuck.
+	r.progress.Hidden = final || t.State == Waiting
 	r.result.Hidden = !final
+	r.line2.Hidden = r.progress.Hidden && r.result.Hidden
 	if !final {
 		if t.Total > 0 {
 			r.progress.SetValue(float64(t.Done) / float64(t.Total))
@@ -352,28 +365,6 @@ func stateImportance(s TransferState) widget.Importance {
 		return widget.WarningImportance
 	}
 	return widget.MediumImportance
-}
-
-// revealDir is the folder to open for "Show in folder".
-func revealDir(t TransferInfo) string {
-	if t.Count > 1 {
-		return t.SavedTo // several items are saved into one folder
-	}
-	return filepath.Dir(t.SavedTo)
-}
-
-// openPath opens a file or folder with the desktop's default program.
-func (g *GUI) openPath(p string) {
-	if p == "" {
-		return
-	}
-	u, err := url.Parse(storage.NewFileURI(p).String())
-	if err == nil {
-		err = g.app.OpenURL(u)
-	}
-	if err != nil {
-		g.showError(lang.L("ui.error.open.title"), err)
-	}
 }
 
 func (g *GUI) cancelTransfer(id string) {
