@@ -340,10 +340,3 @@ func (h *History) take(session string) (sessionNote, bool) {
 	return n, ok
 }
 
-// peek returns the note of session, keeping it.
-func (h *History) peek(session string) (sessionNote, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	n, ok := h.notes[session]
-	return n, ok
-}
