@@ -339,4 +339,3 @@ func (h *History) take(session string) (sessionNote, bool) {
 	delete(h.notes, session)
 	return n, ok
 }
-
