@@ -24,8 +24,9 @@ func TestGUIOfferChangeFolderFromTheKeyboard(t *testing.T) {
 	display := startXvfb(t)
 	g := newGUIDevice(t, "Sari-PC")
 	chosen := mkdir(t, filepath.Join(g.dl, "elsewhere"))
-	w := openWindow(t, display, g, nil)
+	buildGUI(t) // before the clock starts
 	began := time.Now()
+	w := openWindow(t, display, g, nil)
 	w.traced(20*time.Second, `ui: running`)
 	before := w.shotUntil("0-before", 20*time.Second, func(img image.Image) bool { return distinctColours(img) > 20 })
 
