@@ -109,7 +109,39 @@ func (d *Device) sendOne(ctx context.Context, t Target, session string, srcs []t
 		}
 		return d.ls.Send(ctx, t.ID, srcs, pin, onEvent)
 	}
-	return d.SendTo(ctx, t.Addr, t.ID, t.Name, session, srcs, onEvent)
+	return transfer.Send(ctx, d.Identity, transfer.SendOptions{
+		Addr: t.Addr, PeerID: t.ID, PeerName: t.Name, Hello: d.Hello(), Session: session,
+		RetryFor: d.retryFor(), Resolve: d.whereIs,
+		OnEvent: onEvent, // recorded in the history above
+	}, srcs)
+}
+
+// whereIs lists the addresses a Lempar device can be reached at now, best
+// first: what discovery hears from it, then its last known address. A
+// retried send asks again each time, so a receiver that came back at
+// another address is followed there; its pinned ID keeps anyone else at
+// an address from taking the transfer over.
+func (d *Device) whereIs(_ context.Context, id string) []string {
+	var out []string
+	if id == "" || localsend.IsPeerID(id) {
+		return nil
+	}
+	if d.disc != nil {
+		for _, p := range d.disc.Peers() {
+			if p.ID != id || p.Source == discovery.SourceLocalSend {
+				continue
+			}
+			for _, a := range p.Addrs {
+				out = append(out, a.String())
+			}
+		}
+	}
+	if d.Trust != nil {
+		if k, ok := d.Trust.Get(id); ok && k.LastAddr != "" {
+			out = append(out, k.LastAddr)
+		}
+	}
+	return out
 }
 
 // route completes a target without an address: a listed device's current

@@ -15,6 +15,10 @@ import (
 const (
 	tickEvery     = 250 * time.Millisecond // timer resolution of the table
 	netCheckEvery = 5 * time.Second        // interfaces and addresses are re-read this often
+	// netSettle is how long after the system reports an address or link
+	// change the interfaces are re-read: one roam is a burst of changes
+	// (old address gone, link up, new address), read once after it.
+	netSettle     = 100 * time.Millisecond
 	retryRegister = 5 * time.Second
 	maxProbes     = 16 // probes in flight at once
 )
@@ -200,7 +204,12 @@ func (s *Service) Serve(ctx context.Context) error {
 	s.mu.Unlock()
 
 	var st serveState
+	netChanged := make(chan struct{}, 1)
+	stopWatch := watchAddrs(netChanged)
 	defer func() {
+		if stopWatch != nil {
+			stopWatch()
+		}
 		s.stopAnnouncing(&st)
 		s.closeSession(&st)
 		s.mu.Lock()
@@ -218,11 +227,22 @@ func (s *Service) Serve(ctx context.Context) error {
 		s.reconcileAnnounce(&st, now)
 		s.apply(func(t *table) { t.tick(now) })
 		s.retryKnown(now)
+		wait := tickEvery
+		if d := st.nextNet.Sub(now); d > 0 && d < wait {
+			wait = d
+		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-s.clock.After(tickEvery):
+		case <-s.clock.After(wait):
 		case <-s.nudge:
+		case <-netChanged:
+			// A new address is announced (and the sockets rebuilt) now,
+			// not at the next periodic check: peers sending to us by name
+			// find us again within a second of a roam.
+			if at := s.clock.Now().Add(netSettle); at.Before(st.nextNet) {
+				st.nextNet = at
+			}
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"net"
 	"sync/atomic"
 	"time"
 
@@ -27,6 +26,13 @@ type SendOptions struct {
 	// the link drops once the offer was accepted; the receiver then resumes
 	// the same session without asking its person again. 0 = don't retry.
 	RetryFor time.Duration
+	// Resolve, when set, says where the receiver is now: its addresses,
+	// best first (discovery, then its last known address). Every retry
+	// asks again, and a retry waiting out its backoff goes at once when a
+	// new address appears, so a receiver that came back at another
+	// address (roaming, a new DHCP lease) is found. It is given the pinned
+	// ID (a retry always has one: retries follow an accepted offer).
+	Resolve func(ctx context.Context, peerID string) []string
 }
 
 // DefaultRetryFor is how long a sender keeps retrying a dropped transfer.
@@ -93,13 +99,10 @@ func (s *sender) runWithRetry(ctx context.Context) error {
 			return err
 		}
 		s.tr.update(func(e *Event) { e.State = StateRetrying; e.Err = err; e.Rate = 0 })
-		t := time.NewTimer(backoff)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := s.backoff(ctx, backoff); err != nil {
+			return err
 		}
+		s.attempt++
 		backoff = min(backoff*2, 10*time.Second)
 		if s.tr.snapshot().Sent > 0 {
 			// Progress was made since the last failure: be quick again.
@@ -117,21 +120,23 @@ type sender struct {
 	tr    *tracker
 	ss    *session
 
-	accepted   bool  // the receiver accepted this session at least once
-	sentBefore int64 // bytes sent by earlier attempts
+	accepted   bool            // the receiver accepted this session at least once
+	attempt    int             // connections tried before this one
+	tried      map[string]bool // addresses the last attempt dialled
+	sentBefore int64           // bytes sent by earlier attempts
 
 	// remote is the reason the peer gave for ending the session, so a write
 	// that fails because of it reports the reason, not "connection lost".
 	remote atomic.Pointer[error]
 }
 
-func (s *sender) run(ctx context.Context) error {
+func (s *sender) run(ctx context.Context) (err error) {
 	if err := s.connect(ctx); err != nil {
 		return err
 	}
 	defer func() {
 		if ctx.Err() == nil { // a cancel closes by itself, after draining
-			s.ss.close()
+			s.endSession(err)
 		}
 	}()
 
@@ -166,16 +171,12 @@ func (s *sender) run(ctx context.Context) error {
 }
 
 func (s *sender) connect(ctx context.Context) error {
+	raw, err := s.dial(ctx)
+	if err != nil {
+		return err
+	}
 	hctx, cancel := context.WithTimeout(ctx, HandshakeTimeout)
 	defer cancel()
-	d := net.Dialer{}
-	raw, err := d.DialContext(hctx, "tcp", s.opt.Addr)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return newErr(errcode.Unreachable, err, "Name", s.name, "Addr", s.opt.Addr)
-	}
 	// The sender's frames are large: each leaves in one system call.
 	tc := tls.Client(newBatchConn(raw), s.id.ClientTLS(s.opt.PeerID))
 	s.ss = newSession(tc)
@@ -201,6 +202,7 @@ func (s *sender) connect(ctx context.Context) error {
 	}
 	s.tr.update(func(e *Event) {
 		e.Peer.ID, e.Peer.Name, e.Peer.OS, e.Peer.App, e.Peer.Port = s.ss.peer.ID, peer.Name, peer.OS, peer.App, peer.Port
+		e.Peer.Addr = s.opt.Addr // a retry may have found the receiver elsewhere
 		e.Code = s.ss.code
 	})
 	s.name = peer.Name

@@ -44,7 +44,7 @@ func (s *sender) stream(ctx context.Context, dec *Decision) error {
 		if err != nil {
 			// Unblock a data write stuck on a dead link now, not at its
 			// write deadline.
-			s.ss.close()
+			s.endSession(err)
 		}
 		acks <- err
 	}()
@@ -217,4 +217,17 @@ func (s *sender) readAcks(pending *atomic.Int32) error {
 		return errors.Join(failed...)
 	}
 	return nil
+}
+
+// endSession closes the connection. A frame we could not take (oversize,
+// unknown, out of place, undecodable) is a protocol error: the receiver is
+// told so in an error frame first, as the receiver tells a sender, and the
+// connection lingers so a reset does not discard that frame.
+func (s *sender) endSession(err error) {
+	if IsCode(err, errcode.Protocol) && s.remote.Load() == nil {
+		s.ss.sendFinal(FrameError, ErrorMsg{Code: errcode.Protocol.String(), Detail: err.Error()})
+		s.ss.closeAfterFinal()
+		return
+	}
+	s.ss.close()
 }
