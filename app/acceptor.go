@@ -11,7 +11,9 @@ import (
 // acceptor applies trust rules before asking the person: the CLI's --yes and
 // --accept-from, then auto-accept for known devices. A device is known by
 // its certificate, so a stranger who copies a known device's name is asked
-// about like any stranger.
+// about like any stranger; and a peer whose ID is only claimed (a LocalSend
+// fingerprint it didn't prove, r.Peer.Verified false) never meets a trust
+// rule and never becomes, or updates, a known device.
 func (n *Node) acceptor() transfer.Acceptor {
 	return transfer.AcceptorFunc(func(ctx context.Context, r *transfer.Request) transfer.Answer {
 		// Noted first, so a declined or expired offer is titled in the
@@ -26,7 +28,7 @@ func (n *Node) acceptor() transfer.Acceptor {
 			}
 			ans = n.opts.Acceptor.Decide(ctx, r)
 		}
-		if ans.Accept && n.Trust != nil {
+		if ans.Accept && n.Trust != nil && r.Peer.Verified {
 			// The one place an incoming offer makes a device known.
 			_, _ = n.Trust.Remember(KnownDevice{ID: r.Peer.ID, Name: r.Peer.Name, LastAddr: r.Peer.ReceiveAddr()})
 			if ans.Always {
@@ -40,7 +42,10 @@ func (n *Node) acceptor() transfer.Acceptor {
 // autoDecision reports whether a rule decides r without the person.
 func (n *Node) autoDecision(r *transfer.Request) (transfer.Answer, bool) {
 	if n.opts.AcceptAll {
-		return transfer.Answer{Accept: true}, true
+		return transfer.Answer{Accept: true}, true // --yes: everyone, so no claim matters
+	}
+	if !r.Peer.Verified {
+		return transfer.Answer{}, false
 	}
 	for _, p := range n.opts.AcceptFrom {
 		// The CLI refuses shorter prefixes; this is the last line against

@@ -99,6 +99,7 @@ func (l *LocalSend) run(ctx context.Context) error {
 		OnEvent:         l.n.onEvent,
 		OnDevice:        l.observe,
 		OnRefused:       l.n.opts.OnRefused,
+		Known:           l.known,
 		Port:            l.o.Port,
 		Listen:          l.o.Listen,
 		AllowHTTP:       l.o.AllowHTTP,
@@ -143,6 +144,16 @@ loop:
 		}
 	}
 	return err
+}
+
+// known tells the service which verified LocalSend peers are known
+// devices: they may use the session slot kept for known devices.
+func (l *LocalSend) known(id string) bool {
+	if l.n.Trust == nil {
+		return false
+	}
+	_, ok := l.n.Trust.Get(id)
+	return ok
 }
 
 func (l *LocalSend) logf(format string, args ...any) {

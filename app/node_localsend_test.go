@@ -1,8 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	"encoding/json"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -95,6 +99,34 @@ func TestLocalSendTrust(t *testing.T) {
 		t.Fatalf("the trusted device was asked about: %+v", r.Peer)
 	default:
 	}
+	// An impostor claims Ayu's fingerprint (phones broadcast it) without her
+	// certificate, and nothing at its address proves it: the person is asked
+	// (as unverified), and accepting changes nothing about the known Ayu.
+	before, _ := n.Trust.Get(ayuID)
+	halo := "halo"
+	claim, _ := json.Marshal(localsend.PrepareRequest{
+		Info:  localsend.DeviceInfo{Alias: "Ayu's phone", Fingerprint: strings.ToUpper(ayu.ID), Port: 1, Protocol: "https"},
+		Files: map[string]localsend.FileMeta{"1": {ID: "1", FileName: "m.txt", Size: 4, FileType: "text/plain", Preview: &halo}},
+	})
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	resp, err := hc.Post("https://"+to.Addr.String()+"/api/localsend/v2/prepare-upload", "application/json", bytes.NewReader(claim))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	select {
+	case r := <-asked:
+		if r.Peer.Verified || r.Peer.ID != ayuID {
+			t.Fatalf("the claim reached the person as %+v", r.Peer)
+		}
+	default:
+		t.Fatalf("an unproven claim of a known fingerprint was auto-accepted (status %d)", resp.StatusCode)
+	}
+	<-finals
+	if after, _ := n.Trust.Get(ayuID); after != before {
+		t.Fatalf("the known device was updated by an impostor: %+v -> %+v", before, after)
+	}
+
 	e := send(other)
 	r := <-asked
 	if r.Peer.ID != localsend.PeerID(other.ID) || r.Peer.Name != "Ayu's phone" || e.Peer.ID != r.Peer.ID {
@@ -108,7 +140,7 @@ func TestLocalSendTrust(t *testing.T) {
 		t.Fatalf("remembered as %+v %v", k, ok)
 	}
 	hist := n.History.List()
-	if len(hist) != 2 || hist[0].PeerID == hist[1].PeerID {
+	if len(hist) != 3 || hist[0].PeerID == hist[1].PeerID { // other, the impostor, Ayu
 		t.Fatalf("history %+v", hist)
 	}
 	if _, err := os.Stat(dl); !os.IsNotExist(err) {

@@ -16,8 +16,10 @@ func (b *Backend) Decide(ctx context.Context, r *transfer.Request) transfer.Answ
 	info := offerInfo(r)
 	if b.dev != nil && b.dev.Trust != nil {
 		_, info.Known = b.dev.Trust.Get(r.Peer.ID)
+		info.Known = info.Known && r.Peer.Verified // a claimed ID is nobody known
 		info.NameClash = !info.Known && b.dev.Trust.NameClash(r.Peer.Name, r.Peer.ID)
 	}
+	info.Unverified = !r.Peer.Verified
 	po := &pendingOffer{info: info, answer: make(chan ui.Decision, 1)}
 	b.mu.Lock()
 	b.offers[info.ID] = po

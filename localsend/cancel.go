@@ -11,10 +11,8 @@ import (
 // identified by the sender's address. Only the sender's address may cancel.
 func (s *Service) handleCancel(w http.ResponseWriter, r *http.Request, v1 bool) {
 	ip := remoteIP(r)
-	s.mu.Lock()
-	ss := s.active
-	s.mu.Unlock()
-	if ss == nil || (!v1 && ss.id != r.URL.Query().Get("sessionId")) {
+	ss := s.session(r.URL.Query().Get("sessionId"), ip, v1)
+	if ss == nil {
 		reply(w, http.StatusOK, nil) // nothing to cancel: already over
 		return
 	}

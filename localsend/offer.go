@@ -1,9 +1,13 @@
 package localsend
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -20,69 +24,170 @@ type rxItem struct {
 	sha256 string // lowercase hex, or "" when not given
 }
 
-// checkPrepare validates a prepare-upload from the network and maps it
-// onto a Lempar offer. Every rule that protects the download folder is
-// applied here, before anyone is asked: names go through the engine's
-// ValidateRelPath, sizes are bounded, duplicates refused.
+// checkPrepare validates a decoded prepare-upload (see decodePrepare, which
+// the server uses) and maps it onto a Lempar offer.
 func checkPrepare(req *PrepareRequest) ([]rxItem, bool, error) {
 	if err := req.Info.check(false); err != nil {
 		return nil, false, fmt.Errorf("info: %w", err)
 	}
-	if len(req.Files) == 0 {
-		return nil, false, errors.New("no files")
-	}
-	if len(req.Files) > maxFiles {
-		return nil, false, fmt.Errorf("%d files is too many", len(req.Files))
-	}
-	items := make([]rxItem, 0, len(req.Files))
-	seen := make(map[string]bool, len(req.Files))
-	var total int64
-	allText := true
+	var c prepChecker
 	for key, f := range req.Files {
-		if f.ID == "" {
-			f.ID = key
-		}
-		if f.ID != key || len(key) > maxIDBytes || !validFingerprint(key) {
-			return nil, false, fmt.Errorf("file ID %q is malformed", truncate(key))
-		}
-		if f.Size < 0 || f.Size > transfer.MaxTotalBytes {
-			return nil, false, fmt.Errorf("file %q has size %d", truncate(f.FileName), f.Size)
-		}
-		total += f.Size
-		if total > transfer.MaxTotalBytes {
-			return nil, false, errors.New("offer is too large")
-		}
-		sum := strings.ToLower(deref(f.SHA256))
-		if sum != "" && !isHex64(sum) {
-			return nil, false, fmt.Errorf("sha256 of %q is malformed", truncate(f.FileName))
-		}
-		if f.Preview != nil && len(*f.Preview) > maxPreview {
-			return nil, false, fmt.Errorf("preview of %q is too long", truncate(f.FileName))
-		}
-		if err := savedir.ValidateRelPath(f.FileName); err != nil {
+		if err := c.add(key, f); err != nil {
 			return nil, false, err
 		}
-		fold := strings.ToLower(f.FileName)
-		if seen[fold] {
-			return nil, false, fmt.Errorf("%q is offered twice", truncate(f.FileName))
-		}
-		seen[fold] = true
-		it := rxItem{id: key, sha256: sum, item: transfer.Item{Path: f.FileName, Kind: transfer.KindFile, Size: f.Size, MTime: modTime(f)}}
-		if !isMessage(f) {
-			allText = false
-		}
-		items = append(items, it)
 	}
+	return c.finish()
+}
+
+// decodePrepare reads a prepare-upload body one file entry at a time and
+// checks it: the entries are never all held as a map beside the items made
+// of them, so an offer costs about its body's size once (issue 13, item 3).
+// Unknown fields are skipped; wrong types, duplicate file IDs and trailing
+// data are refused.
+func decodePrepare(b []byte) (DeviceInfo, []rxItem, bool, error) {
+	var info DeviceInfo
+	if !utf8.Valid(b) {
+		return info, nil, false, errors.New("body is not UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var c prepChecker
+	err := objectFields(dec, func(key string) error {
+		switch {
+		case strings.EqualFold(key, "info"):
+			return dec.Decode(&info)
+		case strings.EqualFold(key, "files"):
+			return objectFields(dec, func(id string) error {
+				var f FileMeta
+				if err := dec.Decode(&f); err != nil {
+					return err
+				}
+				return c.add(id, f)
+			})
+		}
+		var skip json.RawMessage
+		return dec.Decode(&skip)
+	})
+	if err == nil {
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = errors.New("trailing data after the JSON value")
+		}
+	}
+	if err != nil {
+		return info, nil, false, err
+	}
+	if err := info.check(false); err != nil {
+		return info, nil, false, fmt.Errorf("info: %w", err)
+	}
+	items, text, err := c.finish()
+	return info, items, text, err
+}
+
+// objectFields walks a JSON object (or null), calling field for each key
+// with the decoder at its value.
+func objectFields(dec *json.Decoder, field func(key string) error) error {
+	t, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return nil
+	}
+	if d, ok := t.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("%v where an object belongs", t)
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if err := field(t.(string)); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token() // the closing brace
+	return err
+}
+
+// prepChecker applies every rule that protects the download folder to an
+// offer's files, one at a time, before anyone is asked: names go through
+// savedir.ValidateRelPath, sizes are bounded, duplicates refused.
+type prepChecker struct {
+	items []rxItem
+	// Hashes of the IDs and case-folded names seen, not the strings: a
+	// 100,000-file offer would otherwise hold every name twice more while
+	// it is read. A collision (2^-64 per pair) only refuses an offer.
+	seed    maphash.Seed
+	ids     map[uint64]struct{}
+	names   map[uint64]struct{}
+	total   int64
+	notText bool
+}
+
+func (c *prepChecker) add(key string, f FileMeta) error {
+	if c.ids == nil {
+		c.seed, c.ids, c.names = maphash.MakeSeed(), map[uint64]struct{}{}, map[uint64]struct{}{}
+	}
+	if len(c.items) >= maxFiles {
+		return fmt.Errorf("more than %d files", maxFiles)
+	}
+	if f.ID == "" {
+		f.ID = key
+	}
+	idHash := maphash.String(c.seed, key)
+	if _, dup := c.ids[idHash]; dup || f.ID != key || len(key) > maxIDBytes || !validFingerprint(key) {
+		return fmt.Errorf("file ID %q is malformed", truncate(key))
+	}
+	if f.Size < 0 || f.Size > transfer.MaxTotalBytes {
+		return fmt.Errorf("file %q has size %d", truncate(f.FileName), f.Size)
+	}
+	c.total += f.Size
+	if c.total > transfer.MaxTotalBytes {
+		return errors.New("offer is too large")
+	}
+	sum := strings.ToLower(deref(f.SHA256))
+	if sum != "" && !isHex64(sum) {
+		return fmt.Errorf("sha256 of %q is malformed", truncate(f.FileName))
+	}
+	if f.Preview != nil && len(*f.Preview) > maxPreview {
+		return fmt.Errorf("preview of %q is too long", truncate(f.FileName))
+	}
+	if err := savedir.ValidateRelPath(f.FileName); err != nil {
+		return err
+	}
+	fold := maphash.String(c.seed, strings.ToLower(f.FileName))
+	if _, dup := c.names[fold]; dup {
+		return fmt.Errorf("%q is offered twice", truncate(f.FileName))
+	}
+	c.ids[idHash], c.names[fold] = struct{}{}, struct{}{}
+	it := rxItem{id: key, sha256: sum, item: transfer.Item{Path: f.FileName, Kind: transfer.KindFile, Size: f.Size, MTime: modTime(f)}}
+	if isMessage(f) && !c.notText {
+		it.item.Text = *f.Preview // kept only while every entry is a message
+	} else if !c.notText {
+		c.notText = true
+		for i := range c.items {
+			c.items[i].item.Text = ""
+		}
+	}
+	c.items = append(c.items, it)
+	return nil
+}
+
+// finish turns an all-message offer into text items and sorts the items.
+func (c *prepChecker) finish() ([]rxItem, bool, error) {
+	if len(c.items) == 0 {
+		return nil, false, errors.New("no files")
+	}
+	allText := !c.notText
 	if allText {
-		for i := range items {
-			f := req.Files[items[i].id]
-			items[i].item = transfer.Item{Kind: transfer.KindText, Size: f.Size, Text: *f.Preview}
+		for i := range c.items {
+			it := &c.items[i].item
+			*it = transfer.Item{Kind: transfer.KindText, Size: it.Size, Text: it.Text}
 		}
 	}
-	// A stable order (the map has none): by path, so the dialog lists the
-	// files as a folder view would.
-	sortItems(items)
-	return items, allText, nil
+	// A stable order (the sender's has none): by path, so the dialog lists
+	// the files as a folder view would.
+	sortItems(c.items)
+	return c.items, allText, nil
 }
 
 // isMessage recognises a LocalSend text message: a text/plain "file" whose

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,13 +19,14 @@ import (
 	"github.com/lempar/lempar/transfer"
 )
 
-// rxSession is the one incoming LocalSend session. It is created when an
+// rxSession is an incoming LocalSend session. It is created when an
 // offer arrives (waiting for the decision) and ends with exactly one final
 // event.
 type rxSession struct {
 	id    string
 	ip    netip.Addr
 	peer  transfer.PeerInfo
+	known bool // a known, verified device: it may hold the second slot
 	items []rxItem
 	prog  *progress
 
@@ -60,27 +62,48 @@ type rxFile struct {
 }
 
 // handlePrepare is prepare-upload (v2) and send-request (v1): checks, then
-// the normal acceptor (trust rules, then the person), then tokens.
+// the normal acceptor (trust rules, then the person), then tokens. What
+// costs memory or a slot is checked before the body is read: a free
+// session slot, the address's bodies in flight, the offer budget.
 func (s *Service) handlePrepare(w http.ResponseWriter, r *http.Request, v1 bool) {
 	ip := remoteIP(r)
-	var req PrepareRequest
-	err := decodeJSON(r.Body, maxPrepareJSON, &req)
-	var items []rxItem
-	var textOnly bool
-	if err == nil {
-		items, textOnly, err = checkPrepare(&req)
+	certID := ""
+	if fp := certFingerprint(r); fp != "" {
+		certID = PeerID(fp)
 	}
+	if !s.slotFree(s.isKnown(certID)) {
+		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr(errcode.LocalSendBusy, nil, "Name", ip.String()))
+		refuseBody(w, http.StatusConflict, "Blocked by another session")
+		return
+	}
+	if !s.enter(ip) {
+		refuseBody(w, http.StatusTooManyRequests, "Too many requests")
+		return
+	}
+	entered := true
+	defer func() {
+		if entered {
+			s.leave(ip)
+		}
+	}()
+	body, held, err := s.readBody(w, r, maxPrepareJSON)
+	defer s.give(held) // the offer's weight is carried until the decision
 	if err != nil {
-		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr, Name: req.Info.Alias}, lsErr(errcode.LocalSendProtocol, err, "Name", ip.String(), "Detail", err.Error()))
+		st, msg := bodyStatus(err)
+		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr(errcode.LocalSendProtocol, err, "Name", ip.String(), "Detail", err.Error()))
+		refuseBody(w, st, msg)
+		return
+	}
+	info, items, textOnly, err := decodePrepare(body)
+	body = nil // only the items are kept
+	if err != nil {
+		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr, Name: info.Alias}, lsErr(errcode.LocalSendProtocol, err, "Name", ip.String(), "Detail", err.Error()))
 		fail(w, http.StatusBadRequest, "Invalid body")
 		return
 	}
 	peer := transfer.PeerInfo{
-		ID: PeerID(req.Info.Fingerprint), Name: req.Info.Alias, OS: guessOS(deref(req.Info.DeviceType), deref(req.Info.DeviceModel)),
-		App: "LocalSend " + req.Info.Version, Addr: r.RemoteAddr, Port: req.Info.Port,
-	}
-	if fp := certFingerprint(r); fp != "" {
-		peer.ID = PeerID(fp)
+		ID: PeerID(info.Fingerprint), Name: info.Alias, OS: guessOS(deref(info.DeviceType), deref(info.DeviceModel)),
+		App: "LocalSend " + info.Version, Addr: r.RemoteAddr, Port: info.Port,
 	}
 	if !v1 {
 		switch st := s.checkPIN(r, ip); st {
@@ -102,38 +125,77 @@ func (s *Service) handlePrepare(w http.ResponseWriter, r *http.Request, v1 bool)
 		fail(w, http.StatusUnauthorized, "PIN required") // v1 has no way to send one
 		return
 	}
-	if req.Info.Port > 0 {
-		d := req.Info
-		if fp := certFingerprint(r); fp != "" {
-			d.Fingerprint = fp
-		}
+	// Who it is: its certificate, or a claim proven by calling it back. An
+	// unproven claim still reaches the person (LocalSend over HTTP has no
+	// certificate at all), but as unverified: trust rules skip it and the
+	// dialog says so.
+	fp, verified := s.identify(r.Context(), r, ip, &info, false)
+	peer.ID, peer.Verified = PeerID(fp), verified
+	s.leave(ip)
+	entered = false
+	if verified && info.Port > 0 {
+		d := info
+		d.Fingerprint = fp
 		s.seen(deviceFrom(&d, ip, time.Now()))
 	}
-	ss := s.newSession(peer, ip, items)
+	ss := s.newSession(peer, ip, items, verified && s.isKnown(peer.ID))
 	if ss == nil {
 		s.refused(peer, lsErr(errcode.LocalSendBusy, nil, "Name", peer.Name))
 		fail(w, http.StatusConflict, "Blocked by another session")
 		return
 	}
-	status, body := s.decide(r.Context(), ss, textOnly)
+	status, resp := s.decide(r.Context(), ss, textOnly)
 	if status != http.StatusOK {
-		reply(w, status, body)
+		reply(w, status, resp)
 		return
 	}
-	resp := body.(PrepareResponse)
+	pr := resp.(PrepareResponse)
 	if v1 {
-		reply(w, status, resp.Files)
+		reply(w, status, pr.Files)
 		return
 	}
-	reply(w, status, resp)
+	reply(w, status, pr)
 }
 
-// newSession reserves the session slot, or returns nil when another
-// session holds it (LocalSend receives from one sender at a time).
-func (s *Service) newSession(peer transfer.PeerInfo, ip netip.Addr, items []rxItem) *rxSession {
+// isKnown reports whether id (a verified peer ID) is a known device.
+func (s *Service) isKnown(id string) bool {
+	return id != "" && s.cfg.Known != nil && s.cfg.Known(id)
+}
+
+// Session slots. LocalSend receives from one sender at a time; we keep a
+// second slot that only a known, verified device may take, so one
+// stranger's pending offer (or a stranger holding the slot on purpose)
+// never blocks a known device. Strangers and unverified peers never hold
+// more than one session between them.
+const maxSessions = 2
+
+func (s *Service) slotFree(known bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.active != nil {
+	return s.slotFreeLocked(known)
+}
+
+func (s *Service) slotFreeLocked(known bool) bool {
+	if len(s.sessions) >= maxSessions {
+		return false
+	}
+	if known {
+		return true
+	}
+	for _, ss := range s.sessions {
+		if !ss.known {
+			return false
+		}
+	}
+	return true
+}
+
+// newSession takes a session slot, or returns nil when none is free for
+// this peer.
+func (s *Service) newSession(peer transfer.PeerInfo, ip netip.Addr, items []rxItem, known bool) *rxSession {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.slotFreeLocked(known) {
 		return nil
 	}
 	id := uuid.NewString()
@@ -145,14 +207,27 @@ func (s *Service) newSession(peer transfer.PeerInfo, ip netip.Addr, items []rxIt
 			total += it.item.Size
 		}
 	}
-	ss := &rxSession{id: id, ip: ip, peer: peer, items: items}
+	ss := &rxSession{id: id, ip: ip, peer: peer, items: items, known: known}
 	ss.ctx, ss.cancel = context.WithCancelCause(context.Background())
 	ss.prog = newProgress(transfer.Event{
 		Session: id, Direction: transfer.Incoming, Peer: peer, State: transfer.StateWaiting,
 		Files: files, Total: total, Dir: s.cfg.Dir(),
 	}, s.cfg.OnEvent)
-	s.active = ss
+	s.sessions = append(s.sessions, ss)
 	return ss
+}
+
+// session finds the session an upload or cancel names: by its ID (v2), or
+// for v1, which has none, the session of the sender's address.
+func (s *Service) session(id string, ip netip.Addr, v1 bool) *rxSession {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ss := range s.sessions {
+		if (!v1 && ss.id == id) || (v1 && ss.ip == ip) {
+			return ss
+		}
+	}
+	return nil
 }
 
 // decide asks the acceptor and answers the sender: tokens, 204 for a
@@ -267,8 +342,11 @@ func (s *Service) end(ss *rxSession, state transfer.State, err error) {
 	}
 	ss.cancel(cause)
 	s.mu.Lock()
-	if s.active == ss {
-		s.active = nil
+	for i, o := range s.sessions {
+		if o == ss {
+			s.sessions = append(s.sessions[:i:i], s.sessions[i+1:]...)
+			break
+		}
 	}
 	s.mu.Unlock()
 	if inbox != nil {
@@ -291,22 +369,20 @@ func (ss *rxSession) closeInboxWhenIdle(in *savedir.Dir) {
 	}()
 }
 
-// cancelActive ends the running session (the service stops).
+// cancelActive ends the running sessions (the service stops).
 func (s *Service) cancelActive(err error) {
 	s.mu.Lock()
-	ss := s.active
+	all := slices.Clone(s.sessions)
 	s.mu.Unlock()
-	if ss != nil {
+	for _, ss := range all {
 		s.end(ss, transfer.StateCancelled, err)
 	}
 }
 
 // Cancel stops an incoming session by its ID (the person clicked Cancel).
 func (s *Service) Cancel(session string) bool {
-	s.mu.Lock()
-	ss := s.active
-	s.mu.Unlock()
-	if ss == nil || ss.id != session {
+	ss := s.session(session, netip.Addr{}, false)
+	if ss == nil {
 		return false
 	}
 	s.end(ss, transfer.StateCancelled, engineErr(errcode.Cancelled))

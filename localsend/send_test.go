@@ -205,7 +205,7 @@ func TestCancelBySender(t *testing.T) {
 		t.Fatalf("receiver %v %v", got.State, got.Err)
 	}
 	r.svc.mu.Lock()
-	busy := r.svc.active != nil
+	busy := len(r.svc.sessions) > 0
 	r.svc.mu.Unlock()
 	if busy {
 		t.Fatal("the session slot is still taken")

@@ -77,13 +77,26 @@ func (s *Service) handleInfoV1(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleRegister is the answer to our announcement (or a peer's HTTP scan):
-// the peer says who it is and learns who we are.
+// the peer says who it is and learns who we are. It is listed only under a
+// fingerprint it proved (its client certificate, or its own port answering
+// with that certificate) or an HTTP-mode token, which pins nothing.
 func (s *Service) handleRegister(w http.ResponseWriter, r *http.Request) {
 	var d DeviceInfo
 	ip := remoteIP(r)
-	if err := decodeJSON(r.Body, maxInfoJSON, &d); err != nil {
+	if !s.enter(ip) {
+		refuseBody(w, http.StatusTooManyRequests, "Too many requests")
+		return
+	}
+	defer s.leave(ip)
+	body, held, err := s.readBody(w, r, maxInfoJSON)
+	s.give(held)
+	if err == nil {
+		err = decodeBytes(body, &d)
+	}
+	if err != nil {
 		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr(errcode.LocalSendProtocol, err, "Name", ip.String(), "Detail", err.Error()))
-		fail(w, http.StatusBadRequest, "Invalid body")
+		st, msg := bodyStatus(err)
+		refuseBody(w, st, msg)
 		return
 	}
 	if d.Port == 0 {
@@ -94,10 +107,11 @@ func (s *Service) handleRegister(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, "Invalid body")
 		return
 	}
-	if fp := certFingerprint(r); fp != "" {
+	fp, verified := s.identify(r.Context(), r, ip, &d, true)
+	if verified || !isHex64(d.Fingerprint) {
 		d.Fingerprint = fp
+		s.seen(deviceFrom(&d, ip, time.Now()))
 	}
-	s.seen(deviceFrom(&d, ip, time.Now()))
 	reply(w, http.StatusOK, s.Self())
 }
 

@@ -35,6 +35,10 @@ type Config struct {
 	// OnRefused hears about requests refused before anyone was asked (bad
 	// JSON, wrong PIN, bad token), for logs, never dialogs.
 	OnRefused func(peer transfer.PeerInfo, err error)
+	// Known reports whether a verified peer ID is a known device: its offer
+	// may use the session slot kept for known devices (see newSession).
+	// nil: nobody is known.
+	Known func(id string) bool
 
 	Port   int    // TCP and UDP port; 0 = DefaultPort; -1 = any free TCP port (tests)
 	Listen string // TCP listen host; "" = all interfaces
@@ -66,11 +70,14 @@ type Service struct {
 	ln     net.Listener
 	client *http.Client // for register answers during discovery
 
-	mu       sync.Mutex // guards everything below
-	active   *rxSession // the one incoming session LocalSend allows at a time
+	mu       sync.Mutex   // guards everything below
+	sessions []*rxSession // incoming sessions, at most maxSessions (see newSession)
 	pinFails map[netip.Addr]*pinState
 	devices  map[string]Device
 	answered map[netip.Addr]time.Time // last discovery answer per address
+	reading  map[netip.Addr]int       // bodies being read per address
+	held     int64                    // offer budget taken (see readBody)
+	proven   map[string]time.Time     // fingerprint claims proven by calling back
 }
 
 const (
@@ -78,7 +85,6 @@ const (
 	defaultDeviceTTL     = 95 * time.Second
 	defaultStall         = 60 * time.Second
 	maxDevices           = 512
-	maxConns             = 64
 )
 
 // New makes a Service; nothing happens on the network until Listen/Serve.
@@ -113,6 +119,8 @@ func New(cfg Config) *Service {
 		pinFails: map[netip.Addr]*pinState{},
 		devices:  map[string]Device{},
 		answered: map[netip.Addr]time.Time{},
+		reading:  map[netip.Addr]int{},
+		proven:   map[string]time.Time{},
 	}
 }
 

@@ -28,14 +28,14 @@ func (s *Service) handleUpload(w http.ResponseWriter, r *http.Request, v1 bool) 
 		fail(w, http.StatusBadRequest, "Missing parameters")
 		return
 	}
-	s.mu.Lock()
-	ss := s.active
-	s.mu.Unlock()
-	if ss == nil || (!v1 && ss.id != sid) {
+	ss := s.session(sid, ip, v1)
+	if ss == nil {
 		status := http.StatusForbidden
-		if ss != nil {
+		s.mu.Lock()
+		if len(s.sessions) > 0 {
 			status = http.StatusConflict
 		}
+		s.mu.Unlock()
 		s.refused(transfer.PeerInfo{Addr: r.RemoteAddr}, lsErr(errcode.LocalSendProtocol, nil, "Name", ip.String(), "Detail", "upload for an unknown session"))
 		fail(w, status, "Invalid session")
 		return

@@ -27,7 +27,7 @@ const (
 // is decoded into bounded, typed structures and checked before use.
 const (
 	maxInfoJSON    = 64 << 10 // announce, register, info
-	maxPrepareJSON = 32 << 20 // prepare-upload: up to maxFiles entries
+	maxPrepareJSON = 8 << 20  // prepare-upload: ~36,000 files as LocalSend apps describe them (see offerBudget)
 	maxFiles       = 100_000
 	maxAliasBytes  = 63 // the same bound as a Lempar device name
 	maxFieldBytes  = 128
@@ -77,20 +77,6 @@ type PrepareRequest struct {
 type PrepareResponse struct {
 	SessionID string            `json:"sessionId"`
 	Files     map[string]string `json:"files"` // file ID → token
-}
-
-// decodeJSON reads exactly one JSON value of at most max bytes into v.
-// Unknown fields are allowed (newer peers add them), wrong types, trailing
-// data and oversize bodies are not.
-func decodeJSON(r io.Reader, max int64, v any) error {
-	b, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return err
-	}
-	if int64(len(b)) > max {
-		return fmt.Errorf("body is larger than %d bytes", max)
-	}
-	return decodeBytes(b, v)
 }
 
 func decodeBytes(b []byte, v any) error {

@@ -56,6 +56,7 @@ func (s *session) afterHandshake() error {
 		return newErr(errcode.TLSVersion, nil)
 	}
 	s.peer.ID = PeerID(cs)
+	s.peer.Verified = true // the ID is the certificate this handshake proved
 	s.peer.Addr = s.tc.RemoteAddr().String()
 	code, err := VerificationCode(cs)
 	if err != nil {

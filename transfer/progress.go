@@ -42,6 +42,12 @@ type PeerInfo struct {
 	App  string
 	Addr string // the connection's remote address
 	Port int    // where the peer receives, from its hello (0 = unknown)
+	// Verified: ID is proven, not just claimed. A Lempar peer's ID is the
+	// hash of the certificate its TLS connection proved; a LocalSend peer's
+	// only when its client certificate or a call back to its address showed
+	// that certificate. Trust rules (auto-accept, known-device allowances)
+	// apply only to verified peers.
+	Verified bool
 }
 
 // ReceiveAddr is where the peer can be sent to, if known.

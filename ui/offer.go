@@ -121,6 +121,10 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 		trust.SetText(tr("ui.offer.clash", "Peer", o.PeerName))
 		trust.Importance = widget.DangerImportance
 	}
+	if o.Unverified {
+		trust.SetText(tr("ui.offer.unverified", "Peer", o.PeerName))
+		trust.Importance = widget.DangerImportance
+	}
 
 	code := widget.NewLabel(formatCode(o.Code))
 	code.TextStyle = fyne.TextStyle{Monospace: true}
@@ -162,6 +166,9 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 	}
 
 	d.always = widget.NewCheck(tr("ui.offer.always", "Peer", o.PeerName), nil)
+	if o.Unverified {
+		d.always.Hide() // a claimed identity can't be trusted from now on
+	}
 	d.countdown = newCaption("")
 	d.countdown.Hide()
 	d.queued = newCaption("")
@@ -178,7 +185,7 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 	// Accepting files from a device never seen before is a choice the
 	// person makes on purpose (Tab to Accept), never a reflex Enter.
 	d.def = d.decline
-	if o.Known && !o.NameClash {
+	if o.Known && !o.NameClash && !o.Unverified {
 		d.def = d.accept
 		d.accept.Importance = widget.HighImportance
 	}

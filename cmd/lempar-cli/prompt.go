@@ -198,6 +198,9 @@ func (p *prompter) showOffer(r *transfer.Request) {
 	if p.clash != nil && p.clash(r.Peer.Name, r.Peer.ID) {
 		fmt.Fprintln(p.out, p.tr.T("ui.offer.clash", "Peer", r.Peer.Name))
 	}
+	if !r.Peer.Verified {
+		fmt.Fprintln(p.out, p.tr.T("ui.offer.unverified", "Peer", r.Peer.Name))
+	}
 	fmt.Fprintln(p.out, p.tr.T("cli.offer.code", "Code", transfer.FormatCode(r.Code), "Name", r.Peer.Name))
 	fmt.Fprintln(p.out, p.tr.T("cli.offer.dir", "Dir", r.Dir))
 }

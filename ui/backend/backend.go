@@ -131,6 +131,10 @@ type OfferInfo struct {
 	// different device (another certificate). It may be an impostor; the
 	// dialog warns and auto-accept never applies.
 	NameClash bool
+	// Unverified: the sender only claims its ID (a LocalSend fingerprint it
+	// didn't prove). The dialog says so; auto-accept and "always accept"
+	// never apply, and Known is false.
+	Unverified bool
 	// Code is the 6-digit verification code both screens show; "" for
 	// LocalSend peers, which show Fingerprint instead.
 	Code        string

@@ -1,0 +1,5 @@
+//go:build !race
+
+package localsend
+
+const raceBuild = false
