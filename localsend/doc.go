@@ -14,8 +14,11 @@
 //
 //   - Device ID: "localsend:" + the peer's fingerprint. Over HTTPS that is
 //     the SHA-256 of its certificate (lowercased hex); a client certificate,
-//     when the peer shows one, wins over what its JSON claims. Over HTTP it
-//     is the random token the app chose. A known alias with a new
+//     when the peer shows one, wins over what its JSON claims. Without one,
+//     a claim is proven by calling back the sender's address at its
+//     announced port (guard.go); an unproven claim, or the random token of
+//     an HTTP-mode app, leaves PeerInfo.Verified false, and trust rules
+//     skip it. A known alias with a new
 //     fingerprint is a different device: never auto-accepted, and the offer
 //     dialog's name-clash warning applies (TrustStore.NameClash).
 //   - Our fingerprint is our identity's certificate hash in LocalSend's
@@ -30,7 +33,10 @@
 //
 // One HTTPS port (53317 unless set) serves the API; with AllowHTTP the same
 // port also answers plain HTTP (the first byte tells TLS from HTTP). One
-// session at a time, as LocalSend expects: another offer gets 409. Status
+// session at a time, as LocalSend expects: another offer gets 409, except
+// that a known, verified device may take a second slot. Connections, bodies
+// in flight and the bytes of offers are capped before anything is read
+// (guard.go, sniff.go). Status
 // codes: 400 malformed (every name is checked before anyone is asked), 401
 // PIN missing or wrong, 429 after five wrong PINs from an address within
 // five minutes, 403 declined, expired or a bad token or address, 204 for
