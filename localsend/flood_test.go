@@ -155,7 +155,7 @@ func TestFingerprintClaimNeedsProof(t *testing.T) {
 	mallory, _ := transfer.NewEphemeralIdentity()
 	imp := New(Config{Identity: mallory, Alias: func() string { return "Ayu's phone" }, Dir: func() string { return t.TempDir() },
 		Acceptor: transfer.AcceptorFunc(func(context.Context, *transfer.Request) transfer.Answer { return transfer.Answer{} }),
-		Port: -1, Listen: "127.0.0.22", NoMulticast: true})
+		Port:     -1, Listen: "127.0.0.22", NoMulticast: true})
 	serve(t, imp)
 	claimOffer(t, r, "127.0.0.22", nil, offerJSON("Ayu's phone", claim, imp.Port(), "b.txt"), 10*time.Second)
 	if req := next("impostor's own certificate"); req.Peer.Verified {
@@ -179,7 +179,7 @@ func TestFingerprintClaimNeedsProof(t *testing.T) {
 	// call back at its address and port: proven.
 	ph := New(Config{Identity: phone, Alias: func() string { return "Ayu's phone" }, Dir: func() string { return t.TempDir() },
 		Acceptor: transfer.AcceptorFunc(func(context.Context, *transfer.Request) transfer.Answer { return transfer.Answer{} }),
-		Port: -1, Listen: "127.0.0.24", NoMulticast: true})
+		Port:     -1, Listen: "127.0.0.24", NoMulticast: true})
 	serve(t, ph)
 	claimOffer(t, r, "127.0.0.24", nil, offerJSON("Ayu's phone", claim, ph.Port(), "d.txt"), 10*time.Second)
 	if req := next("call back"); !req.Peer.Verified || req.Peer.ID != PeerID(claim) {
