@@ -384,9 +384,25 @@ func rxHelper() int {
 	return 0
 }
 
+// rxHelperBinary is a test binary to run as the receiver process: this one,
+// or under -race a copy built without it, since the race detector's
+// shadow memory would multiply the receiver's footprint being measured.
+func rxHelperBinary(t *testing.T) string {
+	t.Helper()
+	if !raceBuild {
+		return os.Args[0]
+	}
+	bin := filepath.Join(t.TempDir(), "transfer-norace.test")
+	build := exec.Command("go", "test", "-c", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the receiver without -race: %v\n%s", err, out)
+	}
+	return bin
+}
+
 func startReceiverProcess(t *testing.T) (addr string, pid int) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd := exec.Command(rxHelperBinary(t), "-test.run=^$")
 	cmd.Env = append(os.Environ(), envRxHelper+"=1")
 	stdin, _ := cmd.StdinPipe()
 	out, _ := cmd.StdoutPipe()

@@ -213,6 +213,7 @@ func newChooserRow(c *chooser) *chooserRow {
 	r.name = widget.NewLabel("")
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.size = newCaption("")
+	r.size.Truncation = fyne.TextTruncateOff
 	r.ExtendBaseWidget(r)
 	return r
 }

@@ -28,6 +28,7 @@ type widgets struct {
 
 	transferList  *widget.List
 	measureRow    *transferRow // sizes rows of differing heights
+	measuredAt    float32      // the list width the rows were sized for
 	transferEmpty fyne.CanvasObject
 
 	settingsForm *settingsWidgets

@@ -62,3 +62,16 @@ func TestMinimumSizeBothLanguages(t *testing.T) {
 }
 
 var _ = fyne.NewSize
+
+// At the minimum width the waiting row's code help wraps; the row grows
+// with it instead of drawing the next line over it.
+func TestWaitingRowFitsWhenNarrow(t *testing.T) {
+	g, f, _ := newTestGUI(t, LangIndonesian)
+	f.Emit(TransferUpdated{Transfer: uitest.DemoWaiting(testNow)})
+	drain(g)
+	g.win.Resize(g.win.Content().MinSize())
+	r := renderedRow(t, g, 0)
+	if r.Size().Height < r.MinSize().Height {
+		t.Errorf("waiting row is %.0f px high at %.0f px wide, needs %.0f", r.Size().Height, r.Size().Width, r.MinSize().Height)
+	}
+}

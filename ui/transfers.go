@@ -29,7 +29,7 @@ func (g *GUI) transfersPanel() fyne.CanvasObject {
 	// and Show in folder need more, so the split may not squeeze the list
 	// below what a row needs.
 	return container.NewBorder(panelTitle(lang.L("ui.transfers.title")), nil, nil, nil,
-		minWidth(transfersMinWidth, container.NewStack(w.transferList, w.transferEmpty)))
+		container.New(rowSizer{g}, minWidth(transfersMinWidth, container.NewStack(w.transferList, w.transferEmpty))))
 }
 
 // transfersMinWidth fits the widest row (Open and Show in folder beside
@@ -102,9 +102,28 @@ func (g *GUI) sizeTransferRows() {
 		g.w.measureRow = newTransferRow(g)
 	}
 	m := g.w.measureRow
+	// A wrapped line (the code's help) is as tall as the row's width
+	// makes it: measure at the list's width.
+	w := l.Size().Width
 	for i, t := range g.transfers {
 		m.set(t)
+		m.Resize(fyne.NewSize(w, m.MinSize().Height))
 		l.SetItemHeight(i, m.MinSize().Height)
+	}
+	g.w.measuredAt = w
+}
+
+// rowSizer sizes the transfer rows again when the list's width changes,
+// since a narrower row wraps its code help onto more lines.
+type rowSizer struct{ g *GUI }
+
+func (r rowSizer) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }
+
+func (r rowSizer) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Resize(size)
+	objs[0].Move(fyne.NewPos(0, 0))
+	if l := r.g.w.transferList; l != nil && l.Size().Width != r.g.w.measuredAt {
+		r.g.sizeTransferRows()
 	}
 }
 

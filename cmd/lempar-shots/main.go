@@ -136,7 +136,11 @@ func scenes(g *ui.GUI, f *uitest.Fake, now time.Time, shot func(string) error) e
 	if err := shot("waiting-code"); err != nil {
 		return err
 	}
-	return historyScenes(g, shot)
+	if err := historyScenes(g, shot); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { g.ShowMain() })
+	return sendScenes(g, now, shot)
 }
 
 // capture waits until a grab repeats an earlier one and is not blank, then
