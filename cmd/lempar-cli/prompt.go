@@ -57,6 +57,10 @@ const maxTyped = 16
 
 func newPrompter(tr *i18n.Translator, in io.Reader, out io.Writer) *prompter {
 	p := &prompter{tr: tr, in: in, out: out, raw: out, input: make(chan struct{}, 1)}
+	// Read from the start, not from the first question: a line typed (or
+	// piped) ahead must be stamped when it came, or it would read as an
+	// answer to the first offer.
+	defer p.once.Do(p.start)
 	fin, ok := in.(*os.File)
 	if !ok || !term.IsTerminal(int(fin.Fd())) {
 		return p
