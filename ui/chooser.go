@@ -59,6 +59,13 @@ func (g *GUI) chooseFiles(folders bool, start string, done func(paths []string))
 				o.(*chooserRow).set(i, c.entries[i])
 			}
 		})
+	// From the keyboard (Tab into the list, arrows, Space) a row is
+	// selected rather than tapped: it acts as a click. Mouse clicks reach
+	// the rows themselves.
+	c.list.OnSelected = func(i widget.ListItemID) {
+		c.list.Unselect(i)
+		c.tapped(i)
+	}
 	up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { c.open(filepath.Dir(c.dir)) })
 	home := widget.NewButtonWithIcon("", theme.HomeIcon(), func() { c.open(homeDir()) })
 	top := container.NewBorder(nil, nil, container.NewHBox(up, home), nil, c.where)

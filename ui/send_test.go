@@ -236,6 +236,11 @@ func TestOwnChooser(t *testing.T) {
 	if len(c.ticked) != 2 {
 		t.Fatalf("double-click on a folder ticked something: %v", c.ticked)
 	}
+	c.list.Select(index(c, "c.jpg")) // Space on a focused row
+	c.tapped(index(c, "c.jpg"))      // and a click takes the tick back
+	if len(c.ticked) != 2 {
+		t.Fatalf("keyboard tick and untick: %v", c.ticked)
+	}
 	press(g, fyne.KeyReturn)
 	want := []string{filepath.Join(root, "notes.txt"), filepath.Join(root, "photos", "a.jpg")}
 	if !reflect.DeepEqual(got, want) {
