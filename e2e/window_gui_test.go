@@ -84,7 +84,7 @@ func (w *window) traced(timeout time.Duration, re string) []string {
 	return m
 }
 
-// visible lists the app's mapped windows.
+// visibleWindows lists the app's mapped windows on display.
 func visibleWindows(display string) []string {
 	out, _ := xdotool(display, "search", "--onlyvisible", "--name", "^Lempar$").Output()
 	return strings.Fields(string(out))
