@@ -77,9 +77,9 @@ func (s *Service) handleInfoV1(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleRegister is the answer to our announcement (or a peer's HTTP scan):
-// the peer says who it is and learns who we are. It is listed only under a
-// fingerprint it proved (its client certificate, or its own port answering
-// with that certificate) or an HTTP-mode token, which pins nothing.
+// the peer says who it is and learns who we are. An HTTPS peer is listed
+// only under a fingerprint it proved (its client certificate, or its own
+// port answering with that certificate).
 func (s *Service) handleRegister(w http.ResponseWriter, r *http.Request) {
 	var d DeviceInfo
 	ip := remoteIP(r)
@@ -107,8 +107,11 @@ func (s *Service) handleRegister(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, "Invalid body")
 		return
 	}
+	// An HTTP-mode peer's fingerprint is a token that pins nothing (our
+	// sends to it have no TLS to check), so it is listed as before; an
+	// HTTPS peer only under a fingerprint it proved.
 	fp, verified := s.identify(r.Context(), r, ip, &d, true)
-	if verified || !isHex64(d.Fingerprint) {
+	if verified || d.Protocol == "http" || !isHex64(d.Fingerprint) {
 		d.Fingerprint = fp
 		s.seen(deviceFrom(&d, ip, time.Now()))
 	}
