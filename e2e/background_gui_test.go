@@ -8,14 +8,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/godbus/dbus/v5"
+
 	"github.com/lempar/lempar/internal/testproc"
 )
 
-// Start at login runs `lempar --background`. With a tray (a D-Bus session
-// bus) the app starts with no window mapped and still receives; a second
-// start brings the window forward, so the window could have shown on
-// this display. Without a session bus there is no tray to come back from,
-// so the window shows.
+// Start at login runs `lempar --background`. With a tray (a session bus
+// where a StatusNotifierWatcher is present) the app starts with no window
+// mapped and still receives; a second start brings the window forward, so
+// the window could have shown on this display. Without a session bus, or
+// with one and no watcher (stock GNOME), there is no tray to come back
+// from, so the window shows.
 func TestGUIBackgroundStart(t *testing.T) {
 	needXdotool(t)
 	if _, err := exec.LookPath("dbus-daemon"); err != nil {
@@ -27,6 +30,7 @@ func TestGUIBackgroundStart(t *testing.T) {
 	t.Run("tray", func(t *testing.T) {
 		began := time.Now()
 		bus := startSessionBus(t)
+		ownTrayWatcher(t, bus)
 		g := newGUIDevice(t, "Sari-PC")
 		txCfg := knownSender(t, g, "Budi")
 		w := openWindow(t, display, g, []string{"DBUS_SESSION_BUS_ADDRESS=" + bus}, "--background")
@@ -57,6 +61,14 @@ func TestGUIBackgroundStart(t *testing.T) {
 		t.Logf("hidden, received, brought forward in %v", time.Since(began).Round(time.Millisecond))
 	})
 
+	t.Run("session bus without a tray", func(t *testing.T) {
+		bus := startSessionBus(t)
+		g := newGUIDevice(t, "Sari-PC")
+		w := openWindow(t, display, g, []string{"DBUS_SESSION_BUS_ADDRESS=" + bus}, "--background")
+		w.traced(20*time.Second, `ui: running`)
+		waitFor(t, 20*time.Second, func() bool { return len(visibleWindows(display)) == 1 })
+	})
+
 	t.Run("no session bus", func(t *testing.T) {
 		began := time.Now()
 		g := newGUIDevice(t, "Sari-PC")
@@ -78,4 +90,21 @@ func startSessionBus(t *testing.T) string {
 		t.Fatalf("dbus-daemon did not start:\n%s%s", p.Output(), p.Stderr())
 	}
 	return addr
+}
+
+// ownTrayWatcher stands in for a tray host on bus: it owns the
+// StatusNotifierWatcher name, which is what Lempar asks for, until the
+// test ends. (Icons registered with it are never drawn; the test looks at
+// windows only.)
+func ownTrayWatcher(t *testing.T, bus string) {
+	t.Helper()
+	conn, err := dbus.Connect(bus)
+	if err != nil {
+		t.Fatalf("connect to the test's session bus: %v", err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	reply, err := conn.RequestName("org.kde.StatusNotifierWatcher", dbus.NameFlagDoNotQueue)
+	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("own org.kde.StatusNotifierWatcher: %v %v", reply, err)
+	}
 }

@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"os"
-	"runtime"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
@@ -67,19 +64,20 @@ func (g *GUI) updateTray() {
 }
 
 // tray returns the app's tray support, or nil where there is none. On
-// Linux and the BSDs the tray speaks D-Bus: without a session bus, Fyne's
-// systray fails to connect and then crashes on quit, and a hidden window
-// could never be shown again.
+// Linux and the BSDs the tray speaks D-Bus to a StatusNotifierWatcher:
+// without a session bus, Fyne's systray fails to connect and then crashes
+// on quit; without a watcher (stock GNOME) the icon is never shown. Either
+// way a window hidden to the tray could never be shown again, so closing
+// must quit and a background start must show the window. Asked once: the
+// answer decides how the window was set up.
 func (g *GUI) tray() desktop.App {
 	d, ok := g.app.(desktop.App)
 	if !ok {
 		return nil
 	}
-	switch runtime.GOOS {
-	case "linux", "freebsd", "openbsd", "netbsd":
-		if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-			return nil
-		}
+	g.trayOnce.Do(func() { g.trayHost = trayHostPresent() })
+	if !g.trayHost {
+		return nil
 	}
 	return d
 }

@@ -4,6 +4,7 @@ import (
 	"log"
 	"os"
 	"sort"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -45,6 +46,10 @@ type GUI struct {
 	lastDir  string
 	sheet    *openSheet
 	sendTo   []*recipients
+
+	// Whether the desktop shows tray icons (desktop.go), asked once.
+	trayOnce sync.Once
+	trayHost bool
 
 	w widgets // rebuilt whenever the language changes
 }
