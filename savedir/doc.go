@@ -5,7 +5,11 @@
 //   - Names: ValidateName and ValidateRelPath refuse anything that could
 //     escape the folder, name a device or pass for one of our partial files
 //     on Linux, macOS or Windows; NameError says why, in the reader's
-//     language.
+//     language. SafeRelPath and Names map the names that are legal on the
+//     sender's system but not here or on Windows (": ? *", a trailing dot,
+//     "con.txt", "a.jpg" beside "A.JPG") to safe ones instead of refusing
+//     them; traversal, absolute paths, control and bidi characters stay
+//     refused.
 //   - Confinement: every path goes through os.Root, so no symlink or ".."
 //     a peer plants can lead outside the folder; on Linux the open folders
 //     are worked on with the *at system calls directly (O_NOFOLLOW, a
