@@ -21,6 +21,12 @@ type Device struct {
 	Addr        netip.AddrPort // where its HTTP(S) server listens
 	Protocol    string         // "https" or "http"
 	Seen        time.Time
+	// Proven is true when the device showed, over HTTPS at Addr, a
+	// certificate hashing to Fingerprint. Such an entry keeps its address
+	// and protocol against announcements and registers that prove nothing
+	// (anyone can multicast a phone's fingerprint): only another proof
+	// moves it, so a forged "http at my address" can't divert a send.
+	Proven bool
 }
 
 // OS guesses a GOOS-style name for icons ("android", "ios", "windows",

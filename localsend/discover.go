@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -149,7 +150,13 @@ func (s *Service) mayAnswer(ip netip.Addr) bool {
 func (s *Service) register(ctx context.Context, dev Device) bool {
 	ctx, cancel := context.WithTimeout(ctx, answerTimeout)
 	defer cancel()
-	status, body, err := postJSON(ctx, s.client, endpoint(dev.Protocol, dev.Addr.String(), apiV2+"register", nil), s.Self(), maxInfoJSON)
+	// The certificate that answers is recorded: when it hashes to the
+	// announced fingerprint, the device is proven at this address.
+	cert := &certSeen{}
+	c := newClient(s.cfg.Identity, "", 1, cert)
+	c.Transport.(*http.Transport).DisableKeepAlives = true
+	defer c.CloseIdleConnections()
+	status, body, err := postJSON(ctx, c, endpoint(dev.Protocol, dev.Addr.String(), apiV2+"register", nil), s.Self(), maxInfoJSON)
 	if err != nil || status != http.StatusOK {
 		return false
 	}
@@ -162,7 +169,12 @@ func (s *Service) register(ctx context.Context, dev Device) bool {
 			d.Protocol = dev.Protocol
 		}
 		if d.check(true) == nil && sameFingerprint(d.Fingerprint, dev.Fingerprint) {
-			s.seen(deviceFrom(&d, dev.Addr.Addr(), time.Now()))
+			got := deviceFrom(&d, dev.Addr.Addr(), time.Now())
+			// Proven only where we called: the answer's port and protocol
+			// are its own words.
+			got.Proven = dev.Protocol == "https" && got.Protocol == "https" && got.Addr == dev.Addr &&
+				isHex64(dev.Fingerprint) && strings.EqualFold(cert.get(), dev.Fingerprint)
+			s.seen(got)
 		}
 	}
 	return true

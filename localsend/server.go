@@ -113,7 +113,9 @@ func (s *Service) handleRegister(w http.ResponseWriter, r *http.Request) {
 	fp, verified := s.identify(r.Context(), r, ip, &d, true)
 	if verified || d.Protocol == "http" || !isHex64(d.Fingerprint) {
 		d.Fingerprint = fp
-		s.seen(deviceFrom(&d, ip, time.Now()))
+		dev := deviceFrom(&d, ip, time.Now())
+		dev.Proven = verified && d.Protocol == "https"
+		s.seen(dev)
 	}
 	reply(w, http.StatusOK, s.Self())
 }

@@ -66,9 +66,8 @@ type Config struct {
 // Service is the LocalSend side of a Lempar device: an HTTPS (and
 // optionally HTTP) server for the v1 and v2 API, and multicast discovery.
 type Service struct {
-	cfg    Config
-	ln     net.Listener
-	client *http.Client // for register answers during discovery
+	cfg Config
+	ln  net.Listener
 
 	mu       sync.Mutex   // guards everything below
 	sessions []*rxSession // incoming sessions, at most maxSessions (see newSession)
@@ -115,7 +114,6 @@ func New(cfg Config) *Service {
 	}
 	return &Service{
 		cfg:      cfg,
-		client:   discoveryClient(cfg.Identity),
 		pinFails: map[netip.Addr]*pinState{},
 		devices:  map[string]Device{},
 		answered: map[netip.Addr]time.Time{},
@@ -292,6 +290,18 @@ func (s *Service) seen(d Device) {
 	if ok && d.Addr.Addr().Is6() && old.Addr.Addr().Is4() && old.Addr.Port() == d.Addr.Port() {
 		d.Addr = old.Addr // heard on both groups: IPv4 needs no zone and works from anywhere on the LAN
 	}
+	if ok && old.Proven && !d.Proven {
+		if d.Addr != old.Addr || d.Protocol != old.Protocol {
+			// An unproven claim of a proven device elsewhere or over HTTP:
+			// possibly forged. The device itself, if it really moved, proves
+			// it when it answers our announcements (register, call back).
+			// Not logged: a flood of forged datagrams would flood the log.
+			s.mu.Unlock()
+			return
+		}
+		old.Seen = d.Seen // the same claim: it only says the device is still there
+		d = old
+	}
 	s.devices[d.ID] = d
 	s.mu.Unlock()
 	if s.cfg.OnDevice != nil {
@@ -311,13 +321,4 @@ func (s *Service) refused(p transfer.PeerInfo, err error) {
 	if s.cfg.OnRefused != nil {
 		s.cfg.OnRefused(p, err)
 	}
-}
-
-// discoveryClient answers announcements: one short request per device now
-// and then, so no connection is kept (a kept one may be to an app that has
-// since quit, and a POST on it fails instead of being retried).
-func discoveryClient(id *transfer.Identity) *http.Client {
-	c := newClient(id, "", 1, nil)
-	c.Transport.(*http.Transport).DisableKeepAlives = true
-	return c
 }
