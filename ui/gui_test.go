@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -494,4 +495,45 @@ func TestReachabilityNoticeShown(t *testing.T) {
 	if !g.w.notice.Visible() || g.w.notice.Text != self.Notice {
 		t.Fatalf("notice shown %v: %q", g.w.notice.Visible(), g.w.notice.Text)
 	}
+}
+
+// A long save folder picked with Change… shows whole, wrapped: its end
+// (the folder just picked) is on screen, nothing is cut with "…".
+func TestOfferLongSaveFolderShowsItsEnd(t *testing.T) {
+	g, f, _ := newTestGUI(t, LangEnglish)
+	f.Emit(OfferReceived{Offer: uitest.DemoOffer(testNow)})
+	d := g.offers.current
+	long := "/home/sari/Documents/Projects/2026/Quarterly-reports/Working-copies/Downloads/elsewhere"
+	d.setDir(long)
+	var lines []string
+	for _, o := range test.LaidOutObjects(g.win.Canvas().Overlays().Top()) {
+		if txt, ok := o.(*canvas.Text); ok && txt.Visible() && txt.Text != "" {
+			lines = append(lines, txt.Text)
+		}
+	}
+	joined := strings.Join(lines, "\n")
+	if !strings.Contains(joined, "elsewhere") {
+		t.Errorf("the picked folder is not on screen; lines:\n%s", joined)
+	}
+	if got := strings.Join(pathLines(lines, long), ""); got != long {
+		t.Errorf("the save folder reads %q, want %q", got, long)
+	}
+	test.AssertRendersToMarkup(t, "offer_longdir_en.xml", g.win.Canvas())
+	test.Tap(d.accept)
+	if got := f.Answers()["offer-1"]; got.Dir != long || !got.Accept {
+		t.Errorf("answer %+v, want accept into %s", got, long)
+	}
+}
+
+// pathLines are the rendered lines that are pieces of path, in order.
+func pathLines(lines []string, path string) []string {
+	var out []string
+	rest := path
+	for _, l := range lines {
+		if l != "" && strings.HasPrefix(rest, l) {
+			out = append(out, l)
+			rest = rest[len(l):]
+		}
+	}
+	return out
 }

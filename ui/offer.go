@@ -151,16 +151,18 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 	itemScroll := container.NewVScroll(items)
 	itemScroll.SetMinSize(fyne.NewSize(460, min(items.MinSize().Height, 220)))
 
+	// The whole path, wrapped: cut at its end, a long path would hide the
+	// very folder just picked with Change….
 	d.dirText = widget.NewLabel(d.dir)
-	d.dirText.Truncation = fyne.TextTruncateEllipsis
+	d.dirText.Wrapping = fyne.TextWrapWord
 	d.change = newKeyButton(g, lang.L("ui.offer.change"), theme.FolderOpenIcon(), func() {
 		g.chooseFolder(func(p string) {
-			d.dir = p
-			d.dirText.SetText(p)
+			d.setDir(p)
 			g.opt.tracef("offer %s saves to %q", o.ID, d.dirText.Text)
 		})
 	})
-	saveRow := container.NewBorder(nil, nil, widget.NewLabel(lang.L("ui.offer.saveto")), d.change, d.dirText)
+	// Change… keeps its height at the top when the path takes several lines.
+	saveRow := container.NewBorder(nil, nil, widget.NewLabel(lang.L("ui.offer.saveto")), container.NewVBox(d.change), d.dirText)
 	if onlyText(o) {
 		saveRow.Hide() // text is shown, not saved
 	}
@@ -191,6 +193,15 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 	}
 	d.dlg.SetButtons([]fyne.CanvasObject{d.decline, d.accept})
 	return d
+}
+
+// setDir is where the offer will be saved, from Change….
+func (d *offerDialog) setDir(p string) {
+	d.dir = p
+	d.dirText.SetText(p)
+	// The dialog was sized for the old path: grow it so the new one's
+	// lines don't run over what follows.
+	d.dlg.Resize(d.dlg.MinSize())
 }
 
 // offerHeadline is "Sari-PC wants to send you 3 files (1.2 GB)".
