@@ -77,6 +77,7 @@ type Service struct {
 	reading  map[netip.Addr]int       // bodies being read per address
 	held     int64                    // offer budget taken (see readBody)
 	proven   map[string]time.Time     // fingerprint claims proven by calling back
+	wasHTTPS map[string]time.Time     // device IDs proven over HTTPS, when last (see httpsFor)
 }
 
 const (
@@ -84,6 +85,12 @@ const (
 	defaultDeviceTTL     = 95 * time.Second
 	defaultStall         = 60 * time.Second
 	maxDevices           = 512
+	// httpsFor is how long a fingerprint proven over HTTPS is remembered
+	// after its device left the list: an unproven claim of it over HTTP
+	// (someone else copying the phone's announcement while it's away) is
+	// ignored meanwhile. LocalSend apps in HTTP mode announce a random
+	// token, not their certificate's hash, so a real device isn't hidden.
+	httpsFor = time.Hour
 )
 
 // New makes a Service; nothing happens on the network until Listen/Serve.
@@ -119,6 +126,7 @@ func New(cfg Config) *Service {
 		answered: map[netip.Addr]time.Time{},
 		reading:  map[netip.Addr]int{},
 		proven:   map[string]time.Time{},
+		wasHTTPS: map[string]time.Time{},
 	}
 }
 
@@ -290,6 +298,12 @@ func (s *Service) seen(d Device) {
 	if ok && d.Addr.Addr().Is6() && old.Addr.Addr().Is4() && old.Addr.Port() == d.Addr.Port() {
 		d.Addr = old.Addr // heard on both groups: IPv4 needs no zone and works from anywhere on the LAN
 	}
+	if d.Proven {
+		s.rememberHTTPS(d.ID, d.Seen)
+	} else if t, was := s.wasHTTPS[d.ID]; was && d.Protocol != "https" && d.Seen.Sub(t) < httpsFor {
+		s.mu.Unlock()
+		return
+	}
 	if ok && old.Proven && !d.Proven {
 		if d.Addr != old.Addr || d.Protocol != old.Protocol {
 			// An unproven claim of a proven device elsewhere or over HTTP:
@@ -307,6 +321,28 @@ func (s *Service) seen(d Device) {
 	if s.cfg.OnDevice != nil {
 		s.cfg.OnDevice(d)
 	}
+}
+
+// rememberHTTPS records a proof over HTTPS (s.mu held), bounded like the
+// device list: the oldest go first.
+func (s *Service) rememberHTTPS(id string, now time.Time) {
+	if _, ok := s.wasHTTPS[id]; !ok && len(s.wasHTTPS) >= maxDevices {
+		for k, t := range s.wasHTTPS {
+			if now.Sub(t) >= httpsFor {
+				delete(s.wasHTTPS, k)
+			}
+		}
+		if len(s.wasHTTPS) >= maxDevices {
+			oldest := ""
+			for k, t := range s.wasHTTPS {
+				if oldest == "" || t.Before(s.wasHTTPS[oldest]) {
+					oldest = k
+				}
+			}
+			delete(s.wasHTTPS, oldest)
+		}
+	}
+	s.wasHTTPS[id] = now
 }
 
 func (s *Service) pruneLocked(now time.Time) {

@@ -208,3 +208,33 @@ func TestRegisterAnswerProves(t *testing.T) {
 		t.Fatalf("the proven register answer didn't move it: %+v", d)
 	}
 }
+
+// TestProvenHTTPSOutlivesListing: after a proven phone's listing expired,
+// an unproven claim of its fingerprint over HTTP is still not listed (for
+// httpsFor); one over HTTPS is (a send to it is pinned to the fingerprint).
+func TestProvenHTTPSOutlivesListing(t *testing.T) {
+	id, _ := transfer.NewEphemeralIdentity()
+	lp := New(Config{Identity: id, Alias: func() string { return "Lempar" }, NoMulticast: true, DeviceTTL: time.Second})
+	fp := strings.Repeat("AB", 32)
+	at := func(ip, proto string, proven bool, when time.Time) Device {
+		return Device{ID: PeerID(fp), Fingerprint: fp, Alias: "Ayu", Addr: netip.AddrPortFrom(netipAddr(ip), 53317), Protocol: proto, Proven: proven, Seen: when}
+	}
+	now := time.Now()
+	lp.seen(at("10.0.0.5", "https", true, now.Add(-2*time.Second))) // listed, then expired
+	lp.seen(at("10.0.0.66", "http", false, now))
+	if d, ok := lp.Device(PeerID(fp)); ok {
+		t.Fatalf("an HTTP claim of a fingerprint proven over HTTPS was listed: %+v", d)
+	}
+	lp.seen(at("10.0.0.66", "https", false, now))
+	if d, ok := lp.Device(PeerID(fp)); !ok || d.Protocol != "https" {
+		t.Fatalf("an HTTPS claim: %+v %v", d, ok)
+	}
+	lp.seen(at("10.0.0.66", "http", false, now)) // nor does it replace an unproven HTTPS entry
+	if d, _ := lp.Device(PeerID(fp)); d.Protocol != "https" {
+		t.Fatalf("downgraded: %+v", d)
+	}
+	lp.seen(at("10.0.0.66", "http", false, now.Add(httpsFor+time.Minute)))
+	if d, _ := lp.Device(PeerID(fp)); d.Protocol != "http" {
+		t.Fatalf("after httpsFor an HTTP device is listed again: %+v", d)
+	}
+}
