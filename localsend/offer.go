@@ -22,6 +22,9 @@ type rxItem struct {
 	id     string // the sender's file ID
 	item   transfer.Item
 	sha256 string // lowercase hex, or "" when not given
+	// save is the path the file is saved under: item.Path (what the sender
+	// named it, shown in the offer) made safe by savedir.Names.
+	save string
 }
 
 // checkPrepare validates a decoded prepare-upload (see decodePrepare, which
@@ -110,15 +113,17 @@ func objectFields(dec *json.Decoder, field func(key string) error) error {
 
 // prepChecker applies every rule that protects the download folder to an
 // offer's files, one at a time, before anyone is asked: names go through
-// savedir.ValidateRelPath, sizes are bounded, duplicates refused.
+// savedir.Names (names only another system allows are saved under a safe
+// name, hostile ones refused), sizes are bounded, duplicates refused.
 type prepChecker struct {
 	items []rxItem
-	// Hashes of the IDs and case-folded names seen, not the strings: a
-	// 100,000-file offer would otherwise hold every name twice more while
-	// it is read. A collision (2^-64 per pair) only refuses an offer.
+	// Hashes of the IDs and names seen, not the strings: a 100,000-file
+	// offer would otherwise hold every name twice more while it is read.
+	// A collision (2^-64 per pair) only refuses an offer.
 	seed    maphash.Seed
 	ids     map[uint64]struct{}
 	names   map[uint64]struct{}
+	saved   savedir.Names
 	total   int64
 	notText bool
 }
@@ -151,15 +156,16 @@ func (c *prepChecker) add(key string, f FileMeta) error {
 	if f.Preview != nil && len(*f.Preview) > maxPreview {
 		return fmt.Errorf("preview of %q is too long", truncate(f.FileName))
 	}
-	if err := savedir.ValidateRelPath(f.FileName); err != nil {
-		return err
-	}
-	fold := maphash.String(c.seed, strings.ToLower(f.FileName))
-	if _, dup := c.names[fold]; dup {
+	nameHash := maphash.String(c.seed, f.FileName)
+	if _, dup := c.names[nameHash]; dup {
 		return fmt.Errorf("%q is offered twice", truncate(f.FileName))
 	}
-	c.ids[idHash], c.names[fold] = struct{}{}, struct{}{}
-	it := rxItem{id: key, sha256: sum, item: transfer.Item{Path: f.FileName, Kind: transfer.KindFile, Size: f.Size, MTime: modTime(f)}}
+	save, err := c.saved.Save(f.FileName)
+	if err != nil {
+		return err
+	}
+	c.ids[idHash], c.names[nameHash] = struct{}{}, struct{}{}
+	it := rxItem{id: key, sha256: sum, save: save, item: transfer.Item{Path: f.FileName, Kind: transfer.KindFile, Size: f.Size, MTime: modTime(f)}}
 	if isMessage(f) && !c.notText {
 		it.item.Text = *f.Preview // kept only while every entry is a message
 	} else if !c.notText {

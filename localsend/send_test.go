@@ -242,3 +242,79 @@ func TestCancelByReceiver(t *testing.T) {
 		t.Fatal("sender's error should say what happened")
 	}
 }
+
+// Names a phone or a Mac makes every day but Windows (or the download
+// folder's disk) can't hold arrive under safe names; the offer shows what
+// the sender called them, the event's Saved list what they are saved as.
+func TestReceiveNamesOtherSystemsAllow(t *testing.T) {
+	r := startRx(t, accept, nil)
+	src := t.TempDir()
+	want := map[string][]byte{
+		"Meeting notes: 10:30.txt": []byte("agenda"),
+		"image.jpg":                []byte("lower"),
+		"IMAGE.JPG":                []byte("UPPER"),
+		"con.txt":                  []byte("device?"),
+		"what?.txt":                []byte("?"),
+		"ends with dot.":           []byte("."),
+	}
+	tree(t, src, want)
+	var paths []string
+	for name := range want {
+		paths = append(paths, filepath.Join(src, name))
+	}
+	srcs, err := transfer.CollectSources(paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev, err := Send(context.Background(), sendOpts(t, r.device(), newEvents()), srcs); err != nil || ev.State != transfer.StateDone {
+		t.Fatalf("send: %v %v", ev.State, err)
+	}
+	got := r.ev.wait(t)
+	if got.State != transfer.StateDone || len(got.Saved) != len(want) {
+		t.Fatalf("receiver's final event %+v", got)
+	}
+	req := <-r.asked
+	offered := map[string]bool{}
+	for _, it := range req.Offer.Items {
+		offered[it.Path] = true
+	}
+	for name := range want {
+		if !offered[name] {
+			t.Errorf("the offer does not show %q as the sender named it: %v", name, req.Offer.Items)
+		}
+	}
+	files := contents(t, r.dir)
+	saved := map[string]bool{}
+	for _, s := range got.Saved {
+		saved[s] = true
+		if err := savedir.ValidateRelPath(s); err != nil {
+			t.Errorf("saved as %q: %v", s, err)
+		}
+	}
+	for orig, name := range map[string]string{
+		"Meeting notes: 10:30.txt": "Meeting notes_ 10_30.txt",
+		"con.txt":                  "con_.txt",
+		"what?.txt":                "what_.txt",
+		"ends with dot.":           "ends with dot_",
+	} {
+		if string(files[name]) != string(want[orig]) || !saved[name] {
+			t.Errorf("%q: saved %v, %q holds %q", orig, got.Saved, name, files[name])
+		}
+	}
+	// The case clash: one keeps its name, the other gets " (1)".
+	var lower, upper string
+	for name, b := range files {
+		switch string(b) {
+		case "lower":
+			lower = name
+		case "UPPER":
+			upper = name
+		}
+	}
+	if strings.EqualFold(lower, upper) || !strings.EqualFold(strings.ReplaceAll(lower+upper, " (1)", ""), "image.jpgimage.jpg") {
+		t.Errorf("case clash saved as %q and %q", lower, upper)
+	}
+	if len(files) != len(want) {
+		t.Errorf("files %v", files)
+	}
+}

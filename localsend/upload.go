@@ -138,13 +138,13 @@ func (s *Service) receive(ss *rxSession, f *rxFile, body io.Reader, rng byteRang
 		ss.prog.update(func(e *transfer.Event) { e.Done += n; e.Current = name; e.CurrentSize = f.it.item.Size })
 	}
 	if !rng.partial {
-		saved, err := ss.inbox.ReceiveFile(ss.ctx, saveAs(f.it.item), body, f.it.sha256, progress)
+		saved, err := ss.inbox.ReceiveFile(ss.ctx, saveAs(f.it), body, f.it.sha256, progress)
 		return saved, err == nil, s.readErr(ss, err)
 	}
 	c := f.chunk
 	if rng.start == 0 {
 		c.start(ss.ctx, &ss.uploads, func(r io.Reader) (string, error) {
-			return ss.inbox.ReceiveFile(ss.ctx, saveAs(f.it.item), r, f.it.sha256, progress)
+			return ss.inbox.ReceiveFile(ss.ctx, saveAs(f.it), r, f.it.sha256, progress)
 		})
 	}
 	if err := c.feed(body, rng.length()); err != nil {
@@ -164,8 +164,9 @@ func (s *Service) receive(ss *rxSession, f *rxFile, body io.Reader, rng byteRang
 }
 
 // saveAs is what the download folder needs to know of a file.
-func saveAs(it transfer.Item) savedir.File {
-	return savedir.File{Path: it.Path, Size: it.Size, Mode: it.Mode, MTime: it.MTime}
+func saveAs(f rxItem) savedir.File {
+	it := f.item
+	return savedir.File{Path: f.save, Size: it.Size, Mode: it.Mode, MTime: it.MTime}
 }
 
 // readErr names a broken upload connection the engine's way.
