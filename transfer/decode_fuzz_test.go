@@ -60,15 +60,20 @@ func FuzzDecodeOffer(f *testing.F) {
 			return
 		}
 		var total int64
-		for _, it := range o.Items {
+		for i, it := range o.Items {
 			switch it.Kind {
 			case KindText:
 				if len(it.Text) > MaxTextBytes || it.Path != "" {
 					t.Fatalf("bad text item accepted: %+v", it)
 				}
 			case KindFile, KindDir:
-				if !filepath.IsLocal(filepath.FromSlash(it.Path)) || savedir.ValidateRelPath(it.Path) != nil {
-					t.Fatalf("unsafe path accepted: %q", it.Path)
+				// The offered name may be one only the sender's system
+				// allows; the path it is saved under is safe everywhere.
+				if save := o.SavePath(i); !filepath.IsLocal(filepath.FromSlash(save)) || savedir.ValidateRelPath(save) != nil {
+					t.Fatalf("%q is saved under the unsafe path %q", it.Path, save)
+				}
+				if !filepath.IsLocal(filepath.FromSlash(it.Path)) {
+					t.Fatalf("non-local path accepted: %q", it.Path)
 				}
 				if it.Size < 0 {
 					t.Fatalf("negative size accepted")

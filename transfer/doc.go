@@ -45,10 +45,13 @@
 //     range does not include ours gets error "peer-too-old"/"peer-too-new".
 //     A hello with probe=true (add by address, reachability) ends there.
 //  2. The sender sends one offer. Paths are slash-separated and relative;
-//     every element is checked by savedir.ValidateName on receipt (no "..", no
-//     absolute or drive paths, no reserved Windows names, no control
-//     characters, no trailing dot or space, ≤ 255 bytes, not a partial
-//     name). Kinds: "file" (size, mode, mtime in Unix ns), "dir" (size 0;
+//     every element is checked on receipt (savedir.Names): "..", absolute
+//     or drive paths, control, zero-width and bidi characters, names over
+//     255 bytes refuse the offer; names only the sender's system allows
+//     (< > : " | ? *, a trailing dot or space, reserved Windows names, a
+//     partial's suffix, names differing only in case) are saved under a
+//     safe name ("_", "con_.txt", " (1)"), while the person is shown the
+//     offered name and the event's Saved list the saved one. Kinds: "file" (size, mode, mtime in Unix ns), "dir" (size 0;
 //     empty folders travel too), "text" (carried inline, ≤ 256 KiB, so the
 //     person can read it before accepting). At most 100,000 items, 16 TiB.
 //  3. The receiver checks free space, then asks its Acceptor (a person or a

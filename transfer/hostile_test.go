@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -80,7 +81,7 @@ func refusedReceiver(t *testing.T) (*testNode, chan error) {
 }
 
 func TestHostileNamesRefused(t *testing.T) {
-	for _, name := range []string{"../evil.txt", "/etc/passwd", "a/../../b", "C:/x.txt", `..\x`, "CON.txt", "nul", "bad\x01name", "trail.", "x" + savedir.PartialSuffix, strings.Repeat("a", 300)} {
+	for _, name := range []string{"../evil.txt", "/etc/passwd", "a/../../b", "C:/x.txt", `..\x`, "bad\x01name", "x\u202egpj.exe", strings.Repeat("a", 300)} {
 		t.Run(name[:min(len(name), 20)], func(t *testing.T) {
 			rx, refused := refusedReceiver(t)
 			p := dialRaw(t, rx)
@@ -328,4 +329,60 @@ func probeFrom(ctx context.Context, id *Identity, local, addr string) (PeerInfo,
 	h := helloFor(Hello{Probe: true})
 	h.Probe = true
 	return ss.peer, func() error { _, err := exchangeHello(ss, h, true); return err }()
+}
+
+// Names a Mac or Linux sender can make but Windows can't hold are saved
+// under safe names; the offer shows the sender's names, Saved the saved ones.
+func TestNamesOtherSystemsAllowSaved(t *testing.T) {
+	var offered []Item
+	rx := startReceiver(t, AcceptorFunc(func(_ context.Context, r *Request) Answer {
+		offered = r.Offer.Items
+		return Answer{Accept: true}
+	}))
+	src := filepath.Join(t.TempDir(), "Notes: 2024")
+	want := map[string]string{ // offered (relative to src's parent) → saved
+		"Notes: 2024/Meeting notes: 10:30.txt": "Notes_ 2024/Meeting notes_ 10_30.txt",
+		"Notes: 2024/con.txt":                  "Notes_ 2024/con_.txt",
+		"Notes: 2024/trail.":                   "Notes_ 2024/trail_",
+		"Notes: 2024/image.jpg":                "",
+		"Notes: 2024/IMAGE.JPG":                "",
+	}
+	for rel := range want {
+		writeFile(t, filepath.Join(filepath.Dir(src), rel), []byte(rel))
+	}
+	ev, err := send(t, rx, src)
+	if err != nil || ev.State != StateDone {
+		t.Fatalf("send: %v %+v", err, ev)
+	}
+	got := rx.waitFinal(t)
+	if got.State != StateDone || got.FilesDone != len(want) {
+		t.Fatalf("receiver %+v", got)
+	}
+	paths := map[string]bool{}
+	for _, it := range offered {
+		paths[it.Path] = true
+	}
+	for rel, save := range want {
+		if !paths[rel] {
+			t.Errorf("the offer does not show %q: %v", rel, offered)
+		}
+		if save == "" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(rx.dir, filepath.FromSlash(save)))
+		if err != nil || string(b) != rel || !slices.Contains(got.Saved, save) {
+			t.Errorf("%q: saved %v; %q holds %q (%v)", rel, got.Saved, save, b, err)
+		}
+	}
+	// The case clash: one keeps its name, the other gets " (1)".
+	var clash []string
+	for _, s := range got.Saved {
+		if strings.EqualFold(strings.Replace(s, " (1)", "", 1), "Notes_ 2024/image.jpg") {
+			clash = append(clash, s)
+		}
+	}
+	if len(clash) != 2 || strings.EqualFold(clash[0], clash[1]) {
+		t.Errorf("case clash saved as %v (all: %v)", clash, got.Saved)
+	}
+	assertNothingOutside(t, rx)
 }

@@ -68,6 +68,19 @@ type Item struct {
 type Offer struct {
 	Session string `json:"session"`
 	Items   []Item `json:"items"`
+	// save holds, per item, the path it is saved under when DecodeOffer
+	// mapped a name only the sender's system allows (savedir.Names); Items
+	// keep the names the sender gave, which the person is shown.
+	save []string
+}
+
+// SavePath is the relative path item i is saved under: its offered path, or
+// the safe name DecodeOffer gave it.
+func (o *Offer) SavePath(i int) string {
+	if i < len(o.save) {
+		return o.save[i]
+	}
+	return o.Items[i].Path
 }
 
 // ItemDecision is the receiver's answer for one item.
@@ -133,6 +146,8 @@ func DecodeOffer(p []byte) (*Offer, error) {
 	}
 	var total int64
 	seen := make(map[string]bool, len(o.Items))
+	var names savedir.Names
+	o.save = make([]string, len(o.Items))
 	for i := range o.Items {
 		it := &o.Items[i]
 		switch it.Kind {
@@ -148,13 +163,22 @@ func DecodeOffer(p []byte) (*Offer, error) {
 		if it.Text != "" {
 			return nil, protocolError("item %d carries text but is a %s", i, it.Kind)
 		}
-		if err := savedir.ValidateRelPath(it.Path); err != nil {
-			return nil, err
-		}
 		if seen[it.Path] {
 			return nil, protocolError("item %q is offered twice", it.Path)
 		}
 		seen[it.Path] = true
+		// A name only another system allows ("a:b", "con.txt", "A" beside
+		// "a") gets a safe one; traversal, absolute paths, control and
+		// bidi characters are refused.
+		saveAs := names.Save
+		if it.Kind == KindDir {
+			saveAs = names.Dir
+		}
+		save, err := saveAs(it.Path)
+		if err != nil {
+			return nil, err
+		}
+		o.save[i] = save
 		if it.Size < 0 || (it.Kind == KindDir && it.Size != 0) {
 			return nil, protocolError("item %q has size %d", it.Path, it.Size)
 		}

@@ -215,7 +215,7 @@ func (rx *receive) accepted(ans Answer) error {
 	}
 	for i := len(rx.offer.Items) - 1; i >= 0; i-- { // folders after their files, deepest first
 		if it := rx.offer.Items[i]; it.Kind == KindDir {
-			rx.ib.SetTime(it.Path, it.MTime)
+			rx.ib.SetTime(rx.offer.SavePath(i), it.MTime)
 		}
 	}
 	// The sender says bye once it has every ack; don't make it see a reset.
@@ -251,11 +251,11 @@ func (rx *receive) resumable() int64 {
 	}
 	defer root.Close()
 	var n int64
-	for _, it := range rx.offer.Items {
+	for i, it := range rx.offer.Items {
 		if it.Kind != KindFile {
 			continue
 		}
-		if st, err := root.Lstat(filepath.FromSlash(savedir.PartialName(rx.ss.peer.ID, it.Path, it.Size, it.MTime))); err == nil && st.Mode().IsRegular() && st.Size() <= it.Size {
+		if st, err := root.Lstat(filepath.FromSlash(savedir.PartialName(rx.ss.peer.ID, rx.offer.SavePath(i), it.Size, it.MTime))); err == nil && st.Mode().IsRegular() && st.Size() <= it.Size {
 			n += st.Size()
 		}
 	}
@@ -275,6 +275,7 @@ func (rx *receive) prepare() (*Decision, error) {
 	var remaining, resumed int64
 	var texts []string
 	for i, it := range rx.offer.Items {
+		it.Path = rx.offer.SavePath(i) // from here on, the path on this disk
 		dec.Items[i].Accept = true
 		switch it.Kind {
 		case KindText:
