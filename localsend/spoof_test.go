@@ -93,9 +93,9 @@ func TestForgedAnnouncementKeepsProvenDevice(t *testing.T) {
 	}
 	defer uc.Close()
 	yes, no := true, false
-	forged.Announce = &yes
-	b, _ := json.Marshal(forged)
-	forged.Announce = nil
+	ann := forged // a copy: the attacker's handler reads forged meanwhile
+	ann.Announce = &yes
+	b, _ := json.Marshal(ann)
 	canary := DeviceInfo{Alias: "canary", Fingerprint: strings.Repeat("C", 64), Port: aport, Protocol: "https", Announce: &no}
 	cb, _ := json.Marshal(canary)
 	group := &net.UDPAddr{IP: net.ParseIP(MulticastAddr4), Port: DefaultPort}
