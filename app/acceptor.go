@@ -21,6 +21,9 @@ func (n *Node) acceptor() transfer.Acceptor {
 		note := noteOffer(r.Offer.Items)
 		note.notePartials(r.Peer.ID, r.Offer.Items)
 		n.History.note(r.Session, note)
+		if n.opts.OnOffer != nil {
+			n.opts.OnOffer(r)
+		}
 		ans, auto := n.autoDecision(r)
 		if !auto {
 			if n.opts.Acceptor == nil {

@@ -30,6 +30,10 @@ type Options struct {
 	AcceptFrom []string
 	OnEvent    func(transfer.Event)
 	OnRefused  func(transfer.PeerInfo, error)
+	// OnOffer hears every incoming offer as it arrives, before the trust
+	// rules decide it: an auto-accepted one never reaches Acceptor, yet the
+	// window names its row by what it offers.
+	OnOffer func(*transfer.Request)
 	// RetryFor is how long a send keeps reconnecting after its link drops:
 	// 0 means transfer.DefaultRetryFor, negative means never.
 	RetryFor time.Duration

@@ -35,10 +35,11 @@ type Backend struct {
 	offers    map[string]*pendingOffer
 	live      map[string]ui.TransferInfo
 	outgoing  map[string]*outgoing
-	pins      map[string]*pendingPIN // by transfer ID
-	startedAt map[string]time.Time   // live transfers only
-	reach     *app.ReachReport       // the last self-reachability check; worded when shown
-	expired   []ui.UnfinishedFile    // unfinished downloads removed for age, to be told
+	pins      map[string]*pendingPIN   // by transfer ID
+	startedAt map[string]time.Time     // live transfers only
+	offered   map[string][]ui.ItemInfo // incoming sessions' offers, until their final event
+	reach     *app.ReachReport         // the last self-reachability check; worded when shown
+	expired   []ui.UnfinishedFile      // unfinished downloads removed for age, to be told
 }
 
 type pendingOffer struct {
@@ -64,14 +65,14 @@ type outgoing struct {
 	srcs   []transfer.Source
 }
 
-// New makes a backend. It is the device's Acceptor and OnEvent, so it
+// New makes a backend. It is the device's Acceptor, OnOffer and OnEvent, so it
 // exists before the device; Attach connects the two.
 func New(ctx context.Context, tr *i18n.Translator) *Backend {
 	b := &Backend{
 		ctx: ctx, d: newDispatcher(),
 		peers: map[string]ui.PeerInfo{}, seen: map[string]discovery.Peer{}, offers: map[string]*pendingOffer{},
 		live: map[string]ui.TransferInfo{}, outgoing: map[string]*outgoing{},
-		pins: map[string]*pendingPIN{}, startedAt: map[string]time.Time{},
+		pins: map[string]*pendingPIN{}, startedAt: map[string]time.Time{}, offered: map[string][]ui.ItemInfo{},
 	}
 	b.tr = &liveTr{system: tr, b: b}
 	return b

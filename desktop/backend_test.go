@@ -62,7 +62,7 @@ func startDeviceWith(t *testing.T, adjust func(*app.DeviceOptions, *app.Settings
 	st.DeviceName, st.DownloadDir = "Sari-PC", filepath.Join(dir, "dl")
 	st.LocalSend = false
 	o := app.DeviceOptions{
-		Options:         app.Options{ConfigDir: dir, Acceptor: b, OnEvent: b.OnEvent, Port: -1, Listen: "127.0.0.1"},
+		Options:         app.Options{ConfigDir: dir, Acceptor: b, OnEvent: b.OnEvent, OnOffer: b.OnOffer, Port: -1, Listen: "127.0.0.1"},
 		IncludeLoopback: true,
 		Logf:            t.Logf,
 	}

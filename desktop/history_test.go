@@ -103,7 +103,7 @@ func runDevice(t *testing.T, dir string) (b *Backend, dev *app.Device, r *record
 	ctx, cancel := context.WithCancel(context.Background())
 	b = New(ctx, i18n.FromEnv())
 	dev, err := app.OpenDevice(app.DeviceOptions{
-		Options:         app.Options{ConfigDir: dir, Acceptor: b, OnEvent: b.OnEvent, Port: -1, Listen: "127.0.0.1"},
+		Options:         app.Options{ConfigDir: dir, Acceptor: b, OnEvent: b.OnEvent, OnOffer: b.OnOffer, Port: -1, Listen: "127.0.0.1"},
 		IncludeLoopback: true, Logf: t.Logf,
 	})
 	if err != nil {

@@ -64,10 +64,26 @@ type errOfferGone struct{ b *Backend }
 
 func (e errOfferGone) Error() string { return e.b.tr.T("ui.error.offer-gone") }
 
+// OnOffer hears every incoming offer, auto-accepted ones included, so a
+// row can be named by what it brings before anything is saved.
+func (b *Backend) OnOffer(r *transfer.Request) {
+	items := offerInfo(r).Items
+	b.mu.Lock()
+	b.offered[r.Session] = items
+	b.mu.Unlock()
+}
+
 // OnEvent receives the node's incoming-transfer events.
 func (b *Backend) OnEvent(e transfer.Event) {
 	if e.Direction != transfer.Incoming {
 		return
+	}
+	if e.State.Final() {
+		defer func() {
+			b.mu.Lock()
+			delete(b.offered, e.Session)
+			b.mu.Unlock()
+		}()
 	}
 	if e.State == transfer.StateWaiting {
 		return // the offer dialog covers this phase
@@ -136,6 +152,7 @@ func (b *Backend) transferInfo(e transfer.Event, srcs []transfer.Source) ui.Tran
 		b.startedAt[e.Session] = time.Now()
 	}
 	t.Started = b.startedAt[e.Session]
+	offered := b.offered[e.Session]
 	b.mu.Unlock()
 	if e.State.Final() {
 		t.Finished = time.Now()
@@ -164,9 +181,13 @@ func (b *Backend) transferInfo(e transfer.Event, srcs []transfer.Source) ui.Tran
 		} else {
 			t.SavedTo = e.Dir
 		}
+	} else if len(offered) > 0 {
+		// Nothing saved yet: the offer says what is coming.
+		t.Name, t.Kind = offeredName(offered)
 	} else if e.Current != "" {
 		t.Name = path.Base(e.Current)
 	}
+	t.Count = max(t.Count, len(offered)) // the offer's count, not just what is saved so far
 	if len(e.Texts) > 0 {
 		t.Text = strings.Join(e.Texts, "\n\n")
 		if len(e.Saved) == 0 {
@@ -202,4 +223,15 @@ func transferInfoFromSources(session, peerID, peerName string, srcs []transfer.S
 		}
 	}
 	return t
+}
+
+// offeredName names an incoming transfer by its offer, as a sent one is
+// named by its sources: the first file or folder, else the first text.
+func offeredName(items []ui.ItemInfo) (string, ui.ItemKind) {
+	for _, it := range items {
+		if it.Kind != ui.KindText {
+			return it.Path, it.Kind
+		}
+	}
+	return items[0].TextPreview, ui.KindText
 }

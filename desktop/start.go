@@ -16,7 +16,7 @@ import (
 func Open(ctx context.Context, configDir string) (*Backend, *app.Device, error) {
 	b := New(ctx, i18n.FromEnv())
 	dev, err := app.OpenDevice(app.DeviceOptions{
-		Options:          app.Options{ConfigDir: configDir, Acceptor: b, OnEvent: b.OnEvent},
+		Options:          app.Options{ConfigDir: configDir, Acceptor: b, OnEvent: b.OnEvent, OnOffer: b.OnOffer},
 		FreePortFallback: true, // the usual port is taken: receive on a free one, announced
 		IncludeLoopback:  os.Getenv("LEMPAR_MDNS_LOOPBACK") == "1",
 		ReachCheck:       true,
