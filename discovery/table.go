@@ -214,9 +214,14 @@ func (e *entry) sentFrom(src netip.Addr) bool {
 	}
 	src = src.WithZone("")
 	for a := range e.addrs {
-		if a.WithZone("") == src {
+		// Only this machine can send on loopback, and it may pick either
+		// family or loopback address for a multicast it loops back.
+		if a.WithZone("") == src || src.IsLoopback() && a.IsLoopback() {
 			return true
 		}
+	}
+	if src.IsLoopback() && e.origin.IsLoopback() {
+		return true
 	}
 	return e.directAddr.Addr().WithZone("") == src || e.best.Addr().WithZone("") == src
 }
