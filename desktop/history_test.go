@@ -140,7 +140,9 @@ func TestHistoryAfterRestartInThePersonsLanguage(t *testing.T) {
 	}
 	b, dev, r, stop := runDevice(t, cfg)
 	na := &notifyApp{App: test.NewTempApp(t)}
-	g := ui.New(na, b)
+	// Serial: the window handles the backend's events on this goroutine
+	// (step), as Fyne's test driver requires.
+	g, step := ui.NewSerial(na, b)
 
 	src := t.TempDir()
 	answer := func(what string, srcs []transfer.Source, d ui.Decision) ui.TransferInfo {
@@ -185,6 +187,7 @@ func TestHistoryAfterRestartInThePersonsLanguage(t *testing.T) {
 	want := map[string]bool{id.T("ui.notify.offer.title"): false, id.T("ui.notify.failed.title"): false}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
+		step()
 		for _, title := range na.titles() {
 			if _, ok := want[title]; ok {
 				want[title] = true
@@ -245,7 +248,8 @@ func TestHistoryAfterRestartInThePersonsLanguage(t *testing.T) {
 	}
 
 	// The History screen, as the person reads it.
-	g2 := ui.New(&notifyApp{App: test.NewTempApp(t)}, b)
+	g2, step2 := ui.NewSerial(&notifyApp{App: test.NewTempApp(t)}, b)
+	step2()
 	g2.Close() // no more events: the test reads the widgets alone
 	g2.Window().Resize(fyne.NewSize(960, 900))
 	g2.ShowHistory()

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"os"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
@@ -50,8 +51,25 @@ func applyLanguage(code string) {
 		}
 		break
 	}
+	applied.Lock()
+	defer applied.Unlock()
+	if applied.code == code && applied.done {
+		// Fyne's catalogue is process-wide: reloading it for a second
+		// window in the same language (tests run two) would race with the
+		// first window's readers for nothing.
+		return
+	}
 	_ = os.Setenv("LANGUAGE", code)
 	loadTranslations()
+	applied.code, applied.done = code, true
+}
+
+// applied is the language Fyne's process-wide catalogue was last loaded
+// for; it mirrors state Fyne keeps globally, hence global itself.
+var applied struct {
+	sync.Mutex
+	code string
+	done bool
 }
 
 func loadTranslations() {
