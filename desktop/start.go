@@ -2,7 +2,6 @@ package desktop
 
 import (
 	"context"
-	"errors"
 	"log"
 	"os"
 
@@ -37,10 +36,4 @@ func Open(ctx context.Context, configDir string) (*Backend, *app.Device, error) 
 
 // Describe renders an error in tr's language when it carries a
 // translation (engine and store errors do), else as it is.
-func Describe(tr *i18n.Translator, err error) string {
-	var l interface{ Localize(*i18n.Translator) string }
-	if errors.As(err, &l) {
-		return l.Localize(tr)
-	}
-	return err.Error()
-}
+func Describe(tr *i18n.Translator, err error) string { return i18n.Describe(tr, err) }

@@ -7,19 +7,8 @@ import (
 	"github.com/lempar/lempar/internal/i18n"
 )
 
-// localized is implemented by errors that carry an i18n key and arguments, so
-// the CLI can show them in the user's language.
-type localized interface {
-	Localize(tr *i18n.Translator) string
-}
-
-func describe(tr *i18n.Translator, err error) string {
-	var l localized
-	if errors.As(err, &l) {
-		return l.Localize(tr)
-	}
-	return err.Error()
-}
+// describe renders err in the reader's language when it can.
+func describe(tr *i18n.Translator, err error) string { return i18n.Describe(tr, err) }
 
 // errorDetail is the raw low-level cause behind err ("dial tcp …: i/o
 // timeout"), which messages put in plain words; --json keeps it for

@@ -5,6 +5,7 @@ package i18n
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -147,4 +148,20 @@ func Fill(s string, args ...any) string {
 		pairs = append(pairs, "{{."+fmt.Sprint(args[i])+"}}", fmt.Sprint(args[i+1]))
 	}
 	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// Localizer is an error (or anything) that can say itself in a reader's
+// language: engine and store errors carry a key and arguments for it.
+type Localizer interface {
+	Localize(tr *Translator) string
+}
+
+// Describe renders err in tr's language when it (or an error it wraps) is
+// a Localizer, else as it is.
+func Describe(tr *Translator, err error) string {
+	var l Localizer
+	if errors.As(err, &l) {
+		return l.Localize(tr)
+	}
+	return err.Error()
 }
