@@ -248,7 +248,11 @@ func offerItemRow(it ItemInfo) fyne.CanvasObject {
 		name.TextStyle.Italic = true
 		name.Truncation = fyne.TextTruncateOff
 		name.Wrapping = fyne.TextWrapWord
-		return container.NewBorder(nil, nil, widget.NewIcon(theme.DocumentIcon()), size, textPreview(name, 4))
+		// Icon and size stay level with the first line, not centred on
+		// the preview's height.
+		top := func(o fyne.CanvasObject) fyne.CanvasObject { return container.NewVBox(o) }
+		firstLine := container.NewStack(widget.NewLabel(""), container.NewCenter(widget.NewIcon(theme.DocumentIcon())))
+		return container.NewBorder(nil, nil, top(firstLine), top(size), textPreview(name, 4))
 	}
 	return container.NewBorder(nil, nil, widget.NewIcon(icon), size, name)
 }
