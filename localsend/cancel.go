@@ -9,9 +9,13 @@ import (
 
 // handleCancel is the sender stopping its session: v2 names it, v1 is
 // identified by the sender's address. Only the sender's address may cancel.
+// A v2 cancel without a session ID is a sender withdrawing the offer it is
+// still waiting on (it has no ID before the answer); both official
+// versions honour it, so the sender's session at that address ends.
 func (s *Service) handleCancel(w http.ResponseWriter, r *http.Request, v1 bool) {
 	ip := remoteIP(r)
-	ss := s.session(r.URL.Query().Get("sessionId"), ip, v1)
+	id := r.URL.Query().Get("sessionId")
+	ss := s.session(id, ip, v1 || id == "")
 	if ss == nil {
 		reply(w, http.StatusOK, nil) // nothing to cancel: already over
 		return

@@ -37,7 +37,9 @@
 // that a known, verified device may take a second slot. Connections, bodies
 // in flight and the bytes of offers are capped before anything is read
 // (guard.go, sniff.go). Status
-// codes: 400 malformed (every name is checked before anyone is asked), 401
+// codes: 400 malformed (every name is checked before anyone is asked; a
+// name only the sender's system allows, like "10:30.txt", "con.txt" or
+// "A.JPG" beside "a.jpg", is saved under a safe name, see savedir.Names), 401
 // PIN missing or wrong, 429 after five wrong PINs from an address within
 // five minutes, 403 declined, expired or a bad token or address, 204 for
 // messages. Uploads must come from the offering address with the file's
@@ -45,7 +47,9 @@
 // match, fails the session and keeps nothing of that file. Uploads may
 // arrive whole or as consecutive X-Content-Range pieces (localsend on npm
 // sends files over 50 MB that way). A session with no bytes for
-// StallTimeout fails, so a vanished sender can't hold the slot.
+// StallTimeout fails, so a vanished sender can't hold the slot. A /cancel
+// without a session ID withdraws the offer its address is still waiting
+// on; our sender posts one when it gives up before the answer.
 //
 // # Discovery
 //

@@ -388,3 +388,53 @@ func TestJunkDatagrams(t *testing.T) {
 		t.Fatalf("%+v", seen)
 	}
 }
+
+// A sender that gives up while the person is still deciding POSTs /cancel
+// without a session ID (it has none yet): the offer is withdrawn, the
+// dialog closes, and the slot is free for the next offer.
+func TestCancelWithoutSessionWithdrawsOffer(t *testing.T) {
+	asked, gone := make(chan struct{}, 1), make(chan error, 1)
+	r := startRx(t, accept, func(c *Config) {
+		c.Acceptor = transfer.AcceptorFunc(func(ctx context.Context, _ *transfer.Request) transfer.Answer {
+			asked <- struct{}{}
+			<-ctx.Done()
+			gone <- ctx.Err()
+			return transfer.Answer{}
+		})
+	})
+	c := rawClient(t, r, "")
+	prepared := make(chan int, 1)
+	go func() {
+		st, _ := c.prepare(map[string]FileMeta{"1": {ID: "1", FileName: "a.txt", Size: 1, FileType: "text/plain"}})
+		prepared <- st
+	}()
+	select {
+	case <-asked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the offer never reached the person")
+	}
+	// From another address it withdraws nothing.
+	if st, _ := rawClient(t, r, "127.0.0.2").do("POST", apiV2+"cancel", nil, nil, nil); st != http.StatusOK {
+		t.Fatalf("cancel from elsewhere: %d", st)
+	}
+	select {
+	case <-gone:
+		t.Fatal("a cancel from another address withdrew the offer")
+	default:
+	}
+	if st, _ := c.do("POST", apiV2+"cancel", nil, nil, nil); st != http.StatusOK {
+		t.Fatalf("cancel: status %d", st)
+	}
+	select {
+	case <-gone:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the person is still asked about a withdrawn offer")
+	}
+	ev := r.ev.wait(t)
+	if ev.State != transfer.StateCancelled || !transfer.IsCode(ev.Err, errcode.PeerCancelled) {
+		t.Fatalf("final %v %v", ev.State, ev.Err)
+	}
+	if st := <-prepared; st == http.StatusOK {
+		t.Fatal("the withdrawn offer was answered with tokens")
+	}
+}

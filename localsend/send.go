@@ -143,6 +143,9 @@ func (s *sender) run(ctx context.Context, files []outFile, req PrepareRequest) e
 	s.proto = s.o.To.Protocol
 	resp, status, err := s.prepare(ctx, req)
 	if err != nil {
+		if ctx.Err() != nil && s.proto != "" {
+			s.withdraw(ctx)
+		}
 		return err
 	}
 	if status == http.StatusNoContent {
@@ -169,6 +172,17 @@ func (s *sender) run(ctx context.Context, files []outFile, req PrepareRequest) e
 		return err
 	}
 	return nil
+}
+
+// withdraw tells the receiver we stopped waiting for its answer: a cancel
+// without a session ID (there is none before the answer), which the
+// official apps and Lempar take as withdrawing the pending offer. The
+// official apps don't notice the closed request, so without it their
+// dialog would stay open and their slot taken.
+func (s *sender) withdraw(ctx context.Context) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelWait)
+	defer cancel()
+	_, _, _ = postJSON(cctx, s.client, endpoint(s.proto, s.o.To.Addr.String(), apiV2+"cancel", nil), nil, maxInfoJSON)
 }
 
 // prepare sends the offer and waits for the person there, asking for a PIN

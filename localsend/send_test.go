@@ -3,6 +3,9 @@ package localsend
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -316,5 +319,77 @@ func TestReceiveNamesOtherSystemsAllow(t *testing.T) {
 	}
 	if len(files) != len(want) {
 		t.Errorf("files %v", files)
+	}
+}
+
+// A Lempar sender that gives up while the person there is still deciding
+// says so with a /cancel without a session ID. The receiver here is a
+// stand-in that, like the official apps, does not notice the offer's
+// request going away: only the /cancel can close its dialog.
+func TestSendGiveUpWhileWaitingCancelsThere(t *testing.T) {
+	prepared, cancels, over := make(chan struct{}, 1), make(chan string, 1), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case apiV2 + "prepare-upload":
+			select {
+			case prepared <- struct{}{}:
+			default:
+			}
+			select {
+			case <-r.Context().Done():
+			case <-over:
+			}
+		case apiV2 + "cancel":
+			cancels <- r.URL.RawQuery
+		}
+	}))
+	defer srv.Close()
+	defer close(over)
+	ap := netip.MustParseAddrPort(srv.Listener.Addr().String())
+	to := Device{ID: PeerID(strings.Repeat("ab", 32)), Fingerprint: strings.Repeat("ab", 32), Alias: "Phone", Addr: ap, Protocol: "http"}
+	src, _ := transfer.TextSource("tunggu")
+	ctx, cancel := context.WithCancel(context.Background())
+	sent := make(chan transfer.Event, 1)
+	go func() {
+		ev, _ := Send(ctx, sendOpts(t, to, newEvents()), []transfer.Source{src})
+		sent <- ev
+	}()
+	<-prepared
+	cancel()
+	if ev := <-sent; ev.State != transfer.StateCancelled || !transfer.IsCode(ev.Err, errcode.Cancelled) {
+		t.Fatalf("sender's final %v %v", ev.State, ev.Err)
+	}
+	select {
+	case q := <-cancels:
+		if q != "" {
+			t.Fatalf("cancel carried %q; there is no session yet", q)
+		}
+	default:
+		t.Fatal("the receiver was not told (no /cancel)")
+	}
+
+	// Lempar's own receiver withdraws the offer at once, too.
+	asked, gone := make(chan struct{}, 1), make(chan error, 1)
+	r := startRx(t, accept, func(c *Config) {
+		c.Acceptor = transfer.AcceptorFunc(func(ctx context.Context, _ *transfer.Request) transfer.Answer {
+			asked <- struct{}{}
+			<-ctx.Done()
+			gone <- ctx.Err()
+			return transfer.Answer{}
+		})
+	})
+	ctx, cancel = context.WithCancel(context.Background())
+	go func() {
+		ev, _ := Send(ctx, sendOpts(t, r.device(), newEvents()), []transfer.Source{src})
+		sent <- ev
+	}()
+	<-asked
+	cancel()
+	if ev := <-sent; ev.State != transfer.StateCancelled {
+		t.Fatalf("sender's final %v %v", ev.State, ev.Err)
+	}
+	<-gone
+	if ev := r.ev.wait(t); ev.State != transfer.StateCancelled || !transfer.IsCode(ev.Err, errcode.PeerCancelled) {
+		t.Fatalf("receiver's final %v %v", ev.State, ev.Err)
 	}
 }
