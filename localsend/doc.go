@@ -49,7 +49,9 @@
 // sends files over 50 MB that way). A session with no bytes for
 // StallTimeout fails, so a vanished sender can't hold the slot. A /cancel
 // without a session ID withdraws the offer its address is still waiting
-// on; our sender posts one when it gives up before the answer.
+// on; our sender posts one when it gives up before the answer. When the
+// person here cancels, the sender's own server (the port and protocol of
+// its info) gets a /cancel for the session, as the official apps send it.
 //
 // # Discovery
 //

@@ -11,6 +11,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -436,5 +438,47 @@ func TestCancelWithoutSessionWithdrawsOffer(t *testing.T) {
 	}
 	if st := <-prepared; st == http.StatusOK {
 		t.Fatal("the withdrawn offer was answered with tokens")
+	}
+}
+
+// The person here cancels an upload: the sender's own server hears a
+// /cancel for the session, as the official apps send it, so the phone
+// stops and says the receiver cancelled.
+func TestCancelHereTellsSender(t *testing.T) {
+	cancels := make(chan string, 4)
+	back := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == apiV2+"cancel" {
+			cancels <- r.URL.Query().Get("sessionId")
+		}
+	}))
+	defer back.Close()
+	port := netip.MustParseAddrPort(back.Listener.Addr().String()).Port()
+	r := startRx(t, accept, nil)
+	c := rawClient(t, r, "")
+	body, _ := json.Marshal(PrepareRequest{
+		Info:  DeviceInfo{Alias: "Phone", Version: "2.1", Fingerprint: "phone-fp", Port: int(port), Protocol: "http"},
+		Files: map[string]FileMeta{"1": {ID: "1", FileName: "a.bin", Size: 10}},
+	})
+	st, b := c.do("POST", apiV2+"prepare-upload", nil, bytes.NewReader(body), nil)
+	var resp PrepareResponse
+	if st != http.StatusOK || json.Unmarshal(b, &resp) != nil || resp.SessionID == "" {
+		t.Fatalf("prepare-upload: %d %s", st, b)
+	}
+	if !r.svc.Cancel(resp.SessionID) {
+		t.Fatal("Cancel found no session")
+	}
+	select {
+	case id := <-cancels:
+		if id != resp.SessionID {
+			t.Fatalf("the sender was told to cancel %q, not %q", id, resp.SessionID)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the sender was not told")
+	}
+	if ev := r.ev.wait(t); ev.State != transfer.StateCancelled || !transfer.IsCode(ev.Err, errcode.Cancelled) {
+		t.Fatalf("final %v %v", ev.State, ev.Err)
+	}
+	if st := c.upload(resp, "1", strings.NewReader("0123456789"), nil); st == http.StatusOK {
+		t.Fatal("an upload after the cancel was taken")
 	}
 }

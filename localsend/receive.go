@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -27,8 +28,12 @@ type rxSession struct {
 	ip    netip.Addr
 	peer  transfer.PeerInfo
 	known bool // a known, verified device: it may hold the second slot
-	items []rxItem
-	prog  *progress
+	// back is the sender's own LocalSend server (from its info), told
+	// when the person here cancels; invalid when it named none (v1).
+	back      netip.AddrPort
+	backProto string
+	items     []rxItem
+	prog      *progress
 
 	ctx    context.Context // ends when the session does
 	cancel context.CancelCauseFunc
@@ -143,6 +148,9 @@ func (s *Service) handlePrepare(w http.ResponseWriter, r *http.Request, v1 bool)
 		s.refused(peer, lsErr(errcode.LocalSendBusy, nil, "Name", peer.Name))
 		fail(w, http.StatusConflict, "Blocked by another session")
 		return
+	}
+	if !v1 && info.Port > 0 {
+		ss.back, ss.backProto = netip.AddrPortFrom(ip, uint16(info.Port)), info.Protocol
 	}
 	status, resp := s.decide(r.Context(), ss, textOnly)
 	if status != http.StatusOK {
@@ -386,8 +394,31 @@ func (s *Service) Cancel(session string) bool {
 		return false
 	}
 	s.end(ss, transfer.StateCancelled, engineErr(errcode.Cancelled))
+	if ss.back.IsValid() {
+		// Tell the sender, as the official apps do: it stops uploading and
+		// its row says we cancelled. Serve waits for this.
+		s.telling.Add(1)
+		go func() {
+			defer s.telling.Done()
+			s.tellSender(ss)
+		}()
+	}
 	return true
 }
+
+// tellSender posts /cancel for ss to the sender's own server.
+func (s *Service) tellSender(ss *rxSession) {
+	c := newClient(s.cfg.Identity, "", 1, nil)
+	defer c.CloseIdleConnections()
+	ctx, cancel := context.WithTimeout(context.Background(), tellWait)
+	defer cancel()
+	u := endpoint(ss.backProto, ss.back.String(), apiV2+"cancel", url.Values{"sessionId": {ss.id}})
+	_, _, _ = postJSON(ctx, c, u, nil, maxInfoJSON)
+}
+
+// tellWait bounds telling a sender we cancelled; the window gives the
+// device 3 seconds to stop.
+const tellWait = 2 * time.Second
 
 func newToken() string {
 	var b [16]byte

@@ -78,6 +78,8 @@ type Service struct {
 	held     int64                    // offer budget taken (see readBody)
 	proven   map[string]time.Time     // fingerprint claims proven by calling back
 	wasHTTPS map[string]time.Time     // device IDs proven over HTTPS, when last (see httpsFor)
+
+	telling sync.WaitGroup // cancels being posted to senders (see Cancel)
 }
 
 const (
@@ -220,6 +222,7 @@ func (s *Service) Serve(ctx context.Context) error {
 	scancel()
 	srv.Close()
 	wg.Wait()
+	s.telling.Wait()
 	select {
 	case err := <-errc:
 		return err
