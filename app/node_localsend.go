@@ -224,7 +224,8 @@ func (l *LocalSend) SendTo(ctx context.Context, dev localsend.Device, srcs []tra
 	}
 	return localsend.Send(ctx, localsend.SendOptions{
 		Identity: l.n.Identity, Self: self, To: dev, PIN: pin,
-		OnEvent: onEvent, // Device.sendOne records the end in the history
+		OnEvent: onEvent,     // Device.sendOne records the end in the history
+		Via:     l.Service(), // the receiver's /cancel reaches us there
 	}, srcs)
 }
 

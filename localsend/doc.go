@@ -51,7 +51,9 @@
 // without a session ID withdraws the offer its address is still waiting
 // on; our sender posts one when it gives up before the answer. When the
 // person here cancels, the sender's own server (the port and protocol of
-// its info) gets a /cancel for the session, as the official apps send it.
+// its info) gets a /cancel for the session, as the official apps send it;
+// such a /cancel reaching us for one of our uploads (SendOptions.Via)
+// stops it, and its row says the receiver cancelled.
 //
 // # Discovery
 //

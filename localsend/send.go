@@ -33,6 +33,9 @@ type SendOptions struct {
 	Session  string // "" = a new one
 	Parallel int    // files uploaded at once; 0 = 3
 	OnEvent  func(transfer.Event)
+	// Via is our running LocalSend server, if any: a /cancel the receiver
+	// posts to it for this send's session stops the send.
+	Via *Service
 }
 
 const (
@@ -71,6 +74,9 @@ func Send(ctx context.Context, o SendOptions, srcs []transfer.Source) (transfer.
 		Files: nfiles, Total: total,
 	}, o.OnEvent)
 	s := &sender{o: o, name: name, prog: prog, seen: &certSeen{}}
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	s.stop = stop
 	err := s.run(ctx, files, req)
 	state := transfer.EndState(err)
 	if fp := s.seen.get(); fp != "" && !isHex64(o.To.Fingerprint) {
@@ -128,6 +134,7 @@ type sender struct {
 	seen   *certSeen
 	client *http.Client
 	proto  string
+	stop   context.CancelCauseFunc // ends the send; the cause says who
 }
 
 func (s *sender) err(code errcode.Code, cause error, args ...any) error {
@@ -161,7 +168,13 @@ func (s *sender) run(ctx context.Context, files []outFile, req PrepareRequest) e
 		return engineErr(errcode.Declined, "Name", s.name)
 	}
 	s.prog.update(func(e *transfer.Event) { e.State = transfer.StateSending })
+	if v := s.o.Via; v != nil {
+		defer v.sending(resp.SessionID, s.o.To.Addr.Addr(), s.stop)()
+	}
 	if err := s.uploadAll(ctx, resp, jobs); err != nil {
+		if cause := context.Cause(ctx); transfer.IsCode(cause, errcode.PeerCancelled) {
+			return engineErr(errcode.PeerCancelled, "Name", s.name) // it knows
+		}
 		if ctx.Err() != nil {
 			err = engineErr(errcode.Cancelled)
 		}

@@ -2,10 +2,12 @@ package localsend
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -391,5 +393,66 @@ func TestSendGiveUpWhileWaitingCancelsThere(t *testing.T) {
 	<-gone
 	if ev := r.ev.wait(t); ev.State != transfer.StateCancelled || !transfer.IsCode(ev.Err, errcode.PeerCancelled) {
 		t.Fatalf("receiver's final %v %v", ev.State, ev.Err)
+	}
+}
+
+// The receiver's person cancels while we upload: its /cancel reaches our
+// LocalSend server and stops the send, whose row says the receiver
+// cancelled.
+func TestReceiverCancelStopsOurUpload(t *testing.T) {
+	uploading, over := make(chan struct{}, 1), make(chan struct{})
+	phone := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case apiV2 + "prepare-upload":
+			_ = json.NewEncoder(w).Encode(PrepareResponse{SessionID: "phone-session", Files: map[string]string{"f0": "tok"}})
+		case apiV2 + "upload":
+			_, _ = r.Body.Read(make([]byte, 1))
+			select {
+			case uploading <- struct{}{}:
+			default:
+			}
+			select {
+			case <-r.Context().Done():
+			case <-over:
+			}
+		}
+	}))
+	defer phone.Close()
+	defer close(over)
+	ours := startRx(t, accept, nil) // our running LocalSend server
+	to := Device{ID: PeerID(strings.Repeat("cd", 32)), Fingerprint: strings.Repeat("cd", 32), Alias: "Phone",
+		Addr: netip.MustParseAddrPort(phone.Listener.Addr().String()), Protocol: "http"}
+	dir := t.TempDir()
+	tree(t, dir, map[string][]byte{"big.bin": randBytes(t, 4<<20)})
+	srcs, err := transfer.CollectSources([]string{filepath.Join(dir, "big.bin")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := sendOpts(t, to, newEvents())
+	o.Via = ours.svc
+	sent := make(chan transfer.Event, 1)
+	go func() {
+		ev, _ := Send(context.Background(), o, srcs)
+		sent <- ev
+	}()
+	<-uploading
+	// Another session ID, or the right one from another address, stops nothing.
+	if st, _ := rawClient(t, ours, "").do("POST", apiV2+"cancel", url.Values{"sessionId": {"other"}}, nil, nil); st != http.StatusOK {
+		t.Fatalf("cancel: %d", st)
+	}
+	if st, _ := rawClient(t, ours, "127.0.0.2").do("POST", apiV2+"cancel", url.Values{"sessionId": {"phone-session"}}, nil, nil); st != http.StatusOK {
+		t.Fatalf("cancel: %d", st)
+	}
+	select {
+	case ev := <-sent:
+		t.Fatalf("a stranger's cancel stopped the send: %v %v", ev.State, ev.Err)
+	default:
+	}
+	if st, _ := rawClient(t, ours, "").do("POST", apiV2+"cancel", url.Values{"sessionId": {"phone-session"}}, nil, nil); st != http.StatusOK {
+		t.Fatalf("cancel: %d", st)
+	}
+	ev := <-sent
+	if ev.State != transfer.StateCancelled || !transfer.IsCode(ev.Err, errcode.PeerCancelled) {
+		t.Fatalf("sender's final %v %v", ev.State, ev.Err)
 	}
 }

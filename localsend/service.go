@@ -79,7 +79,8 @@ type Service struct {
 	proven   map[string]time.Time     // fingerprint claims proven by calling back
 	wasHTTPS map[string]time.Time     // device IDs proven over HTTPS, when last (see httpsFor)
 
-	telling sync.WaitGroup // cancels being posted to senders (see Cancel)
+	outgoing []*outSend     // our uploads a receiver may cancel (see sending)
+	telling  sync.WaitGroup // cancels being posted to senders (see Cancel)
 }
 
 const (
