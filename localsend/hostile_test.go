@@ -482,3 +482,48 @@ func TestCancelHereTellsSender(t *testing.T) {
 		t.Fatal("an upload after the cancel was taken")
 	}
 }
+
+// The device here quits with an upload accepted: the sender's own server
+// hears a /cancel for the session before Serve returns, so a phone doesn't
+// retry a device that is gone.
+func TestQuitTellsSender(t *testing.T) {
+	cancels := make(chan string, 4)
+	back := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == apiV2+"cancel" {
+			cancels <- r.URL.Query().Get("sessionId")
+		}
+	}))
+	defer back.Close()
+	port := netip.MustParseAddrPort(back.Listener.Addr().String()).Port()
+	r := startRx(t, accept, nil)
+	c := rawClient(t, r, "")
+	body, _ := json.Marshal(PrepareRequest{
+		Info:  DeviceInfo{Alias: "Phone", Version: "2.1", Fingerprint: "phone-fp", Port: int(port), Protocol: "http"},
+		Files: map[string]FileMeta{"1": {ID: "1", FileName: "a.bin", Size: 10}},
+	})
+	st, b := c.do("POST", apiV2+"prepare-upload", nil, bytes.NewReader(body), nil)
+	var resp PrepareResponse
+	if st != http.StatusOK || json.Unmarshal(b, &resp) != nil || resp.SessionID == "" {
+		t.Fatalf("prepare-upload: %d %s", st, b)
+	}
+	start := time.Now()
+	r.cancel()
+	select {
+	case err := <-r.done:
+		r.done <- err // for the cleanup
+	case <-time.After(3 * time.Second):
+		t.Fatal("Serve did not return within 3 s")
+	}
+	t.Logf("Serve returned %v after the quit", time.Since(start).Round(time.Millisecond))
+	select {
+	case id := <-cancels:
+		if id != resp.SessionID {
+			t.Fatalf("the sender was told to cancel %q, not %q", id, resp.SessionID)
+		}
+	default:
+		t.Fatal("Serve returned before the sender was told")
+	}
+	if ev := r.ev.wait(t); ev.State != transfer.StateCancelled {
+		t.Fatalf("final %v %v", ev.State, ev.Err)
+	}
+}

@@ -377,13 +377,15 @@ func (ss *rxSession) closeInboxWhenIdle(in *savedir.Dir) {
 	}()
 }
 
-// cancelActive ends the running sessions (the service stops).
+// cancelActive ends the running sessions (the service stops) and tells
+// their senders, so a quit device isn't retried as a lost connection.
 func (s *Service) cancelActive(err error) {
 	s.mu.Lock()
 	all := slices.Clone(s.sessions)
 	s.mu.Unlock()
 	for _, ss := range all {
 		s.end(ss, transfer.StateCancelled, err)
+		s.tell(ss)
 	}
 }
 
@@ -394,16 +396,21 @@ func (s *Service) Cancel(session string) bool {
 		return false
 	}
 	s.end(ss, transfer.StateCancelled, engineErr(errcode.Cancelled))
-	if ss.back.IsValid() {
-		// Tell the sender, as the official apps do: it stops uploading and
-		// its row says we cancelled. Serve waits for this.
-		s.telling.Add(1)
-		go func() {
-			defer s.telling.Done()
-			s.tellSender(ss)
-		}()
-	}
+	s.tell(ss)
 	return true
+}
+
+// tell lets ss's sender know we cancelled, as the official apps do: it
+// stops uploading and its row says we cancelled. Serve waits for this.
+func (s *Service) tell(ss *rxSession) {
+	if !ss.back.IsValid() {
+		return
+	}
+	s.telling.Add(1)
+	go func() {
+		defer s.telling.Done()
+		s.tellSender(ss)
+	}()
 }
 
 // tellSender posts /cancel for ss to the sender's own server.
