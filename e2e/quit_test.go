@@ -190,7 +190,14 @@ func xdotool(display string, args ...string) *exec.Cmd {
 
 // SIGTERM to lempar-cli receive: the same promises as the window.
 func TestReceiveSIGTERMIsClean(t *testing.T) {
-	rx := startReceiver(t, t.TempDir(), t.TempDir(), nil, "--mdns-loopback", "--no-localsend")
+	// A person who hasn't answered yet: stdin stays open (at its end, the
+	// prompt would decline at once, as nobody could ever answer).
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	rx := startReceiver(t, t.TempDir(), t.TempDir(), r, "--mdns-loopback", "--no-localsend")
 	watch, send := watchAndOffer(t, rx.id, rx.port)
 	at := rx.Signal(syscall.SIGTERM)
 	checkQuitSeen(t, at, rx.id, rx.Proc, watch, send)

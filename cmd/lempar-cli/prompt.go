@@ -125,6 +125,10 @@ func (p *prompter) Decide(ctx context.Context, r *transfer.Request) transfer.Ans
 	defer p.mu.Unlock()
 	p.showOffer(r)
 	question := p.tr.T("cli.offer.question")
+	// Answers count from just before the question is printed: a reply to
+	// it can arrive before printing returns (a script that waits for the
+	// question, or a fast typist), and must not read as typed earlier.
+	shown := time.Now()
 	if p.tty {
 		// Keys pressed before the question (even without Enter) must not
 		// answer it.
@@ -136,7 +140,6 @@ func (p *prompter) Decide(ctx context.Context, r *transfer.Request) transfer.Ans
 		fmt.Fprintln(p.out, p.tr.T("cli.offer.deadline", "Time", clock(time.Until(r.Expires)), "Clock", r.Expires.Local().Format("15:04:05")))
 		fmt.Fprint(p.out, question+" ")
 	}
-	shown := time.Now()
 	var tick <-chan time.Time
 	if p.tty {
 		t := time.NewTicker(time.Second)
