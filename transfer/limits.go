@@ -18,8 +18,10 @@ import (
 const (
 	// DefaultMaxHandshakes bounds connections not yet past hello.
 	DefaultMaxHandshakes = 64
-	// DefaultMaxSessions bounds sessions past hello.
-	DefaultMaxSessions = 8
+	// DefaultMaxSessions bounds sessions past hello: a classroom's eight
+	// senders at once all fit as strangers, with two slots kept for known
+	// devices.
+	DefaultMaxSessions = 10
 	// reservedForKnown session slots are never given to strangers.
 	reservedForKnown = 2
 	// maxKnownPerAddr bounds one known device's concurrent sessions: a
