@@ -445,25 +445,7 @@ func TestCancelWithoutSessionWithdrawsOffer(t *testing.T) {
 // /cancel for the session, as the official apps send it, so the phone
 // stops and says the receiver cancelled.
 func TestCancelHereTellsSender(t *testing.T) {
-	cancels := make(chan string, 4)
-	back := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == apiV2+"cancel" {
-			cancels <- r.URL.Query().Get("sessionId")
-		}
-	}))
-	defer back.Close()
-	port := netip.MustParseAddrPort(back.Listener.Addr().String()).Port()
-	r := startRx(t, accept, nil)
-	c := rawClient(t, r, "")
-	body, _ := json.Marshal(PrepareRequest{
-		Info:  DeviceInfo{Alias: "Phone", Version: "2.1", Fingerprint: "phone-fp", Port: int(port), Protocol: "http"},
-		Files: map[string]FileMeta{"1": {ID: "1", FileName: "a.bin", Size: 10}},
-	})
-	st, b := c.do("POST", apiV2+"prepare-upload", nil, bytes.NewReader(body), nil)
-	var resp PrepareResponse
-	if st != http.StatusOK || json.Unmarshal(b, &resp) != nil || resp.SessionID == "" {
-		t.Fatalf("prepare-upload: %d %s", st, b)
-	}
+	r, c, resp, cancels := acceptedFromPhone(t)
 	if !r.svc.Cancel(resp.SessionID) {
 		t.Fatal("Cancel found no session")
 	}
@@ -487,25 +469,7 @@ func TestCancelHereTellsSender(t *testing.T) {
 // hears a /cancel for the session before Serve returns, so a phone doesn't
 // retry a device that is gone.
 func TestQuitTellsSender(t *testing.T) {
-	cancels := make(chan string, 4)
-	back := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == apiV2+"cancel" {
-			cancels <- r.URL.Query().Get("sessionId")
-		}
-	}))
-	defer back.Close()
-	port := netip.MustParseAddrPort(back.Listener.Addr().String()).Port()
-	r := startRx(t, accept, nil)
-	c := rawClient(t, r, "")
-	body, _ := json.Marshal(PrepareRequest{
-		Info:  DeviceInfo{Alias: "Phone", Version: "2.1", Fingerprint: "phone-fp", Port: int(port), Protocol: "http"},
-		Files: map[string]FileMeta{"1": {ID: "1", FileName: "a.bin", Size: 10}},
-	})
-	st, b := c.do("POST", apiV2+"prepare-upload", nil, bytes.NewReader(body), nil)
-	var resp PrepareResponse
-	if st != http.StatusOK || json.Unmarshal(b, &resp) != nil || resp.SessionID == "" {
-		t.Fatalf("prepare-upload: %d %s", st, b)
-	}
+	r, _, resp, cancels := acceptedFromPhone(t)
 	start := time.Now()
 	r.cancel()
 	select {
@@ -526,4 +490,30 @@ func TestQuitTellsSender(t *testing.T) {
 	if ev := r.ev.wait(t); ev.State != transfer.StateCancelled {
 		t.Fatalf("final %v %v", ev.State, ev.Err)
 	}
+}
+
+// acceptedFromPhone is an upload accepted from a "phone" whose own server
+// records the /cancel session IDs it hears.
+func acceptedFromPhone(t *testing.T) (*rx, *raw, PrepareResponse, chan string) {
+	t.Helper()
+	cancels := make(chan string, 4)
+	back := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == apiV2+"cancel" {
+			cancels <- r.URL.Query().Get("sessionId")
+		}
+	}))
+	t.Cleanup(back.Close)
+	port := netip.MustParseAddrPort(back.Listener.Addr().String()).Port()
+	r := startRx(t, accept, nil)
+	c := rawClient(t, r, "")
+	body, _ := json.Marshal(PrepareRequest{
+		Info:  DeviceInfo{Alias: "Phone", Version: "2.1", Fingerprint: "phone-fp", Port: int(port), Protocol: "http"},
+		Files: map[string]FileMeta{"1": {ID: "1", FileName: "a.bin", Size: 10}},
+	})
+	st, b := c.do("POST", apiV2+"prepare-upload", nil, bytes.NewReader(body), nil)
+	var resp PrepareResponse
+	if st != http.StatusOK || json.Unmarshal(b, &resp) != nil || resp.SessionID == "" {
+		t.Fatalf("prepare-upload: %d %s", st, b)
+	}
+	return r, c, resp, cancels
 }
