@@ -59,7 +59,11 @@
 //     waits (see below), so a person may take the whole 2 minutes. It
 //     answers with a decision. Declines carry a reason: "declined",
 //     "expired", "no-space", "busy". Nothing touches the download folder
-//     before an acceptance.
+//     before an acceptance. An acceptance may decline some items (the
+//     person unticked them: items[i].accept false; a declined folder
+//     declines everything in it); the sender sends none of them and both
+//     sides report them as skipped. One that declines every item is sent
+//     as a decline.
 //  4. For each accepted file the decision may propose a resume: the receiver
 //     holds offset bytes whose BLAKE3-256 is prefix_hash. The sender hashes
 //     its own first offset bytes; if they match it streams from offset,

@@ -84,6 +84,12 @@ type Event struct {
 	CurrentDone int64
 	CurrentSize int64
 
+	// Skipped counts the files and texts the receiver's person unticked
+	// (partial accept); Files and Total then count only the rest.
+	// SkippedItems names them by top-level item, the first MaxSkippedNames.
+	Skipped      int
+	SkippedItems []string
+
 	Saved []string // receiver: final relative paths, in item order
 	Texts []string // receiver: text items
 	Dir   string   // receiver: the download folder used

@@ -38,6 +38,7 @@ type receive struct {
 
 	streaming atomic.Bool
 	resumed   bool          // continues a parked session: already accepted
+	choice    []bool        // items the person kept (nil: all); see Answer.Items
 	sig       string        // offerSig of the offer
 	ended     chan struct{} // closed when run returns (parked or finished)
 	bye       chan struct{}
@@ -124,7 +125,7 @@ func (rx *receive) run(parent context.Context) {
 		// The give-up func holds only the tracker: a parked session must
 		// not keep its buffers and connection alive for the whole window.
 		tr := rx.tr
-		rx.srv.park(rx.offer.Session, &parked{peerID: rx.ss.peer.ID, dir: rx.dir, sig: rx.sig, tr: tr},
+		rx.srv.park(rx.offer.Session, &parked{peerID: rx.ss.peer.ID, dir: rx.dir, sig: rx.sig, items: rx.choice, tr: tr},
 			func() { tr.finish(StateFailed, err) })
 		return
 	}
@@ -155,7 +156,7 @@ func isRemote(err error) bool {
 func (rx *receive) serve() error {
 	name := rx.ss.peer.Name
 	if rx.resumed {
-		return rx.accepted(Answer{Accept: true})
+		return rx.accepted(Answer{Accept: true, Items: rx.choice})
 	}
 	if err := savedir.CanWrite(savedir.ExistingParent(rx.dir)); err != nil {
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "read-only"})
@@ -181,7 +182,7 @@ func (rx *receive) serve() error {
 	case expired:
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "expired"})
 		return newErr(errcode.OfferExpired, nil, "Name", name)
-	case !ans.Accept:
+	case !ans.Accept || !keepsAny(ans.Items, len(rx.offer.Items)):
 		_ = rx.ss.fw.control(FrameDecision, Decision{Reason: "declined"})
 		return newErr(errcode.DeclinedLocal, nil, "Name", name)
 	}
@@ -194,6 +195,7 @@ func (rx *receive) accepted(ans Answer) error {
 		rx.dir = ans.Dir
 		rx.tr.update(func(e *Event) { e.Dir = ans.Dir })
 	}
+	rx.choice = ans.Items
 	dec, err := rx.prepare()
 	if err != nil {
 		rx.ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err).String()})
@@ -274,8 +276,12 @@ func (rx *receive) prepare() (*Decision, error) {
 	rx.files = make([]*rxFile, len(rx.offer.Items))
 	var remaining, resumed int64
 	var texts []string
+	keep := Kept(rx.offer, rx.choice)
 	for i, it := range rx.offer.Items {
 		it.Path = rx.offer.SavePath(i) // from here on, the path on this disk
+		if !keep[i] {
+			continue // skipped: no folder, no partial, and its data is refused
+		}
 		dec.Items[i].Accept = true
 		switch it.Kind {
 		case KindText:
@@ -310,7 +316,13 @@ func (rx *receive) prepare() (*Decision, error) {
 		ib.Close()
 		return nil, err
 	}
-	rx.tr.update(func(e *Event) { e.State = StateSending; e.Done = resumed; e.Texts = texts })
+	sk := skippedOf(rx.offer, dec)
+	rx.tr.update(func(e *Event) {
+		e.State = StateSending
+		e.Done = resumed
+		e.Texts = texts
+		sk.apply(e)
+	})
 	return dec, nil
 }
 

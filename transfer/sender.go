@@ -165,6 +165,11 @@ func (s *sender) run(ctx context.Context) (err error) {
 		return declineErr(dec.Reason, s.name)
 	}
 	s.accepted = true
+	if sk := skippedOf(s.offer, dec); sk.files+sk.texts > 0 {
+		// The person there unticked some items: none of them is sent, and
+		// the row says how many were left out.
+		s.tr.update(sk.apply)
+	}
 	// A retry must reach the same device, whoever answers at the address.
 	s.opt.PeerID = s.ss.peer.ID
 	return s.stream(ctx, dec)

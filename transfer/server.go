@@ -33,6 +33,10 @@ type Answer struct {
 	// Always asks to accept from this device without asking from now on
 	// (the person ticked "always accept"); the app's trust rules keep it.
 	Always bool
+	// Items, when set, is parallel to Request.Offer.Items: false skips that
+	// item (the person unticked it). A skipped folder skips everything in
+	// it. nil accepts everything; an answer that keeps nothing declines.
+	Items []bool
 }
 
 // Acceptor decides on incoming offers: a dialog, a terminal prompt or a
@@ -131,6 +135,7 @@ type parked struct {
 	peerID string
 	dir    string
 	sig    string // what was offered: a restarted sender offers it again under a new session ID
+	items  []bool // the person's choice of items (nil: all), kept for the resume
 	tr     *tracker
 	timer  *time.Timer
 	since  time.Time
@@ -330,7 +335,7 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, host string, ho *half
 	defer s.releaseSpace(rx)
 	s.supersede(offer.Session, ss.peer.ID, rx.sig)
 	if p := s.unpark(offer.Session, ss.peer.ID, rx.sig); p != nil {
-		rx.tr, rx.dir, rx.resumed = p.tr, p.dir, true
+		rx.tr, rx.dir, rx.resumed, rx.choice = p.tr, p.dir, true, p.items
 		rx.decided()
 		rx.tr.update(func(e *Event) { e.Peer.Addr = ss.peer.Addr; e.Code = ss.code })
 	}
