@@ -1,0 +1,85 @@
+package transfer
+
+// # Swarm: one send to a whole room (protocol 1, capability "swarm")
+//
+// A send to two or more Lempar devices (app.Device.Send, lempar-cli send
+// --to A --to B …) is a swarm unless --no-swarm: the receivers pass pieces
+// to each other, so the sender's uplink carries about one copy of the data
+// however many receivers there are.
+//
+// Capability. Every hello carries caps (["swarm"] in this build). A target
+// whose hello lacks it (an older Lempar) gets a direct transfer; LocalSend
+// targets always do. So does a target that keeps only some items (partial
+// accept).
+//
+// Consent. Each target gets its own session, offer, code and consent as in
+// a direct send; the offer names the swarm ({…, swarm: "<uuid>"}). Those
+// that accept form the swarm. The sender waits until every swarm target has
+// answered (accepted, declined, failed), then sends each accepter, over its
+// own authenticated session:
+//
+//	11 manifest  {swarm, piece_size, you, members: [{id, addr}],
+//	             files: [{item, size, digest}], hashes (base64, 32 bytes per piece)}
+//
+// Pieces. Each file is cut into pieces of piece_size (1 MiB; 4 MiB above
+// 64 GiB in all; no swarm above 256 GiB); piece k of the send is the k-th
+// piece in offer order, file by file, a file's last piece shorter. hashes
+// holds each piece's BLAKE3-256. A piece is verified against it before it
+// is written or passed on; the files' BLAKE3-256 digests are checked again
+// over the written file before it is placed, as for a direct send.
+//
+// Links. Members reach each other at the Lempar port the sender dialled
+// (members[i].addr), with the same mutual TLS: the dialler pins the
+// member's ID, and its hello carries {swarm: "<uuid>"}. The member accepts
+// a link only from an ID listed in the manifest of that swarm (not itself);
+// anyone else gets error "not-member" and is closed before a piece is
+// read. Each member dials every other member and pulls over the links it
+// dialled; it serves on the links it accepted. On the sender's session and
+// on links:
+//
+//	12 have     {bits (base64 bitmap, first with all pieces held) | add [k…]}
+//	13 request  {piece}
+//	14 piece    piece (uint32) | offset in piece (uint32) | bytes (≤ 256 KiB)
+//	15 reject   {piece, code}
+//
+// A piece is sent whole, its frames back to back. Each side announces its
+// full bitmap when a link opens, then each piece as it verifies.
+//
+// Schedule (coordinated, not general BitTorrent). Piece k's owner is member
+// k mod n. The sender pushes each member the pieces it owns and lacks, once:
+// its uplink carries ≈ 1× the data. A member asks for a missing piece from
+// its owner when the owner has it; from another member that has it when the
+// owner is gone; from the sender (which serves requests too) only when no
+// linked member has it and its owner is not linked. At most 2 requests wait
+// per link, 1 on the sender's session.
+//
+// Failure. A member that leaves stalls nobody: its pieces come from whoever
+// has them, else the sender. When the sender leaves, members finish from
+// each other; a piece nobody holds waits for the sender's retry. A member
+// that restarts is offered the same session again (the sender retries for
+// RetryFor); the manifest comes again, and pieces already in its partial
+// files are re-verified against their hashes and announced. A piece that
+// fails its hash drops the member that served it from this swarm (its
+// links closed and refused) and is reported (Event.Swarm.Dropped); a bad
+// piece from the sender fails the session. A member that finished keeps
+// serving until every other member finished or has been gone 30 s (at most
+// 10 minutes).
+//
+// Acks. As each file is placed the member acks it on the sender's session
+// (frame 6, as for a direct send); after the last ack the sender says bye.
+//
+// Bounds. Manifests ≤ 16 MiB (at most 262,144 pieces), have/request/reject
+// ≤ 1 MiB; pieces are read from and written to disk, assembled in a shared
+// pool of 8 piece buffers per process: memory does not grow with the file
+// size, and grows by well under 1 MiB per member.
+//
+// Progress. Event.Swarm is set on swarm sessions: on the sender, per
+// target, Done is what the member holds (from its have frames) and Sent the
+// bytes this sender sent it (the sum over targets is the sender's uplink);
+// on a member, FromPeers is how much came from other members (Sent counts
+// everything received), ToPeers how much it served them.
+//
+// lempar-cli send --json adds to each transfer event of a swarm target:
+// "swarm": true, "swarm_members", "done", "sent" (bytes the sender sent this
+// target); receive --json adds "swarm": true, "from_peers", "from_sender",
+// "to_peers" (bytes), "swarm_dropped" (IDs). --no-swarm sends one direct transfer per target.
