@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lempar/lempar/internal/testproc"
 	"github.com/lempar/lempar/transfer"
 )
 
@@ -359,7 +359,7 @@ func TestKnownDeviceThroughLocalSendFloods(t *testing.T) {
 // without it: the detector's shadow memory is not the receiver's.
 func TestLocalSendBodyFloodMemory(t *testing.T) {
 	addrs := attackerAddrs(t)
-	rxAddr, pid := startReceiverProcess(t)
+	rxAddr, pid := testproc.HelperProcess(t, testproc.TestBinary(t, raceBuild), envRxHelper)
 	body := bigOffer(80_000, 1)
 	huge := bigOffer(100_000, 140)
 	if len(body) > maxPrepareJSON || len(huge) <= maxPrepareJSON {
@@ -398,7 +398,7 @@ func TestLocalSendBodyFloodMemory(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	hwm := procStatusKB(t, pid, "VmHWM")
+	hwm := testproc.StatusKB(t, pid, "VmHWM")
 	var parts []string
 	st.Range(func(k, v any) bool {
 		parts = append(parts, fmt.Sprintf("%d×%d", v.(*atomic.Int64).Load(), k))
@@ -455,47 +455,5 @@ func rxHelper() int {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { _, _ = io.Copy(io.Discard, os.Stdin); cancel() }()
 	_ = s.Serve(ctx)
-	return 0
-}
-
-func startReceiverProcess(t *testing.T) (addr string, pid int) {
-	t.Helper()
-	bin := os.Args[0]
-	if raceBuild {
-		bin = filepath.Join(t.TempDir(), "localsend.test")
-		if out, err := exec.Command("go", "test", "-c", "-o", bin, ".").CombinedOutput(); err != nil {
-			t.Skipf("can't build a receiver without the race detector: %v\n%s", err, out)
-		}
-	}
-	cmd := exec.Command(bin, "-test.run=^$")
-	cmd.Env = append(os.Environ(), envRxHelper+"=1")
-	stdin, _ := cmd.StdinPipe()
-	out, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stdin.Close(); _ = cmd.Wait() })
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("receiver process: %v", err)
-	}
-	return strings.TrimSpace(line), cmd.Process.Pid
-}
-
-// procStatusKB reads a "kB" field of /proc/pid/status.
-func procStatusKB(t *testing.T, pid int, field string) int64 {
-	t.Helper()
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		t.Skipf("no /proc here: %v", err)
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, field+":"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n
-		}
-	}
-	t.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
 }

@@ -1,7 +1,6 @@
 package transfer
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -9,7 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,6 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lempar/lempar/internal/errcode"
+	"github.com/lempar/lempar/internal/testproc"
 )
 
 // The short forms of the hostile scenarios of issue 13 (items 3, 4, 9):
@@ -277,7 +276,7 @@ func TestBadFramesGetAnErrorFrame(t *testing.T) {
 // peak resident memory (VmHWM) must stay within 128 MiB.
 func TestOfferMemoryBounded(t *testing.T) {
 	addrs := attackerAddrs(t)
-	rxAddr, pid := startReceiverProcess(t)
+	rxAddr, pid := testproc.HelperProcess(t, testproc.TestBinary(t, raceBuild), envRxHelper)
 	items := make([]Item, MaxItems)
 	for i := range items {
 		items[i] = Item{Path: fmt.Sprintf("photos/%s/IMG_%07d.jpg", strings.Repeat("x", 60), i), Kind: KindFile, Size: 1, MTime: time.Now().UnixNano()}
@@ -334,7 +333,7 @@ func TestOfferMemoryBounded(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	hwm := procStatusKB(t, pid, "VmHWM")
+	hwm := testproc.StatusKB(t, pid, "VmHWM")
 	t.Logf("FIGURE offer flood: %d offers of %.1f MiB (100,000 items) from 8 addresses: %d waiting for a person, %d busy, %d failed; receiver VmHWM %.1f MiB",
 		2*len(addrs), float64(len(payload))/(1<<20), waiting.Load(), busy.Load(), failed.Load(), float64(hwm)/1024)
 	if hwm > 128<<10 {
@@ -381,56 +380,5 @@ func rxHelper() int {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { _, _ = io.Copy(io.Discard, os.Stdin); cancel() }()
 	_ = srv.Serve(ctx, ln)
-	return 0
-}
-
-// rxHelperBinary is a test binary to run as the receiver process: this one,
-// or under -race a copy built without it, since the race detector's
-// shadow memory would multiply the receiver's footprint being measured.
-func rxHelperBinary(t *testing.T) string {
-	t.Helper()
-	if !raceBuild {
-		return os.Args[0]
-	}
-	bin := filepath.Join(t.TempDir(), "transfer-norace.test")
-	build := exec.Command("go", "test", "-c", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the receiver without -race: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func startReceiverProcess(t *testing.T) (addr string, pid int) {
-	t.Helper()
-	cmd := exec.Command(rxHelperBinary(t), "-test.run=^$")
-	cmd.Env = append(os.Environ(), envRxHelper+"=1")
-	stdin, _ := cmd.StdinPipe()
-	out, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stdin.Close(); _ = cmd.Wait() })
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("receiver process: %v", err)
-	}
-	return strings.TrimSpace(line), cmd.Process.Pid
-}
-
-// procStatusKB reads a "kB" field of /proc/pid/status.
-func procStatusKB(t *testing.T, pid int, field string) int64 {
-	t.Helper()
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		t.Skipf("no /proc here: %v", err)
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, field+":"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n
-		}
-	}
-	t.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
 }
