@@ -1,0 +1,271 @@
+package lan
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lempar/lempar/internal/netns"
+	"github.com/lempar/lempar/internal/testproc"
+)
+
+// swarmRig is one sender (host 0) and n receivers (hosts 1..n) on a
+// switched LAN shaped both ways, all real lempar-cli processes: receivers
+// accept the sender through a trust rule (--accept-from its ID), as a
+// classroom's laptops would after "always accept" on the teacher's
+// device; the sender runs `lempar-cli send --to … --to …`.
+type swarmRig struct {
+	t     testing.TB
+	l     *netns.LAN
+	size  int64
+	src   string // the file sent
+	sum   string // its SHA-256
+	txCfg string // the sender's config dir (its identity)
+	txID  string
+	rx    []*swarmReceiver // rx[i] runs on host i+1
+}
+
+// swarmReceiver is one receiving host: its process, and what a restart
+// needs to come back as the same device at the same address.
+type swarmReceiver struct {
+	*receiver
+	host int
+	cfg  string
+	port string
+}
+
+// newSwarmRig builds the LAN, writes a size-byte file and starts n
+// receivers (in parallel: starting 30 one after another would cost more
+// than the transfer); spare hosts after them are left for the test.
+func newSwarmRig(t testing.TB, n, spare int, size int64, rate string) *swarmRig {
+	t.Helper()
+	r := &swarmRig{t: t, l: switchedLAN(t, 1+n+spare, rate), size: size}
+	tmp := t.TempDir()
+	r.src = filepath.Join(tmp, "src", "kuliah.bin")
+	r.sum = writeData(t, r.src, size, 1500)
+	r.txCfg = filepath.Join(tmp, "tx")
+	r.txID = deviceID(t, r.l, 0, r.txCfg)
+	procs := make([]*testproc.Proc, n)
+	for i := range n {
+		rx := &swarmReceiver{host: i + 1, cfg: filepath.Join(tmp, fmt.Sprintf("rx%d", i+1)), port: "0"}
+		rx.receiver = &receiver{dir: filepath.Join(tmp, fmt.Sprintf("dl%d", i+1))}
+		procs[i] = r.startProc(rx)
+		r.rx = append(r.rx, rx)
+	}
+	for i, rx := range r.rx {
+		r.listening(rx, procs[i])
+	}
+	return r
+}
+
+func (r *swarmRig) startProc(rx *swarmReceiver) *testproc.Proc {
+	args := []string{"--config", rx.cfg, "receive", "--hidden", "--json", "--no-localsend", "--port", rx.port,
+		"--dir", rx.dir, "--name", fmt.Sprintf("Lab-%02d", rx.host), "--accept-from", r.txID}
+	return run(r.t, r.l, rx.host, nil, nil, the.cli, args...)
+}
+
+func (r *swarmRig) listening(rx *swarmReceiver, p *testproc.Proc) {
+	r.t.Helper()
+	_, ev := p.WaitFrom(0, 30*time.Second, "listening event", func(e testproc.Event) bool { return e.Str("event") == "listening" })
+	rx.Proc = p
+	rx.port = strconv.FormatInt(ev.Num("port"), 10)
+	rx.addr = net.JoinHostPort(r.l.Addr(rx.host).String(), rx.port)
+	rx.id = ev.Str("id")
+}
+
+// restart starts rx again after a kill: same identity, folder and port, so
+// the sender (or the swarm) finds it where it was.
+func (r *swarmRig) restart(rx *swarmReceiver) {
+	r.t.Helper()
+	r.listening(rx, r.startProc(rx))
+}
+
+// swarmSupported reports whether the lempar-cli under test has the swarm
+// (its send has --no-swarm, the way to turn it off). Until it has, every
+// multi-target send is one direct transfer per receiver.
+func swarmSupported(t testing.TB) bool {
+	t.Helper()
+	out, err := exec.Command(the.cli, "send", "--help").CombinedOutput()
+	if err != nil {
+		t.Fatalf("lempar-cli send --help: %v: %s", err, out)
+	}
+	return strings.Contains(string(out), "--no-swarm")
+}
+
+// swarmSend is one `lempar-cli send` in flight to some of the receivers.
+type swarmSend struct {
+	r       *swarmRig
+	p       *testproc.Proc
+	targets []*swarmReceiver
+	from    map[*swarmReceiver]int // each target's event count at the start
+	up0     int64                  // the sender's switch port rx_bytes at the start
+	hwm     *hwmSampler
+}
+
+// send starts the sender; extra flags (e.g. --no-swarm) go before the file.
+func (r *swarmRig) send(targets []*swarmReceiver, extra ...string) *swarmSend {
+	r.t.Helper()
+	s := &swarmSend{r: r, targets: targets, from: map[*swarmReceiver]int{}, up0: portBytes(r.t, r.l, 0, "rx_bytes")}
+	for _, rx := range targets {
+		s.from[rx] = len(rx.Events())
+		resetPeak(r.t, rx.Pid)
+	}
+	args := []string{"--config", r.txCfg, "send", "--json", "--name", "Guru"}
+	for _, rx := range targets {
+		args = append(args, "--to", rx.addr)
+	}
+	args = append(append(args, extra...), r.src)
+	s.p = run(r.t, r.l, 0, nil, nil, the.cli, args...)
+	s.hwm = sampleHWM(s.p)
+	return s
+}
+
+// sendResult is what one send measured.
+type sendResult struct {
+	wall      time.Duration // sender start → the last receiver's final event
+	first     time.Duration // sender start → the first receiver's final event
+	uplink    int64         // bytes the sender's link carried into the switch
+	senderHWM int64         // the sender's peak RSS (sampled)
+	rxHWM     int64         // the largest receiver peak RSS
+	fromPeers int64         // bytes receivers report from other receivers (if the engine reports it)
+}
+
+// finish waits for the sender to exit 0 and every target's final event
+// "done", checks every copy is byte-identical (then removes it, so the
+// next send saves under the same name) and returns the figures.
+func (s *swarmSend) finish(timeout time.Duration) sendResult {
+	t := s.r.t
+	t.Helper()
+	if code := s.p.Exit(timeout); code != 0 {
+		fin, _ := s.p.LastFinal()
+		t.Fatalf("send exited %d (last final event %v): %s", code, fin, testproc.Tail(s.p.Stderr(), 20))
+	}
+	res := sendResult{senderHWM: s.hwm.stop(), uplink: portBytes(t, s.r.l, 0, "rx_bytes") - s.up0}
+	for _, rx := range s.targets {
+		e := s.awaitFinal(rx, 2*time.Minute)
+		d := e.At.Sub(s.p.Started)
+		res.wall = max(res.wall, d)
+		if res.first == 0 || d < res.first {
+			res.first = d
+		}
+		res.fromPeers += e.Num("from_peers")
+		res.rxHWM = max(res.rxHWM, procStatus(t, rx.Pid, "VmHWM"))
+		s.r.checkCopy(rx)
+	}
+	return res
+}
+
+// awaitFinal is rx's final incoming event of this send, which must be done.
+func (s *swarmSend) awaitFinal(rx *swarmReceiver, timeout time.Duration) testproc.Event {
+	s.r.t.Helper()
+	_, e := rx.WaitFrom(s.from[rx], timeout, fmt.Sprintf("host %d's final event", rx.host), func(e testproc.Event) bool {
+		return e.Final() && e.Str("direction") == "in"
+	})
+	if e.Str("state") != "done" {
+		s.r.t.Fatalf("receiver on host %d: %v", rx.host, e)
+	}
+	return e
+}
+
+// checkCopy fails unless rx saved the file byte-identical and left no
+// partial, then removes the copy.
+func (r *swarmRig) checkCopy(rx *swarmReceiver) {
+	r.t.Helper()
+	p := filepath.Join(rx.dir, filepath.Base(r.src))
+	if h := fileHash(p); h != r.sum {
+		r.t.Fatalf("host %d: %s differs from the file sent (sha256 %q, want %s)", rx.host, p, h, r.sum)
+	}
+	if ps := partials(rx.dir); len(ps) != 0 {
+		r.t.Fatalf("host %d: partials left: %v", rx.host, ps)
+	}
+	if err := os.Remove(p); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// progress is rx's latest incoming done/total of this send (0 before any).
+func (s *swarmSend) progress(rx *swarmReceiver) float64 {
+	evs := rx.Events()
+	for i := len(evs) - 1; i >= s.from[rx]; i-- {
+		if e := evs[i]; e.Str("event") == "transfer" && e.Str("direction") == "in" && e.Num("total") > 0 {
+			return float64(e.Num("done")) / float64(e.Num("total"))
+		}
+	}
+	return 0
+}
+
+// kill SIGKILLs a receiver: no goodbye, no cancel frame, as a laptop whose
+// battery dies.
+func (rx *swarmReceiver) kill(t testing.TB) {
+	t.Helper()
+	rx.Signal(syscall.SIGKILL)
+	if _, ok := rx.Wait(10 * time.Second); !ok {
+		t.Fatalf("host %d's receiver outlived SIGKILL", rx.host)
+	}
+}
+
+// hwmSampler polls a process's VmHWM: the sender exits when it is done,
+// taking /proc/PID with it, so its peak is read while it runs.
+type hwmSampler struct {
+	mu   sync.Mutex
+	peak int64
+	done chan struct{}
+	over chan struct{}
+}
+
+func sampleHWM(p *testproc.Proc) *hwmSampler {
+	s := &hwmSampler{done: make(chan struct{}), over: make(chan struct{})}
+	go func() {
+		defer close(s.over)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if v, ok := readHWM(p.Pid); ok {
+				s.mu.Lock()
+				s.peak = max(s.peak, v)
+				s.mu.Unlock()
+			}
+			select {
+			case <-s.done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return s
+}
+
+// stop ends the sampling and returns the highest VmHWM seen. VmHWM never
+// decreases, so only the last ≤ 50 ms before exit can be missed.
+func (s *hwmSampler) stop() int64 {
+	close(s.done)
+	<-s.over
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peak
+}
+
+// readHWM is /proc/PID/status's VmHWM in bytes, if the process still runs.
+func readHWM(pid int) (int64, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(v)
+			if n, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+				return n << 10, true
+			}
+		}
+	}
+	return 0, false
+}
