@@ -267,17 +267,20 @@ func (s *Service) decide(rctx context.Context, ss *rxSession, textOnly bool) (in
 	case expired:
 		s.end(ss, transfer.StateDeclined, engineErr(errcode.OfferExpired, "Name", ss.peer.Name))
 		return http.StatusForbidden, message{"Rejected"}
-	case !ans.Accept:
+	case !ans.Accept || !transfer.KeepsAny(ans.Items, len(offer.Items)):
 		s.end(ss, transfer.StateDeclined, engineErr(errcode.DeclinedLocal, "Name", ss.peer.Name))
 		return http.StatusForbidden, message{"Rejected"}
 	}
 	if ans.Dir != "" {
 		dir = ans.Dir
 	}
+	keep := s.keep(ss, offer, ans.Items)
 	if textOnly {
 		var texts []string
-		for _, it := range ss.items {
-			texts = append(texts, it.item.Text)
+		for i, it := range ss.items {
+			if keep[i] {
+				texts = append(texts, it.item.Text)
+			}
 		}
 		ss.prog.update(func(e *transfer.Event) { e.Texts = texts; e.Dir = dir })
 		s.end(ss, transfer.StateDone, nil)
@@ -293,11 +296,14 @@ func (s *Service) decide(rctx context.Context, ss *rxSession, textOnly bool) (in
 	ss.inbox = inbox
 	ss.files = map[string]*rxFile{}
 	for i, it := range ss.items {
+		if !keep[i] {
+			continue // unticked: no token, so the sender never uploads it
+		}
 		tok := newToken()
 		ss.files[it.id] = &rxFile{idx: i, it: it, token: tok}
 		resp.Files[it.id] = tok
 	}
-	ss.left = len(ss.items)
+	ss.left = len(ss.files)
 	ss.accepted = true
 	ss.mu.Unlock()
 	ss.lastByte.Store(time.Now().UnixNano())

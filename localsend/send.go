@@ -167,6 +167,7 @@ func (s *sender) run(ctx context.Context, files []outFile, req PrepareRequest) e
 	if len(jobs) == 0 {
 		return engineErr(errcode.Declined, "Name", s.name)
 	}
+	s.skipped(files, resp)
 	s.prog.update(func(e *transfer.Event) { e.State = transfer.StateSending })
 	if v := s.o.Via; v != nil {
 		defer v.sending(resp.SessionID, s.o.To.Addr.Addr(), s.stop)()

@@ -120,7 +120,7 @@ func (s *Service) handleUpload(w http.ResponseWriter, r *http.Request, v1 bool) 
 	f.state, f.saved = fileDone, saved
 	ss.left--
 	left := ss.left
-	done := len(ss.items) - left
+	done := len(ss.files) - left // files holds the accepted ones
 	ss.mu.Unlock()
 	ss.prog.update(func(e *transfer.Event) { e.FilesDone = done })
 	if left == 0 {

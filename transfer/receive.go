@@ -316,12 +316,12 @@ func (rx *receive) prepare() (*Decision, error) {
 		ib.Close()
 		return nil, err
 	}
-	sk := skippedOf(rx.offer, dec)
+	sk := skipOf(rx.offer, dec)
 	rx.tr.update(func(e *Event) {
 		e.State = StateSending
 		e.Done = resumed
 		e.Texts = texts
-		sk.apply(e)
+		sk.Apply(e)
 	})
 	return dec, nil
 }

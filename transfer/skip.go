@@ -67,25 +67,26 @@ func under(p string, dirs map[string]bool) bool {
 	}
 }
 
-// skipped is what a decision left out of an offer.
-type skipped struct {
+// Skip is what a partial accept left out of an offer.
+type Skip struct {
 	files, texts int   // offered but not taken
 	filesAll     int   // offered
 	bytes, total int64 // skipped bytes, offered bytes
 	names        []string
 }
 
-// skippedOf counts the items an accepting decision declined. Names are
-// top-level: a skipped folder is one name, not its thousand files.
-func skippedOf(o *Offer, d *Decision) skipped {
-	var s skipped
+// SkipOf counts the items of o that keep (parallel to o.Items) leaves
+// out. Names are top-level: a skipped folder is one name, not its
+// thousand files.
+func SkipOf(o *Offer, keep []bool) Skip {
+	var s Skip
 	seen := map[string]bool{}
 	for i, it := range o.Items {
 		if it.Kind == KindFile {
 			s.filesAll++
 			s.total += it.Size
 		}
-		if i < len(d.Items) && d.Items[i].Accept {
+		if i < len(keep) && keep[i] {
 			continue
 		}
 		name := it.Path
@@ -105,12 +106,28 @@ func skippedOf(o *Offer, d *Decision) skipped {
 	return s
 }
 
-// apply makes an event count only what is taken: Files and Total shrink
+// skipOf is SkipOf for a decision's answers.
+func skipOf(o *Offer, d *Decision) Skip {
+	keep := make([]bool, len(o.Items))
+	for i := range keep {
+		keep[i] = i < len(d.Items) && d.Items[i].Accept
+	}
+	return SkipOf(o, keep)
+}
+
+// Any reports whether a file or text was left out.
+func (s Skip) Any() bool { return s.files+s.texts > 0 }
+
+// Apply makes an event count only what is taken: Files and Total shrink
 // to the accepted ones, Skipped and SkippedItems say what was left out.
 // It sets absolute values, so a retried session applies it again safely.
-func (s skipped) apply(e *Event) {
+func (s Skip) Apply(e *Event) {
 	e.Files = s.filesAll - s.files
 	e.Total = s.total - s.bytes
 	e.Skipped = s.files + s.texts
 	e.SkippedItems = s.names
 }
+
+// KeepsAny reports whether a choice (Answer.Items) keeps at least one of n
+// items; a nil choice keeps them all.
+func KeepsAny(choice []bool, n int) bool { return keepsAny(choice, n) }
