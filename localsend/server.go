@@ -25,6 +25,7 @@ func (s *Service) routes() http.Handler {
 	mux.HandleFunc("POST "+apiV1+"send", func(w http.ResponseWriter, r *http.Request) { s.handleUpload(w, r, true) })
 	mux.HandleFunc("POST "+apiV2+"cancel", func(w http.ResponseWriter, r *http.Request) { s.handleCancel(w, r, false) })
 	mux.HandleFunc("POST "+apiV1+"cancel", func(w http.ResponseWriter, r *http.Request) { s.handleCancel(w, r, true) })
+	s.mountShare(mux)
 	return mux
 }
 

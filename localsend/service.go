@@ -47,6 +47,9 @@ type Config struct {
 	AllowHTTP bool
 	// PIN, when it returns non-empty, is required with every offer.
 	PIN func() string
+	// Share, when set, serves "Share via link" on this port: the page at /
+	// and the download API (see package share and share.go).
+	Share http.Handler
 
 	// Multicast discovery. NoMulticast turns it off (HTTP only); Interfaces
 	// limits it (nil = every up, multicast interface with an address, lo

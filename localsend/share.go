@@ -1,0 +1,25 @@
+package localsend
+
+import (
+	"net/http"
+
+	"github.com/lempar/lempar/share"
+)
+
+// mountShare routes "Share via link" (the page, LocalSend's
+// prepare-download and download, Lempar's zip) to Config.Share. The share
+// handler answers for itself when nothing is shared.
+func (s *Service) mountShare(mux *http.ServeMux) {
+	if s.cfg.Share == nil {
+		return
+	}
+	h := s.cfg.Share
+	mux.Handle("GET /{$}", h)
+	mux.Handle("POST "+share.PathPrepare, h)
+	mux.Handle("GET "+share.PathDownload, h)
+	mux.Handle("GET "+share.PathZip, h)
+}
+
+// AllowsHTTP reports whether this port also answers plain HTTP, so a share
+// link may be offered as http:// as well.
+func (s *Service) AllowsHTTP() bool { return s.cfg.AllowHTTP }
