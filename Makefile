@@ -118,7 +118,7 @@ check-packages: deps-package ## build the packages, inspect them, install the .d
 	GO=$(GO) FYNE=$(FYNE) MAKE=$(MAKE) bash .ci/check-packages.sh
 
 # --- Emulated LAN (root): namespaces, tc, nftables, tmpfs; see lan/main_test.go ---
-.PHONY: lan soak
+.PHONY: lan soak swarm-bench
 LAN_SIZE ?= 1GiB
 LAN_RUN ?= .
 
@@ -129,3 +129,11 @@ lan: ## emulated-LAN suite: Wi-Fi-like link, 10 s drop, 8 senders, full disk, fl
 soak: ## the LAN soak: repeated transfers for SOAK (10m), then memory/threads/files/goroutines back to baseline (root)
 	@[ "$$(id -u)" = 0 ] || { echo "make soak needs root (ip netns, tc)"; exit 1; }
 	LEMPAR_LAN=1 LEMPAR_SOAK=1 LEMPAR_SOAK_DURATION=$(or $(SOAK),10m) $(GO) test -race -count=1 -timeout 60m -v -run TestSoak ./lan
+
+SWARM_N ?= 8,30
+SWARM_SIZE ?= 64MiB
+SWARM_RUNS ?= 3
+swarm-bench: ## swarm benchmark, links 100 Mbit/s each way: one receiver, SWARM_N (8,30) with swarm and --no-swarm, medians of SWARM_RUNS (3), uplink, peak RSS (root, ~20 min)
+	@[ "$$(id -u)" = 0 ] || { echo "make swarm-bench needs root (ip netns, tc)"; exit 1; }
+	LEMPAR_LAN=1 LEMPAR_SWARM_BENCH=1 LEMPAR_SWARM_N=$(SWARM_N) LEMPAR_SWARM_SIZE=$(SWARM_SIZE) LEMPAR_SWARM_RUNS=$(SWARM_RUNS) \
+		$(GO) test -count=1 -timeout 150m -v -run '^TestSwarmBench$$' ./lan

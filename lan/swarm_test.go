@@ -99,9 +99,6 @@ func TestSwarmSenderKilled(t *testing.T) {
 	size := envSize(t, "LEMPAR_SWARM_SIZE", 32<<20)
 	r := newSwarmRig(t, 4, 0, size, swarmRate)
 	s := r.send(r.rx)
-	// Every piece is out when the receivers together hold the whole file;
-	// the sender's link having carried the file once (at the port, headers
-	// included) is the earliest that can be.
 	if !s.p.Until(2*time.Minute, func() bool { return allPiecesOut(s) }) {
 		t.Fatalf("the pieces never all left the sender: uplink %.1f MiB of %d MiB", mib(portBytes(t, r.l, 0, "rx_bytes")-s.up0), size>>20)
 	}
@@ -167,9 +164,21 @@ func localsendPeer(t *testing.T) (node, cli string) {
 	return node, cli
 }
 
-// allPiecesOut: the sender's link has carried the file once and a tenth
-// (at the port, so headers included): with a schedule that sends each
-// piece from the sender once, every piece has left it by then.
+// allPiecesOut: the receivers together have taken in a whole file's worth
+// from the sender (receive --json's from_sender, bytes that arrived). The
+// schedule sends each piece from the sender once, to its owner, so every
+// piece is then on some receiver and none is left in the sender's socket
+// buffers, which a SIGKILL may throw away.
 func allPiecesOut(s *swarmSend) bool {
-	return portBytes(s.r.t, s.r.l, 0, "rx_bytes")-s.up0 >= s.r.size+s.r.size/10
+	var sum int64
+	for _, rx := range s.targets {
+		evs := rx.Events()
+		for i := len(evs) - 1; i >= s.from[rx]; i-- {
+			if e := evs[i]; e.Str("event") == "transfer" && e.Str("direction") == "in" {
+				sum += e.Num("from_sender")
+				break
+			}
+		}
+	}
+	return sum >= s.r.size
 }
