@@ -33,8 +33,9 @@ type helperCfg struct {
 	DownloadDir string
 	Name        string
 	PIN         string
-	Accept      string // "yes" or "no"
-	CancelInAt  int64  // cancel an incoming session once this many bytes arrived (0 = never)
+	Accept      string   // "yes" or "no"
+	Keep        []string // with Accept "yes": keep only these top-level items (partial accept)
+	CancelInAt  int64    // cancel an incoming session once this many bytes arrived (0 = never)
 }
 
 // command is one line on the helper's stdin.
@@ -61,6 +62,7 @@ type evLine struct {
 	State     string
 	Files     int
 	FilesDone int
+	Skipped   int
 	Total     int64
 	Done      int64
 	Saved     []string
@@ -73,7 +75,7 @@ type evLine struct {
 
 func toLine(kind string, e transfer.Event) evLine {
 	l := evLine{Kind: kind, Session: e.Session, Direction: string(e.Direction), PeerID: e.Peer.ID, PeerName: e.Peer.Name,
-		State: string(e.State), Files: e.Files, FilesDone: e.FilesDone, Total: e.Total, Done: e.Done,
+		State: string(e.State), Files: e.Files, FilesDone: e.FilesDone, Skipped: e.Skipped, Total: e.Total, Done: e.Done,
 		Saved: e.Saved, Texts: e.Texts, Dir: e.Dir, At: time.Now()}
 	if e.Err != nil {
 		l.Err, l.Code = e.Err.Error(), transfer.CodeOf(e.Err).String()
@@ -110,7 +112,7 @@ func runHelper(raw string) int {
 	node, err := app.NewNode(app.Options{
 		ConfigDir: cfg.ConfigDir, Name: cfg.Name, Dir: cfg.DownloadDir, Port: -1,
 		Acceptor: transfer.AcceptorFunc(func(ctx context.Context, r *transfer.Request) transfer.Answer {
-			return transfer.Answer{Accept: cfg.Accept == "yes"}
+			return transfer.Answer{Accept: cfg.Accept == "yes", Items: keepTops(r, cfg.Keep)}
 		}),
 		OnEvent: onEvent,
 		OnRefused: func(p transfer.PeerInfo, err error) {
