@@ -125,6 +125,7 @@ func (s *session) sendFinal(t FrameType, msg any) {
 // helloFor fills the protocol fields of a hello.
 func helloFor(h Hello) Hello {
 	h.Proto, h.MinProto = ProtocolVersion, MinProtocolVersion
+	h.Caps = []string{capSwarm}
 	if h.OS == "" {
 		h.OS = runtime.GOOS
 	}

@@ -54,6 +54,12 @@ func maxPayload(t FrameType) int {
 		return dataHeaderLen + ChunkSize
 	case FrameOffer:
 		return MaxOffer
+	case FramePiece:
+		return pieceHeaderLen + ChunkSize
+	case FrameManifest:
+		return MaxOffer
+	case FrameHave, FrameRequest, FrameReject:
+		return MaxControl
 	case FrameHello, FrameDecision, FrameFileDone, FrameAck, FrameCancel, FrameError, FramePing, FrameBye:
 		return MaxControl
 	}

@@ -32,6 +32,11 @@ type Hello struct {
 	// Probe is set by a client that only wants the hello (add by address,
 	// reachability checks); the server answers and closes.
 	Probe bool `json:"probe,omitempty"`
+	// Caps lists optional features this build speaks ("swarm").
+	Caps []string `json:"caps,omitempty"`
+	// Swarm is set by a member dialling another member of that swarm
+	// (see swarm_doc.go): the connection carries pieces, not an offer.
+	Swarm string `json:"swarm,omitempty"`
 }
 
 // Kind says what an offered item is.
@@ -68,6 +73,9 @@ type Item struct {
 type Offer struct {
 	Session string `json:"session"`
 	Items   []Item `json:"items"`
+	// Swarm names the swarm this offer joins: a manifest follows the
+	// decision instead of data (swarm_doc.go).
+	Swarm string `json:"swarm,omitempty"`
 	// save holds, per item, the path it is saved under when DecodeOffer
 	// mapped a name only the sender's system allows (savedir.Names); Items
 	// keep the names the sender gave, which the person is shown.
@@ -137,6 +145,9 @@ func DecodeOffer(p []byte) (*Offer, error) {
 	}
 	if _, err := uuid.Parse(o.Session); err != nil {
 		return nil, protocolError("offer session %q is not a UUID", o.Session)
+	}
+	if _, err := uuid.Parse(o.Swarm); o.Swarm != "" && err != nil {
+		return nil, protocolError("offer swarm %q is not a UUID", o.Swarm)
 	}
 	if len(o.Items) == 0 {
 		return nil, newErr(errcode.EmptyOffer, nil)

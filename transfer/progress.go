@@ -90,6 +90,8 @@ type Event struct {
 	Skipped      int
 	SkippedItems []string
 
+	Swarm *SwarmStats // set on swarm sessions (swarm_doc.go); replaced, never changed in place
+
 	Saved []string // receiver: final relative paths, in item order
 	Texts []string // receiver: text items
 	Dir   string   // receiver: the download folder used

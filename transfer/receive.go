@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -48,6 +49,8 @@ type receive struct {
 
 	ib     *savedir.Dir
 	files  []*rxFile // by item index; nil unless an accepted file
+	sw     *rxSwarm  // a swarm session's state (swarm_rx.go), made once
+	swOnce sync.Once
 	spare  *blake3.Hasher
 	claims []string
 }
@@ -202,6 +205,9 @@ func (rx *receive) accepted(ans Answer) error {
 		return err
 	}
 	defer rx.ib.Close()
+	if rx.offer.Swarm != "" && swarmAllAccepted(dec) {
+		return rx.swarmAccepted(dec)
+	}
 	for range rxBuffers {
 		rx.free <- make([]byte, dataHeaderLen+ChunkSize)
 	}
@@ -402,6 +408,12 @@ func (rx *receive) readLoop() {
 			}
 			job = rxJob{t: t, item: fd.Item, digest: fd.Digest}
 		default:
+			if rx.offer.Swarm != "" {
+				if err := rx.swarmFrame(t, p); err != nil {
+					rx.cancel(err)
+				}
+				continue
+			}
 			rx.cancel(protocolError("unexpected frame type %d", t))
 			continue
 		}

@@ -26,6 +26,10 @@ type SendOptions struct {
 	// the link drops once the offer was accepted; the receiver then resumes
 	// the same session without asking its person again. 0 = don't retry.
 	RetryFor time.Duration
+	// Swarm, when set, makes this target a candidate member of a swarm
+	// (swarm_doc.go); a receiver without the capability gets a direct
+	// transfer.
+	Swarm *SwarmTarget
 	// Resolve, when set, says where the receiver is now: its addresses,
 	// best first (discovery, then its last known address). Every retry
 	// asks again, and a retry waiting out its backoff goes at once when a
@@ -71,6 +75,7 @@ func Send(ctx context.Context, id *Identity, opt SendOptions, items []Source) (E
 			Files: files, Total: offer.Total(),
 		}, opt.OnEvent),
 	}
+	defer opt.Swarm.decide(nil) // whatever happened, this target has answered
 	err := s.runWithRetry(ctx)
 	state := EndState(err)
 	if err != nil && state != StateDeclined && ctx.Err() != nil {
@@ -124,6 +129,7 @@ type sender struct {
 	attempt    int             // connections tried before this one
 	tried      map[string]bool // addresses the last attempt dialled
 	sentBefore int64           // bytes sent by earlier attempts
+	peerSwarm  bool            // the receiver's hello offers the swarm capability
 
 	// remote is the reason the peer gave for ending the session, so a write
 	// that fails because of it reports the reason, not "connection lost".
@@ -147,6 +153,10 @@ func (s *sender) run(ctx context.Context) (err error) {
 	})
 	defer stop()
 
+	s.offer.Swarm = ""
+	if s.opt.Swarm != nil && s.peerSwarm {
+		s.offer.Swarm = s.opt.Swarm.sw.ID
+	}
 	if err := s.ss.fw.control(FrameOffer, s.offer); err != nil {
 		return s.linkErr(ctx, err)
 	}
@@ -172,6 +182,10 @@ func (s *sender) run(ctx context.Context) (err error) {
 	}
 	// A retry must reach the same device, whoever answers at the address.
 	s.opt.PeerID = s.ss.peer.ID
+	if s.offer.Swarm != "" && swarmAllAccepted(dec) {
+		return s.swarmStream(ctx)
+	}
+	s.opt.Swarm.decide(nil)
 	return s.stream(ctx, dec)
 }
 
@@ -211,6 +225,7 @@ func (s *sender) connect(ctx context.Context) error {
 		e.Code = s.ss.code
 	})
 	s.name = peer.Name
+	s.peerSwarm = hasCap(peer, capSwarm)
 	return nil
 }
 

@@ -91,6 +91,9 @@ type Server struct {
 	strangerOfferBytes int64
 	holds              map[*receive]*offerHold
 
+	swarms       swarmHost // swarms this device is a member of (swarm_rx.go)
+	swarmCorrupt bool      // tests only: serve damaged pieces to other members
+
 	spaceMu  sync.Mutex // guards reserved
 	reserved map[*receive]spaceHold
 }
@@ -228,6 +231,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	s.swarms.start(ctx)
+	defer s.swarms.stop() // before wg.Wait: it ends the swarms' links
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -303,6 +308,10 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, host string, ho *half
 		return
 	}
 	release()
+	if hello.Swarm != "" {
+		s.swarms.link(ss, hello.Swarm) // a member of one of our swarms, or refused
+		return
+	}
 
 	known := s.Trusted != nil && s.Trusted(ss.peer.ID)
 	switch s.admit(host, known) {

@@ -1,0 +1,469 @@
+package transfer
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/zeebo/blake3"
+
+	"github.com/lempar/lempar/internal/errcode"
+)
+
+// link is one connection of a member: to the sender (peer -1, its session),
+// to a member it dialled (it pulls there), or from a member (it serves).
+type link struct {
+	mb      *member
+	ss      *session
+	peer    int
+	dialled bool
+	have    bitmap // dialled links: what the peer holds
+	asked   int    // requests waiting on this link
+
+	cur int // piece being assembled, -1 for none
+	buf []byte
+	got int
+
+	omu    sync.Mutex // guards the outbox
+	adds   []int
+	reqs   []int
+	acks   []Ack
+	kickCh chan struct{}
+	serveQ chan int
+	closed chan struct{}
+	once   sync.Once
+}
+
+func newLink(mb *member, ss *session, peer int, dialled bool) *link {
+	l := &link{mb: mb, ss: ss, peer: peer, dialled: dialled, cur: -1,
+		kickCh: make(chan struct{}, 1), serveQ: make(chan int, 4), closed: make(chan struct{})}
+	if dialled {
+		l.have = newBitmap(len(mb.m.pieces))
+	}
+	return l
+}
+
+func (l *link) kick() {
+	select {
+	case l.kickCh <- struct{}{}:
+	default:
+	}
+}
+
+func (l *link) queueHave(k int) { l.omu.Lock(); l.adds = append(l.adds, k); l.omu.Unlock(); l.kick() }
+func (l *link) queueReq(k int)  { l.omu.Lock(); l.reqs = append(l.reqs, k); l.omu.Unlock(); l.kick() }
+func (l *link) queueAck(a Ack)  { l.omu.Lock(); l.acks = append(l.acks, a); l.omu.Unlock(); l.kick() }
+func (l *link) close()          { l.once.Do(func() { close(l.closed); l.ss.close() }) }
+func (l *link) isClosed() bool {
+	select {
+	case <-l.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+// writer sends the outbox: have adds, requests, acks.
+func (l *link) writer(ctx context.Context, bits []byte) {
+	if err := l.ss.fw.control(FrameHave, HaveMsg{Bits: bits}); err != nil {
+		l.close()
+		return
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-l.closed:
+			return
+		case <-l.kickCh:
+		}
+		l.omu.Lock()
+		adds, reqs, acks := l.adds, l.reqs, l.acks
+		l.adds, l.reqs, l.acks = nil, nil, nil
+		l.omu.Unlock()
+		err := error(nil)
+		if len(adds) > 0 {
+			err = l.ss.fw.controlNoFlush(FrameHave, HaveMsg{Add: adds})
+		}
+		for _, k := range reqs {
+			if err == nil {
+				err = l.ss.fw.controlNoFlush(FrameRequest, PieceRequest{Piece: k})
+			}
+		}
+		for _, a := range acks {
+			if err == nil {
+				err = l.ss.fw.controlNoFlush(FrameAck, a)
+			}
+		}
+		if err == nil {
+			err = l.ss.fw.flush()
+		}
+		if err != nil {
+			l.close()
+			return
+		}
+	}
+}
+
+// errDropped ends a link whose peer served a bad piece.
+var errDropped = errors.New("the member served a piece that does not match its hash")
+
+// onFrame takes one frame from l's peer. A piece's data is copied into a
+// pooled buffer, so p may be reused once it returns.
+func (mb *member) onFrame(l *link, t FrameType, p []byte) error {
+	n := len(mb.m.pieces)
+	switch t {
+	case FramePing:
+	case FrameHave:
+		h, err := decodeHave(p, n)
+		if err != nil {
+			return err
+		}
+		mb.mu.Lock()
+		if l.peer >= 0 {
+			if l.have != nil {
+				l.have.apply(h, n)
+				mb.peerCount[l.peer] = l.have.count()
+			} else {
+				b := newBitmap(n)
+				b.apply(h, n)
+				mb.peerCount[l.peer] = max(mb.peerCount[l.peer], b.count()+len(h.Add))
+				if h.Bits == nil {
+					mb.peerCount[l.peer] = min(mb.peerCount[l.peer], n)
+				}
+			}
+		}
+		mb.scheduleLocked()
+		mb.mu.Unlock()
+	case FrameRequest:
+		var r PieceRequest
+		if err := decodeJSON(p, &r, "request"); err != nil {
+			return err
+		}
+		if l.dialled || l.peer < 0 || r.Piece < 0 || r.Piece >= n {
+			return protocolError("request for piece %d out of place", r.Piece)
+		}
+		select {
+		case l.serveQ <- r.Piece:
+		default:
+			return protocolError("more than %d requests waiting", cap(l.serveQ))
+		}
+	case FrameReject:
+		var r PieceReject
+		if err := decodeJSON(p, &r, "reject"); err != nil {
+			return err
+		}
+		mb.mu.Lock()
+		if r.Piece >= 0 && r.Piece < n && mb.inflight[r.Piece] == l {
+			delete(mb.inflight, r.Piece)
+			l.asked--
+		}
+		mb.scheduleLocked()
+		mb.mu.Unlock()
+	case FramePiece:
+		return mb.onPiece(l, p)
+	default:
+		return protocolError("unexpected frame type %d on a swarm link", t)
+	}
+	return nil
+}
+
+func (mb *member) onPiece(l *link, p []byte) error {
+	k32, off, data, err := parsePiece(p)
+	if err != nil {
+		return err
+	}
+	k := int(k32)
+	if k >= len(mb.m.pieces) {
+		return protocolError("piece %d of %d", k, len(mb.m.pieces))
+	}
+	ref := mb.m.pieces[k]
+	if off == 0 {
+		if l.cur >= 0 {
+			return protocolError("piece %d began before piece %d ended", k, l.cur)
+		}
+		mb.mu.Lock()
+		ok := mb.inflight[k] == l || (l.peer < 0 && mb.m.owner(k) == mb.m.You)
+		mb.mu.Unlock()
+		if !ok {
+			return protocolError("piece %d was not asked for", k)
+		}
+		buf, err := mb.host.getBuf(mb.ctx, int(mb.m.PieceSize))
+		if err != nil {
+			return err
+		}
+		l.cur, l.buf, l.got = k, buf, 0
+	}
+	if k != l.cur || int(off) != l.got || l.got+len(data) > ref.n {
+		return protocolError("piece %d data at %d out of place", k, off)
+	}
+	l.got += copy(l.buf[l.got:], data)
+	if l.got < ref.n {
+		return nil
+	}
+	buf := l.buf
+	l.cur, l.buf = -1, nil
+	defer mb.host.putBuf(buf)
+	return mb.gotPiece(l, k, buf[:ref.n])
+}
+
+// gotPiece verifies a whole piece, then writes it and tells everyone.
+func (mb *member) gotPiece(l *link, k int, data []byte) error {
+	ref := mb.m.pieces[k]
+	if sum := blake3.Sum256(data); !bytes.Equal(sum[:], mb.m.hash(k)) {
+		if l.peer < 0 {
+			return newErr(errcode.DigestMismatch, nil, "Path", mb.offer.Items[mb.m.Files[ref.file].Item].Path, "Name", mb.tr.snapshot().Peer.Name)
+		}
+		mb.drop(l.peer)
+		return errDropped
+	}
+	mb.mu.Lock()
+	dup := mb.have.has(k)
+	if mb.inflight[k] == l {
+		delete(mb.inflight, k)
+		l.asked--
+	}
+	mb.mu.Unlock()
+	if !dup {
+		mf := mb.m.Files[ref.file]
+		f, err := mb.ib.PartialRW(mb.partials[ref.file], mb.offer.Items[mf.Item].Mode)
+		if err != nil {
+			mb.fail(err)
+			return err
+		}
+		_, err = f.WriteAt(data, ref.off)
+		f.Close()
+		if err != nil {
+			mb.fail(err)
+			return err
+		}
+	}
+	mb.mu.Lock()
+	if !dup && !mb.have.has(k) {
+		mb.have.set(k)
+		mb.peerCount[mb.m.You]++
+		mb.left[ref.file]--
+		for _, o := range mb.outs {
+			if o != nil {
+				o.queueHave(k)
+			}
+		}
+		for o := range mb.ins {
+			o.queueHave(k)
+		}
+		if mb.sender != nil {
+			mb.sender.queueHave(k)
+		}
+		select {
+		case mb.kick <- struct{}{}:
+		default:
+		}
+	}
+	mb.scheduleLocked()
+	mb.mu.Unlock()
+	n := int64(len(data))
+	mb.tr.update(func(e *Event) {
+		e.Sent += n
+		if !dup {
+			e.Done += n
+		}
+		if l.peer >= 0 {
+			mb.stats(e, func(s *SwarmStats) { s.FromPeers += n })
+		}
+	})
+	return nil
+}
+
+// drop removes member j from this swarm for serving a bad piece: its
+// links close, it is never dialled again and its links are refused.
+func (mb *member) drop(j int) {
+	mb.mu.Lock()
+	already := mb.dropped[j]
+	mb.dropped[j] = true
+	var links []*link
+	if o := mb.outs[j]; o != nil {
+		links = append(links, o)
+	}
+	for l := range mb.ins {
+		if l.peer == j {
+			links = append(links, l)
+		}
+	}
+	mb.mu.Unlock()
+	for _, l := range links {
+		l.close()
+	}
+	if !already {
+		id := mb.m.Members[j].ID
+		mb.tr.update(func(e *Event) { mb.stats(e, func(s *SwarmStats) { s.Dropped = append(s.Dropped, id) }) })
+	}
+}
+
+// dialLoop keeps a link to member j up while this member runs: it pulls
+// pieces there.
+func (mb *member) dialLoop(j int) {
+	backoff := 200 * time.Millisecond
+	for mb.ctx.Err() == nil {
+		mb.mu.Lock()
+		gone := mb.dropped[j]
+		mb.mu.Unlock()
+		if gone {
+			return
+		}
+		ss, err := mb.dial(j)
+		if err == nil {
+			backoff = 200 * time.Millisecond
+			mb.runLink(newLink(mb, ss, j, true))
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-mb.ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
+}
+
+func (mb *member) dial(j int) (*session, error) {
+	peer := mb.m.Members[j]
+	ctx, cancel := context.WithTimeout(mb.ctx, HandshakeTimeout)
+	defer cancel()
+	var d net.Dialer
+	raw, err := d.DialContext(ctx, "tcp", peer.Addr)
+	if err != nil {
+		return nil, err
+	}
+	tc := tls.Client(raw, mb.srv.Identity.ClientTLS(peer.ID))
+	if err := tc.HandshakeContext(ctx); err != nil {
+		raw.Close()
+		return nil, err
+	}
+	ss := newSession(tc)
+	if err := ss.afterHandshake(); err != nil {
+		raw.Close()
+		return nil, err
+	}
+	h := mb.srv.Hello()
+	h.Swarm = mb.m.Swarm
+	if _, err := exchangeHello(ss, helloFor(h), true); err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return ss, nil
+}
+
+// runLink runs a link until it ends: registered, announced, read.
+func (mb *member) runLink(l *link) {
+	defer l.close()
+	ctx, cancel := context.WithCancel(mb.ctx)
+	defer cancel()
+	context.AfterFunc(ctx, l.close)
+	mb.mu.Lock()
+	if l.dialled {
+		mb.outs[l.peer] = l
+		mb.downSince[l.peer] = time.Time{}
+	} else {
+		mb.ins[l] = true
+	}
+	bits := append([]byte(nil), mb.have...)
+	mb.mu.Unlock()
+	defer mb.unlink(l)
+	go l.writer(ctx, bits)
+	go l.ss.keepalive(ctx)
+	if !l.dialled {
+		go mb.serveLoop(ctx, l)
+	}
+	for {
+		t, p, err := l.ss.fr.next()
+		if err != nil {
+			return
+		}
+		if t == FrameError || t == FrameCancel || t == FrameBye {
+			return
+		}
+		if err := mb.onFrame(l, t, p); err != nil {
+			if IsCode(err, errcode.Protocol) {
+				l.ss.sendFinal(FrameError, ErrorMsg{Code: errcode.Protocol.String(), Detail: err.Error()})
+			}
+			return
+		}
+	}
+}
+
+// unlink forgets a link that ended; what it was asked for is asked again.
+func (mb *member) unlink(l *link) {
+	if l.buf != nil {
+		mb.host.putBuf(l.buf)
+		l.buf = nil
+	}
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	if l.peer >= 0 && l.dialled && mb.outs[l.peer] == l {
+		mb.outs[l.peer] = nil
+	}
+	delete(mb.ins, l)
+	if l.peer >= 0 && !mb.linkedLocked(l.peer) {
+		mb.downSince[l.peer] = time.Now()
+	}
+	if mb.sender == l {
+		mb.sender = nil
+	}
+	for k, o := range mb.inflight {
+		if o == l {
+			delete(mb.inflight, k)
+		}
+	}
+	mb.scheduleLocked()
+}
+
+// serveLoop answers a dialler's requests from disk.
+func (mb *member) serveLoop(ctx context.Context, l *link) {
+	buf := make([]byte, pieceFrameBuf)
+	for {
+		var k int
+		select {
+		case <-ctx.Done():
+			return
+		case k = <-l.serveQ:
+		}
+		ref := mb.m.pieces[k]
+		mb.mu.Lock()
+		has, saved := mb.have.has(k), mb.saved[ref.file]
+		mb.mu.Unlock()
+		if !has {
+			if l.ss.fw.control(FrameReject, PieceReject{Piece: k, Code: "missing"}) != nil {
+				l.close()
+				return
+			}
+			continue
+		}
+		f, err := mb.ib.OpenPlaced(saved)
+		if saved == "" {
+			f, err = mb.ib.PartialRW(mb.partials[ref.file], 0)
+		}
+		if err != nil {
+			_ = l.ss.fw.control(FrameReject, PieceReject{Piece: k, Code: "unreadable"})
+			continue
+		}
+		err = sendPiece(l.ss.fw, k, ref, buf, func(p []byte, off int64) error {
+			_, err := f.ReadAt(p, off)
+			if err == nil && mb.srv.swarmCorrupt {
+				p[len(p)/2] ^= 0xff
+			}
+			return err
+		})
+		f.Close()
+		if err != nil {
+			l.close()
+			return
+		}
+		n := int64(ref.n)
+		mb.tr.update(func(e *Event) { mb.stats(e, func(s *SwarmStats) { s.ToPeers += n }) })
+	}
+}

@@ -1,0 +1,155 @@
+package transfer
+
+import (
+	"context"
+	"encoding/hex"
+	"io"
+	"slices"
+	"sync"
+
+	"github.com/google/uuid"
+	"github.com/zeebo/blake3"
+
+	"github.com/lempar/lempar/internal/errcode"
+)
+
+// Swarm is the sender's side of one send to several Lempar receivers: it
+// gathers the targets that accept, hashes the pieces once, and hands each
+// member its manifest (swarm_doc.go).
+type Swarm struct {
+	ID        string
+	srcs      []Source
+	pieceSize int64
+
+	hashed  chan struct{} // closed when files, hashes and pieces are set
+	files   []ManifestFile
+	hashes  []byte
+	pieces  []pieceRef
+	hashErr error
+
+	mu      sync.Mutex
+	pending int // targets that have not answered yet
+	members []*SwarmTarget
+	ready   chan struct{} // closed when pending reaches 0: the roster is final
+}
+
+// SwarmTarget is one target's place in a swarm.
+type SwarmTarget struct {
+	sw      *Swarm
+	decided bool
+	idx     int // member index, -1 if not a member
+	member  SwarmMember
+}
+
+// NewSwarm prepares a swarm of srcs for targets receivers, or returns nil
+// when the send is too big for one (it then goes direct). Hashing starts
+// now, while the receivers' people decide.
+func NewSwarm(srcs []Source, targets int) *Swarm {
+	var total int64
+	for _, s := range srcs {
+		if s.Kind == KindFile {
+			total += s.Size
+		}
+	}
+	size := pieceSizeFor(total)
+	if size == 0 || targets < 1 {
+		return nil
+	}
+	sw := &Swarm{ID: uuid.NewString(), srcs: srcs, pieceSize: size, pending: targets,
+		hashed: make(chan struct{}), ready: make(chan struct{})}
+	go sw.hash()
+	return sw
+}
+
+// Target registers one of the targets counted in NewSwarm.
+func (sw *Swarm) Target() *SwarmTarget { return &SwarmTarget{sw: sw, idx: -1} }
+
+// hash computes each file's digest and each piece's hash in one read.
+func (sw *Swarm) hash() {
+	defer close(sw.hashed)
+	for i, s := range sw.srcs {
+		if s.Kind == KindFile {
+			sw.files = append(sw.files, ManifestFile{Item: i, Size: s.Size})
+		}
+	}
+	pieces, ok := layout(sw.files, sw.pieceSize)
+	if !ok {
+		sw.hashErr = newErr(errcode.OfferTooLarge, nil, "Items", len(sw.srcs))
+		return
+	}
+	sw.pieces = pieces
+	sw.hashes = make([]byte, 0, hashLen*len(pieces))
+	buf := make([]byte, ChunkSize)
+	whole, ph := blake3.New(), blake3.New()
+	k := 0
+	for fi := range sw.files {
+		src := sw.srcs[sw.files[fi].Item]
+		f, err := openSource(src.Local)
+		if err != nil {
+			sw.hashErr = newErr(errcode.SourceUnreadable, err, "Path", src.Local)
+			return
+		}
+		whole.Reset()
+		for ; k < len(pieces) && pieces[k].file == fi; k++ {
+			ph.Reset()
+			if _, err := io.CopyBuffer(io.MultiWriter(ph, whole), io.LimitReader(f, int64(pieces[k].n)), buf); err != nil {
+				f.Close()
+				sw.hashErr = newErr(errcode.SourceChanged, err, "Path", src.Local)
+				return
+			}
+			sw.hashes = ph.Sum(sw.hashes)
+		}
+		f.Close()
+		sw.files[fi].Digest = hex.EncodeToString(whole.Sum(nil))
+	}
+}
+
+// decide records a target's answer once: a member (accepted) or not.
+func (t *SwarmTarget) decide(m *SwarmMember) {
+	if t == nil {
+		return
+	}
+	sw := t.sw
+	sw.mu.Lock()
+	defer sw.mu.Unlock()
+	if t.decided {
+		return
+	}
+	t.decided = true
+	if m != nil {
+		t.idx, t.member = len(sw.members), *m
+		sw.members = append(sw.members, t)
+	}
+	if sw.pending--; sw.pending == 0 {
+		close(sw.ready)
+	}
+}
+
+// manifest waits for the roster and the hashes and builds t's manifest.
+func (t *SwarmTarget) manifest(ctx context.Context) (*Manifest, error) {
+	sw := t.sw
+	for _, ch := range []chan struct{}{sw.ready, sw.hashed} {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if sw.hashErr != nil {
+		return nil, sw.hashErr
+	}
+	m := &Manifest{Swarm: sw.ID, PieceSize: sw.pieceSize, You: t.idx, Files: sw.files, Hashes: sw.hashes, pieces: sw.pieces}
+	for _, mt := range sw.members {
+		m.Members = append(m.Members, mt.member)
+	}
+	return m, nil
+}
+
+// swarmAllAccepted: a swarm member takes the whole offer; a partial accept
+// goes direct (both sides decide this from the decision alone).
+func swarmAllAccepted(d *Decision) bool {
+	return d.Accept && !slices.ContainsFunc(d.Items, func(it ItemDecision) bool { return !it.Accept })
+}
+
+// hasCap reports whether a hello offers a capability.
+func hasCap(h Hello, c string) bool { return slices.Contains(h.Caps, c) }

@@ -1,0 +1,119 @@
+package transfer
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// swarmCase is one sender and n real receivers on loopback, one send.
+type swarmCase struct {
+	rxs  []*testNode
+	id   *Identity
+	srcs []Source
+	data map[string][]byte // relative path → content
+}
+
+func newSwarmCase(t *testing.T, n int, opts ...func(*Server)) *swarmCase {
+	t.Helper()
+	c := &swarmCase{data: map[string][]byte{}}
+	for range n {
+		c.rxs = append(c.rxs, startReceiver(t, acceptAll, opts...))
+	}
+	id, err := NewEphemeralIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.id = id
+	src := filepath.Join(t.TempDir(), "Kelas")
+	// Pieces of several files, a short last piece and an empty file.
+	for name, size := range map[string]int{"video.mp4": 6<<20 + 12345, "notes.txt": 70 << 10, "empty.txt": 0} {
+		b := randBytes(size)
+		writeFile(t, filepath.Join(src, name), b)
+		c.data["Kelas/"+name] = b
+	}
+	if c.srcs, err = CollectSources([]string{src}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (c *swarmCase) total() int64 {
+	var n int64
+	for _, b := range c.data {
+		n += int64(len(b))
+	}
+	return n
+}
+
+// sendAll sends to every receiver as one swarm and returns each target's
+// final event; onEvent hears every event (target index).
+func (c *swarmCase) sendAll(ctx context.Context, t *testing.T, opt SendOptions, onEvent func(int, Event)) ([]Event, []error) {
+	t.Helper()
+	sw := NewSwarm(c.srcs, len(c.rxs))
+	if sw == nil {
+		t.Fatal("no swarm for this send")
+	}
+	evs, errs := make([]Event, len(c.rxs)), make([]error, len(c.rxs))
+	var wg sync.WaitGroup
+	for i, rx := range c.rxs {
+		o := opt
+		o.Addr, o.PeerID, o.Hello, o.Swarm = rx.addr, rx.id.ID, Hello{Name: "Guru"}, sw.Target()
+		if onEvent != nil {
+			o.OnEvent = func(e Event) { onEvent(i, e) }
+		}
+		wg.Go(func() { evs[i], errs[i] = Send(ctx, c.id, o, c.srcs) })
+	}
+	wg.Wait()
+	return evs, errs
+}
+
+// checkFiles fails unless receiver rx holds every file byte for byte.
+func (c *swarmCase) checkFiles(t *testing.T, rx *testNode) {
+	t.Helper()
+	for rel, want := range c.data {
+		got, err := os.ReadFile(filepath.Join(rx.dir, filepath.FromSlash(rel)))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s at %s: differs (err %v, %d of %d bytes)", rel, rx.dir, err, len(got), len(want))
+		}
+	}
+}
+
+func TestSwarmReceiversShare(t *testing.T) {
+	for _, n := range []int{2, 5} {
+		t.Run(string(rune('0'+n)), func(t *testing.T) {
+			c := newSwarmCase(t, n)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			evs, errs := c.sendAll(ctx, t, SendOptions{}, nil)
+			var uplink int64
+			for i := range c.rxs {
+				if errs[i] != nil || evs[i].State != StateDone || evs[i].FilesDone != 3 {
+					t.Fatalf("target %d: %v %+v", i, errs[i], evs[i])
+				}
+				uplink += evs[i].Sent
+			}
+			var fromPeers int64
+			for _, rx := range c.rxs {
+				e := rx.waitFinal(t)
+				if e.State != StateDone || e.Swarm == nil {
+					t.Fatalf("receiver final = %+v", e)
+				}
+				fromPeers += e.Swarm.FromPeers
+				c.checkFiles(t, rx)
+			}
+			t.Logf("FIGURE swarm of %d: data %d B, sender uplink %d B (%.2fx), members got %d B from each other",
+				n, c.total(), uplink, float64(uplink)/float64(c.total()), fromPeers)
+			if float64(uplink) > 1.5*float64(c.total()) {
+				t.Fatalf("sender uplink %d B for %d B of data: over 1.5x", uplink, c.total())
+			}
+			if want := int64(n-1) * c.total() / 2; fromPeers < want {
+				t.Fatalf("members got only %d B from each other, want ≥ %d", fromPeers, want)
+			}
+		})
+	}
+}
