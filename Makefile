@@ -8,11 +8,12 @@ LDFLAGS := -X github.com/lempar/lempar/internal/buildinfo.Version=$(VERSION)
 BIN := bin
 
 # Debian packages: building the GUI (cgo + OpenGL/X11), and the test suite
-# (Xvfb screenshots, network namespaces, avahi interop, packaging checks).
+# (Xvfb screenshots, network namespaces, avahi interop, packaging checks,
+# chromium for the share-by-link browser test).
 APT_BUILD := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
 APT_TEST := $(APT_BUILD) xvfb xauth imagemagick iproute2 nftables avahi-daemon \
-	avahi-utils dbus desktop-file-utils xz-utils tmux xdotool
+	avahi-utils dbus desktop-file-utils xz-utils tmux xdotool chromium
 
 .PHONY: help run build cli gui deps deps-test deps-localsend test test-race lint fuzz bench screenshots clean
 
