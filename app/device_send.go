@@ -41,6 +41,13 @@ type SendOptions struct {
 	// PIN asks for the PIN a LocalSend receiver wants (nil: the send fails
 	// with "PIN required"; see localsend.SendOptions.PIN for the answers).
 	PIN func(ctx context.Context, t Target, session string, wrong bool) (string, bool)
+	// NoSwarm sends one direct transfer per target. Otherwise two or more
+	// Lempar targets form a swarm: they pass pieces to each other
+	// (transfer/swarm_doc.go).
+	NoSwarm bool
+	// Swarm joins the one target of this Send to a swarm the caller made
+	// for several Sends (the window starts one Send per target).
+	Swarm *transfer.SwarmTarget
 	// OnEvent hears every target's progress; events carry the target.
 	OnEvent func(Target, transfer.Event)
 }
@@ -63,6 +70,18 @@ type outgoing struct {
 // ctx (or stopping the device) cancels them, and each peer is told.
 func (d *Device) Send(ctx context.Context, targets []Target, srcs []transfer.Source, o SendOptions) []SendResult {
 	res := make([]SendResult, len(targets))
+	swarm := make([]*transfer.SwarmTarget, len(targets))
+	if len(targets) == 1 {
+		swarm[0] = o.Swarm
+	} else if n := lemparTargets(targets); n >= 2 && !o.NoSwarm {
+		if sw := transfer.NewSwarm(srcs, n); sw != nil {
+			for i, t := range targets {
+				if !localsend.IsPeerID(t.ID) {
+					swarm[i] = sw.Target()
+				}
+			}
+		}
+	}
 	var wg sync.WaitGroup
 	for i, t := range targets {
 		session := o.Session
@@ -71,14 +90,26 @@ func (d *Device) Send(ctx context.Context, targets []Target, srcs []transfer.Sou
 		}
 		res[i].Target = t
 		wg.Go(func() {
-			res[i].Event, res[i].Err = d.sendOne(ctx, t, session, srcs, o)
+			res[i].Event, res[i].Err = d.sendOne(ctx, t, session, srcs, o, swarm[i])
 		})
 	}
 	wg.Wait()
 	return res
 }
 
-func (d *Device) sendOne(ctx context.Context, t Target, session string, srcs []transfer.Source, o SendOptions) (transfer.Event, error) {
+// lemparTargets counts the targets that may join a swarm (not LocalSend).
+func lemparTargets(targets []Target) int {
+	n := 0
+	for _, t := range targets {
+		if !localsend.IsPeerID(t.ID) {
+			n++
+		}
+	}
+	return n
+}
+
+func (d *Device) sendOne(ctx context.Context, t Target, session string, srcs []transfer.Source, o SendOptions, st *transfer.SwarmTarget) (transfer.Event, error) {
+	defer st.Skip() // a target that never reaches the engine must not hold the swarm up
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if err := d.track(session, t, cancel); err != nil {
@@ -107,11 +138,12 @@ func (d *Device) sendOne(ctx context.Context, t Target, session string, srcs []t
 		if o.PIN != nil {
 			pin = func(ctx context.Context, wrong bool) (string, bool) { return o.PIN(ctx, t, session, wrong) }
 		}
+		st.Skip()
 		return d.ls.Send(ctx, t.ID, srcs, pin, onEvent)
 	}
 	return transfer.Send(ctx, d.Identity, transfer.SendOptions{
 		Addr: t.Addr, PeerID: t.ID, PeerName: t.Name, Hello: d.Hello(), Session: session,
-		RetryFor: d.retryFor(), Resolve: d.whereIs,
+		RetryFor: d.retryFor(), Resolve: d.whereIs, Swarm: st,
 		OnEvent: onEvent, // recorded in the history above
 	}, srcs)
 }

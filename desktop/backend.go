@@ -265,13 +265,34 @@ func (b *Backend) sendAll(peerIDs []string, srcs []transfer.Source) error {
 			return b.localized(err)
 		}
 	}
+	// Two or more Lempar devices form a swarm (transfer/swarm_doc.go).
+	var sw *transfer.Swarm
+	lempar := 0
 	for _, id := range peerIDs {
-		b.startSend(uuid.NewString(), id, srcs)
+		if !b.isLocalSend(id) {
+			lempar++
+		}
+	}
+	if lempar >= 2 {
+		sw = transfer.NewSwarm(srcs, lempar)
+	}
+	for _, id := range peerIDs {
+		var st *transfer.SwarmTarget
+		if sw != nil && !b.isLocalSend(id) {
+			st = sw.Target()
+		}
+		b.startSend(uuid.NewString(), id, srcs, st)
 	}
 	return nil
 }
 
-func (b *Backend) startSend(session, peerID string, srcs []transfer.Source) {
+// startSend starts one target's send; swarm, when set, is its place in a
+// swarm with the other targets of the same send.
+func (b *Backend) startSend(session, peerID string, srcs []transfer.Source, swarm ...*transfer.SwarmTarget) {
+	var st *transfer.SwarmTarget
+	if len(swarm) > 0 {
+		st = swarm[0]
+	}
 	addr, name, err := b.resolve(peerID)
 	b.mu.Lock()
 	b.outgoing[session] = &outgoing{peerID: peerID, srcs: srcs}
@@ -283,14 +304,15 @@ func (b *Backend) startSend(session, peerID string, srcs []transfer.Source) {
 	if err != nil {
 		first.State, first.Err = ui.Failed, b.describe(err)
 		b.update(first)
+		st.Skip() // the others must not wait for it
 		return
 	}
 	b.update(first)
 	tgt := app.Target{ID: peerID, Addr: addr, Name: name}
 	go func() {
 		res := b.dev.Send(b.ctx, []app.Target{tgt}, srcs, app.SendOptions{
-			Session: session,
-			PIN:     b.pinAsker(name),
+			Session: session, Swarm: st,
+			PIN: b.pinAsker(name),
 			OnEvent: func(_ app.Target, e transfer.Event) {
 				t := b.transferInfo(e, srcs)
 				t.PeerID, t.LocalSend = peerID, first.LocalSend

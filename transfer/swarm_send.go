@@ -52,7 +52,7 @@ func NewSwarm(srcs []Source, targets int) *Swarm {
 		}
 	}
 	size := pieceSizeFor(total)
-	if size == 0 || targets < 1 {
+	if size == 0 || total == 0 || targets < 1 {
 		return nil
 	}
 	sw := &Swarm{ID: uuid.NewString(), srcs: srcs, pieceSize: size, pending: targets,
@@ -103,6 +103,10 @@ func (sw *Swarm) hash() {
 		sw.files[fi].Digest = hex.EncodeToString(whole.Sum(nil))
 	}
 }
+
+// Skip says this target will not join: it goes direct, or never reached
+// the engine (no address). Safe to call more than once, and on nil.
+func (t *SwarmTarget) Skip() { t.decide(nil) }
 
 // decide records a target's answer once: a member (accepted) or not.
 func (t *SwarmTarget) decide(m *SwarmMember) {

@@ -26,6 +26,8 @@ type sendFlags struct {
 	asJSON bool
 	name   string
 	retry  time.Duration
+	// noSwarm: one direct transfer per target, the naive baseline
+	noSwarm bool
 }
 
 // Exit codes of send, for scripts.
@@ -55,6 +57,7 @@ func newSendCmd(g *globals) *cobra.Command {
 	fl.StringVar(&f.name, "name", "", g.tr.T("cli.receive.flag.name"))
 	fl.BoolVar(&f.asJSON, "json", false, g.tr.T("cli.flag.json"))
 	fl.DurationVar(&f.retry, "retry-for", transfer.DefaultRetryFor, g.tr.T("cli.send.flag.retry-for"))
+	fl.BoolVar(&f.noSwarm, "no-swarm", false, g.tr.T("cli.send.flag.no-swarm"))
 	_ = cmd.MarkFlagRequired("to")
 	return cmd
 }
@@ -118,6 +121,7 @@ func runSend(ctx context.Context, g *globals, f sendFlags, paths []string) error
 	var mu sync.Mutex
 	announced := map[int]bool{}
 	res := dev.Send(ctx, targets, srcs, app.SendOptions{
+		NoSwarm: f.noSwarm,
 		PIN: func(_ context.Context, t app.Target, _ string, wrong bool) (string, bool) {
 			// The PIN from the command line, once: there is nobody to ask
 			// for another, so a refused one fails as "wrong PIN".

@@ -40,6 +40,13 @@ func eventJSON(tr *i18n.Translator, e transfer.Event) map[string]any {
 	if e.Direction == transfer.Incoming {
 		m["dir"], m["saved"], m["texts"] = e.Dir, e.Saved, e.Texts
 	}
+	if s := e.Swarm; s != nil { // see transfer/swarm_doc.go
+		m["swarm"], m["swarm_members"] = true, s.Members
+		if e.Direction == transfer.Incoming {
+			m["from_peers"], m["from_sender"], m["to_peers"] = s.FromPeers, e.Sent-s.FromPeers, s.ToPeers
+			m["swarm_dropped"] = s.Dropped
+		}
+	}
 	if e.Err != nil {
 		m["error"] = describe(tr, e.Err)
 		m["error_code"] = transfer.CodeOf(e.Err).String()
