@@ -15,9 +15,12 @@ import (
 
 // LocalSendOptions adjust LocalSend compatibility for one run.
 type LocalSendOptions struct {
-	Port            int    // 0 = localsend.DefaultPort (53317); -1 = any free port (tests)
-	Listen          string // "" = all interfaces
-	AllowHTTP       bool   // also accept LocalSend peers whose encryption is off
+	Port   int    // 0 = localsend.DefaultPort (53317); -1 = any free port (tests)
+	Listen string // "" = all interfaces
+	// AllowHTTP and PIN override Settings.LocalSendHTTP and LocalSendPIN
+	// for this run (lempar-cli receive --localsend-http, --localsend-pin):
+	// HTTP is allowed when either says so; a non-empty PIN wins.
+	AllowHTTP       bool
 	PIN             func() string
 	IncludeLoopback bool // single-host tests; real runs skip lo
 	NoMulticast     bool
@@ -38,8 +41,27 @@ type LocalSend struct {
 	enabled func() bool
 	wake    chan struct{} // capacity 1: the setting may have changed
 
-	mu  sync.Mutex // guards svc
-	svc *localsend.Service
+	mu       sync.Mutex // guards svc and lastPort
+	svc      *localsend.Service
+	lastPort int // where the last run listened: a restart keeps the port
+}
+
+// allowHTTP is whether plain HTTP is served now: the setting or the run's
+// flag.
+func (l *LocalSend) allowHTTP() bool {
+	return l.o.AllowHTTP || l.n.Settings().LocalSendHTTP
+}
+
+// pin is the receive PIN now: the run's flag, else the setting. It is read
+// for every offer, so a changed PIN applies to the next offer without
+// restarting (and without ending a transfer in flight).
+func (l *LocalSend) pin() string {
+	if l.o.PIN != nil {
+		if p := l.o.PIN(); p != "" {
+			return p
+		}
+	}
+	return l.n.Settings().LocalSendPIN
 }
 
 // NewLocalSend prepares LocalSend compatibility; run it with Serve.
@@ -61,18 +83,22 @@ const retryListen = 30 * time.Second
 
 // Serve speaks LocalSend while it is enabled, until ctx ends. Turning the
 // setting off (then Changed) stops the server and drops LocalSend devices
-// from the peer list; turning it on starts them again. A port that is
-// taken (the LocalSend app itself runs here) is reported through Logf and
-// tried again later.
+// from the peer list; turning it on starts them again; turning HTTP on or
+// off restarts it at once on the same port (incoming sessions end as
+// cancelled, their senders told). A port that is taken (the LocalSend app
+// itself runs here) is reported through Logf and tried again later.
 func (l *LocalSend) Serve(ctx context.Context) error {
 	for {
 		var retry *time.Timer
 		var retryC <-chan time.Time
 		if l.enabled() {
-			if err := l.run(ctx); err != nil {
+			restart, err := l.run(ctx)
+			if err != nil {
 				l.logf("localsend: %v", err)
 				retry = time.NewTimer(retryListen)
 				retryC = retry.C
+			} else if restart {
+				continue
 			}
 		}
 		select {
@@ -89,9 +115,17 @@ func (l *LocalSend) Serve(ctx context.Context) error {
 	}
 }
 
-// run serves until ctx ends or the setting goes off.
-func (l *LocalSend) run(ctx context.Context) error {
-	svc := localsend.New(localsend.Config{
+// run serves until ctx ends or the setting goes off (restart false), or
+// until HTTP is turned on or off (restart true).
+func (l *LocalSend) run(ctx context.Context) (restart bool, err error) {
+	httpOn := l.allowHTTP()
+	port := l.o.Port
+	l.mu.Lock()
+	if port < 0 && l.lastPort > 0 {
+		port = l.lastPort // a free port chosen before: peers know it
+	}
+	l.mu.Unlock()
+	cfg := localsend.Config{
 		Identity:        l.n.Identity,
 		Alias:           func() string { return l.n.Settings().DeviceName },
 		Dir:             func() string { return l.n.Settings().DownloadDir },
@@ -100,19 +134,27 @@ func (l *LocalSend) run(ctx context.Context) error {
 		OnDevice:        l.observe,
 		OnRefused:       l.n.opts.OnRefused,
 		Known:           l.known,
-		Port:            l.o.Port,
+		Port:            port,
 		Listen:          l.o.Listen,
-		AllowHTTP:       l.o.AllowHTTP,
-		PIN:             l.o.PIN,
+		AllowHTTP:       httpOn,
+		PIN:             l.pin,
 		NoMulticast:     l.o.NoMulticast,
 		IncludeLoopback: l.o.IncludeLoopback,
 		Logf:            l.o.Logf,
-	})
+	}
+	svc := localsend.New(cfg)
 	if err := svc.Listen(); err != nil {
-		return err
+		if port == l.o.Port {
+			return false, err
+		}
+		cfg.Port = l.o.Port // the earlier free port was taken meanwhile
+		if svc = localsend.New(cfg); svc.Listen() != nil {
+			return false, err
+		}
 	}
 	l.mu.Lock()
 	l.svc = svc
+	l.lastPort = svc.Port()
 	l.mu.Unlock()
 	if l.o.OnStarted != nil {
 		l.o.OnStarted(svc)
@@ -121,14 +163,14 @@ func (l *LocalSend) run(ctx context.Context) error {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- svc.Serve(sctx) }()
-	var err error
 loop:
 	for {
 		select {
 		case err = <-done:
 			break loop
 		case <-l.wake:
-			if !l.enabled() {
+			restart = l.enabled() && l.allowHTTP() != httpOn
+			if !l.enabled() || restart {
 				cancel()
 				err = <-done
 				break loop
@@ -138,12 +180,14 @@ loop:
 	l.mu.Lock()
 	l.svc = nil
 	l.mu.Unlock()
-	if d := l.n.Discovery(); d != nil {
+	if d := l.n.Discovery(); d != nil && !restart {
+		// (A restart keeps them listed: it announces at once and they
+		// answer, while a send to them works meanwhile.)
 		for _, dev := range svc.Devices() {
 			d.Forget(dev.ID)
 		}
 	}
-	return err
+	return restart && err == nil, err
 }
 
 // known tells the service which verified LocalSend peers are known

@@ -48,7 +48,39 @@ type Settings struct {
 	Language        string    `json:"language"` // "" follows the system; else "en" or "id"
 	Port            int       `json:"port"`
 	LocalSend       bool      `json:"localSend"` // also speak to LocalSend devices
-	StartAtLogin    bool      `json:"startAtLogin"`
+	// LocalSendHTTP also accepts LocalSend devices whose encryption is off
+	// (plain HTTP on the same port); HTTPS is always served.
+	LocalSendHTTP bool `json:"localSendHTTP"`
+	// LocalSendPIN, when set, is asked of every LocalSend sender.
+	LocalSendPIN string `json:"localSendPIN"`
+	StartAtLogin bool   `json:"startAtLogin"`
+}
+
+// MaxPINRunes bounds a receive PIN: phones' PIN fields take a few
+// characters, and the PIN travels in a URL query.
+const MaxPINRunes = 32
+
+// ValidPIN reports whether pin may be a receive PIN: at most MaxPINRunes
+// characters, no control or invisible format characters (a sender could
+// never type them). "" means no PIN.
+func ValidPIN(pin string) bool {
+	return utf8.ValidString(pin) && utf8.RuneCountInString(pin) <= MaxPINRunes && cleanPIN(pin) == pin
+}
+
+// cleanPIN drops what ValidPIN refuses and cuts to MaxPINRunes. A
+// hand-edited file's bad PIN is cleaned rather than dropped: dropping it
+// would silently let everyone send.
+func cleanPIN(pin string) string {
+	pin = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, pin)
+	if r := []rune(pin); len(r) > MaxPINRunes {
+		pin = string(r[:MaxPINRunes])
+	}
+	return pin
 }
 
 // DefaultSettings are what a first start uses: the computer's name, a Lempar
@@ -114,6 +146,7 @@ func (s Settings) Normalized() Settings {
 	if s.Port < 1 || s.Port > 65535 {
 		s.Port = DefaultPort
 	}
+	s.LocalSendPIN = cleanPIN(s.LocalSendPIN)
 	return s
 }
 

@@ -41,6 +41,7 @@ func (b *Backend) Settings() ui.Settings {
 		DeviceName: s.DeviceName, DownloadDir: s.DownloadDir, Visibility: uiVisibility(s.Visibility),
 		AutoAcceptKnown: s.AutoAcceptKnown, Language: lang, Port: s.Port,
 		LocalSend: s.LocalSend, StartAtLogin: s.StartAtLogin,
+		LocalSendHTTP: s.LocalSendHTTP, LocalSendPIN: s.LocalSendPIN,
 	}
 }
 
@@ -60,6 +61,10 @@ func (b *Backend) SaveSettings(u ui.Settings) error {
 	}
 	s.DeviceName, s.DownloadDir, s.AutoAcceptKnown, s.Port = u.DeviceName, u.DownloadDir, u.AutoAcceptKnown, u.Port
 	s.LocalSend, s.StartAtLogin = u.LocalSend, u.StartAtLogin
+	if !app.ValidPIN(u.LocalSendPIN) {
+		return errors.New(b.tr.T("ui.settings.pin.invalid", "Max", app.MaxPINRunes))
+	}
+	s.LocalSendHTTP, s.LocalSendPIN = u.LocalSendHTTP, u.LocalSendPIN
 	s.Language = string(u.Language)
 	if u.Language == ui.LangSystem {
 		s.Language = ""

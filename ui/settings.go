@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -68,12 +70,21 @@ func (g *GUI) settingsScreen() fyne.CanvasObject {
 	})
 	auto.SetChecked(s.AutoAcceptKnown)
 
+	lsHTTP, lsPIN := g.localSendOptions(save)
 	localSend := widget.NewCheck(lang.L("ui.settings.localsend.check"), func(on bool) {
+		if on {
+			lsHTTP.Enable()
+			lsPIN.Enable()
+		} else {
+			lsHTTP.Disable()
+			lsPIN.Disable()
+		}
 		if on != g.settings.LocalSend {
 			save(func(s *Settings) { s.LocalSend = on })
 		}
 	})
 	localSend.SetChecked(s.LocalSend)
+	localSend.OnChanged(s.LocalSend)
 
 	atLogin := widget.NewCheck(lang.L("ui.settings.startatlogin.check"), func(on bool) {
 		if on != g.settings.StartAtLogin {
@@ -116,19 +127,23 @@ func (g *GUI) settingsScreen() fyne.CanvasObject {
 	port.OnSubmitted = savePort
 	port.OnChanged = g.debounce(func() { savePort(port.Text) })
 
+	hinted := func(label string, w fyne.CanvasObject, hint string) *widget.FormItem {
+		it := widget.NewFormItem(label, w)
+		it.HintText = hint
+		return it
+	}
 	items := []*widget.FormItem{
-		widget.NewFormItem(lang.L("ui.settings.name"), name),
+		hinted(lang.L("ui.settings.name"), name, lang.L("ui.settings.name.hint")),
 		widget.NewFormItem(lang.L("ui.settings.dir"), container.NewBorder(nil, nil, nil, changeDir, dir)),
 		widget.NewFormItem(lang.L("ui.settings.visibility"), vis),
-		widget.NewFormItem(lang.L("ui.settings.autoaccept"), auto),
+		hinted(lang.L("ui.settings.autoaccept"), auto, lang.L("ui.settings.autoaccept.hint")),
 		widget.NewFormItem(lang.L("ui.settings.localsend"), localSend),
+		hinted("", lsHTTP, lang.L("ui.settings.localsend.http.hint")),
+		hinted(lang.L("ui.settings.localsend.pin"), lsPIN, lang.L("ui.settings.localsend.pin.hint")),
 		widget.NewFormItem(lang.L("ui.settings.startatlogin"), atLogin),
 		widget.NewFormItem(lang.L("ui.settings.language"), language),
-		widget.NewFormItem(lang.L("ui.settings.port"), port),
+		hinted(lang.L("ui.settings.port"), port, lang.L("ui.settings.port.hint")),
 	}
-	items[0].HintText = lang.L("ui.settings.name.hint")
-	items[3].HintText = lang.L("ui.settings.autoaccept.hint")
-	items[5].HintText = lang.L("ui.settings.port.hint")
 	if len(g.self.Addrs) > 0 {
 		addrs := widget.NewLabel(strings.Join(g.self.Addrs, "\n"))
 		addrs.Selectable = true
@@ -136,7 +151,7 @@ func (g *GUI) settingsScreen() fyne.CanvasObject {
 	}
 	form := widget.NewForm(items...)
 
-	g.w.settingsForm = &settingsWidgets{name: name, port: port, language: language, auto: auto, vis: vis, status: status}
+	g.w.settingsForm = &settingsWidgets{name: name, port: port, language: language, auto: auto, vis: vis, status: status, localSend: localSend, lsHTTP: lsHTTP, lsPIN: lsPIN}
 	page := container.NewVBox(form, status)
 	return g.body(lang.L("ui.settings.title"), container.NewVScroll(container.NewPadded(page)))
 }
@@ -148,6 +163,48 @@ type settingsWidgets struct {
 	vis        *widget.Select
 	auto       *widget.Check
 	status     *widget.Label
+	localSend  *widget.Check
+	lsHTTP     *widget.Check
+	lsPIN      *widget.Entry
+}
+
+// localSendOptions are the LocalSend receive options: plain HTTP for
+// phones with encryption off, and a PIN senders must give.
+func (g *GUI) localSendOptions(save func(func(*Settings))) (*widget.Check, *widget.Entry) {
+	httpOn := widget.NewCheck(lang.L("ui.settings.localsend.http"), func(on bool) {
+		if on != g.settings.LocalSendHTTP {
+			save(func(s *Settings) { s.LocalSendHTTP = on })
+		}
+	})
+	httpOn.SetChecked(g.settings.LocalSendHTTP)
+
+	pin := widget.NewEntry()
+	pin.SetPlaceHolder(lang.L("ui.settings.localsend.pin.none"))
+	pin.SetText(g.settings.LocalSendPIN)
+	pin.Validator = checkPIN
+	savePIN := func(v string) {
+		if checkPIN(v) == nil && v != g.settings.LocalSendPIN {
+			save(func(s *Settings) { s.LocalSendPIN = v })
+		}
+	}
+	pin.OnSubmitted = savePIN
+	pin.OnChanged = g.debounce(func() { savePIN(pin.Text) })
+	return httpOn, pin
+}
+
+// maxPINRunes mirrors app.MaxPINRunes (ui doesn't import app); the
+// backend checks again with app.ValidPIN.
+const maxPINRunes = 32
+
+// checkPIN refuses what a sender could never type: control and invisible
+// characters, or more than maxPINRunes characters. "" means no PIN.
+func checkPIN(v string) error {
+	if !utf8.ValidString(v) || utf8.RuneCountInString(v) > maxPINRunes || strings.ContainsFunc(v, func(r rune) bool {
+		return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+	}) {
+		return errors.New(tr("ui.settings.pin.invalid", "Max", maxPINRunes))
+	}
+	return nil
 }
 
 func parsePort(v string) (int, error) {

@@ -38,3 +38,9 @@ func (g *GUI) CloseDialogs() {
 
 // ShowMain goes back to the main screen.
 func (g *GUI) ShowMain() { g.show(screenMain) }
+
+// ShowSettings opens the settings screen with the backend's settings.
+func (g *GUI) ShowSettings() {
+	g.settings = g.b.Settings()
+	g.show(screenSettings)
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -67,6 +68,10 @@ func newReceiveCmd(g *globals) *cobra.Command {
 func runReceive(ctx context.Context, g *globals, f receiveFlags) error {
 	if err := checkIDPrefixes("--accept-from", f.acceptFrom); err != nil {
 		return err
+	}
+	if !app.ValidPIN(f.lsPIN) {
+		// The same rule as the window's PIN field: senders must be able to type it.
+		return errors.New(g.tr.T("cli.receive.err.pin", "Max", app.MaxPINRunes))
 	}
 	var out *jsonOut
 	if f.asJSON {

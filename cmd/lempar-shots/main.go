@@ -139,6 +139,16 @@ func scenes(g *ui.GUI, f *uitest.Fake, now time.Time, shot func(string) error) e
 	if err := historyScenes(g, shot); err != nil {
 		return err
 	}
+	// Settings with LocalSend's receive options in use: HTTP allowed, a PIN.
+	st := f.Settings()
+	st.LocalSendHTTP, st.LocalSendPIN = true, "4821"
+	if err := f.SaveSettings(st); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { g.ShowSettings() })
+	if err := shot("settings"); err != nil {
+		return err
+	}
 	fyne.DoAndWait(func() { g.ShowMain() })
 	return sendScenes(g, now, shot)
 }

@@ -261,6 +261,10 @@ type KnownDevice struct {
 	ID         string
 	Name       string
 	OS         string
+	// LocalSendHTTP also accepts LocalSend devices whose encryption is off.
+	LocalSendHTTP bool
+	// LocalSendPIN, when set, is asked of every LocalSend sender.
+	LocalSendPIN string
 	AutoAccept bool
 	LastAddr   string
 	LastSeen   time.Time

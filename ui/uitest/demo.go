@@ -24,6 +24,7 @@ func NewDemoFake(now time.Time) *Fake {
 		AutoAcceptKnown: true,
 		Language:        backend.LangSystem,
 		Port:            47110,
+		LocalSend:       true,
 	})
 	for _, p := range DemoPeers(now) {
 		f.Emit(backend.PeerSeen{Peer: p})
