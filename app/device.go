@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lempar/lempar/discovery"
+	"github.com/lempar/lempar/share"
 )
 
 // DeviceOptions shape one running device. The zero value (plus the Node
@@ -58,6 +59,8 @@ type Device struct {
 	disc *discovery.Service
 	ls   *LocalSend
 	lock *InstanceLock // nil when Shared
+	// shares is "Share via link", mounted on the LocalSend port (share.go).
+	shares share.Server
 
 	sends sync.WaitGroup // Send goroutines
 
@@ -112,6 +115,7 @@ func OpenDevice(o DeviceOptions) (*Device, error) {
 	if o.NoReceiver && lso.Port == 0 {
 		lso.Port = -1 // looking around only: leave 53317 to a running app
 	}
+	lso.OnStarted = d.mountShare(lso.OnStarted)
 	d.ls = n.NewLocalSend(lso)
 	d.ls.enabled = func() bool { return !o.NoLocalSend && n.Settings().LocalSend }
 	return d, nil

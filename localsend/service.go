@@ -220,6 +220,7 @@ func (s *Service) Serve(ctx context.Context) error {
 		}()
 	}
 	<-ctx.Done()
+	s.stopShare() // its link dies with the port, downloads in flight too
 	s.cancelActive(engineErr(errcode.Cancelled))
 	sctx, scancel := context.WithTimeout(context.Background(), 2*time.Second)
 	_ = srv.Shutdown(sctx)

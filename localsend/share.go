@@ -23,3 +23,15 @@ func (s *Service) mountShare(mux *http.ServeMux) {
 // AllowsHTTP reports whether this port also answers plain HTTP, so a share
 // link may be offered as http:// as well.
 func (s *Service) AllowsHTTP() bool { return s.cfg.AllowHTTP }
+
+// SetShare mounts a share handler after New; it must come before Serve
+// (app sets it when the service starts, from LocalSendOptions.OnStarted).
+func (s *Service) SetShare(h http.Handler) { s.cfg.Share = h }
+
+// stopShare ends the share served on this port when the service stops:
+// a link to a closed port must not look alive in the window.
+func (s *Service) stopShare() {
+	if st, ok := s.cfg.Share.(interface{ Stop() }); ok {
+		st.Stop()
+	}
+}

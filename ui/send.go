@@ -138,7 +138,14 @@ func (g *GUI) sendSheet(paths []string) {
 	send.Importance = widget.HighImportance
 	to.onChange = func() { setEnabled(send, len(to.ids()) > 0) }
 	to.onChange()
-	d.SetButtons([]fyne.CanvasObject{cancel, add, send})
+	buttons := []fyne.CanvasObject{cancel, add, send}
+	if g.canShare() { // or to any browser, by link (share.go)
+		buttons = slices.Insert(buttons, 2, fyne.CanvasObject(newKeyButton(g, lang.L("ui.share.button"), theme.UploadIcon(), func() {
+			d.Hide()
+			g.shareLink(paths)
+		})))
+	}
+	d.SetButtons(buttons)
 	d.SetOnClosed(func() {
 		to.close()
 		if g.sheet != nil && g.sheet.dlg == d {

@@ -44,3 +44,6 @@ func (g *GUI) ShowSettings() {
 	g.settings = g.b.Settings()
 	g.show(screenSettings)
 }
+
+// ShowShare opens the share sheet for paths, as after Share via link….
+func (g *GUI) ShowShare(paths ...string) { g.shareLink(paths) }

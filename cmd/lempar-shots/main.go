@@ -72,16 +72,21 @@ func shoot(out, lang, scale string) error {
 	if err := f.SaveSettings(s); err != nil {
 		return err
 	}
-	g := ui.New(a, f)
+	sharing := uitest.NewSharing(f) // the demo can share by link too
+	g := ui.New(a, sharing)
 	w := g.Window()
 	w.Resize(fyne.NewSize(960, 600))
 	w.Show()
 
 	errc := make(chan error, 1)
 	go func() {
-		err := scenes(g, f, now, func(name string) error {
+		shot := func(name string) error {
 			return capture(w, filepath.Join(out, fmt.Sprintf("%s-%s-%sx.png", name, lang, scale)))
-		})
+		}
+		err := scenes(g, f, now, shot)
+		if err == nil {
+			err = shareScenes(g, sharing, shot)
+		}
 		if err != nil {
 			log.Print(err)
 		}

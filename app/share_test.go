@@ -1,0 +1,95 @@
+package app
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lempar/lempar/localsend"
+	"github.com/lempar/lempar/share"
+)
+
+// Share via link runs on the device's LocalSend port: refused while
+// LocalSend is off, served (consent first) while it is on, and ended when
+// LocalSend is turned off.
+func TestDeviceShareFollowsLocalSend(t *testing.T) {
+	started := make(chan *localsend.Service, 4)
+	d := openTestDevice(t, "Laptop", DeviceOptions{LocalSend: LocalSendOptions{
+		Port: -1, Listen: "127.0.0.1", NoMulticast: true,
+		OnStarted: func(s *localsend.Service) { started <- s },
+	}})
+	d.serve(t)
+	file := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(file, []byte("agenda rapat"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var se *share.Error
+	if _, err := d.Share([]string{file}, nil); !errors.As(err, &se) || se.Key != "share.err.localsend-off" {
+		t.Fatalf("sharing with LocalSend off: %v", err)
+	}
+
+	st := d.Settings()
+	st.LocalSend = true
+	if err := d.ApplySettings(st); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("LocalSend did not start")
+	}
+	changed := make(chan struct{}, 16)
+	sh, err := d.Share([]string{file}, func() { changed <- struct{}{} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := d.ShareURLs()
+	if len(urls) == 0 || !strings.HasPrefix(urls[0], "https://") {
+		t.Fatalf("share URLs %q", urls)
+	}
+	c := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	done := make(chan struct{})
+	defer close(done)
+	go func() { // the person allows every browser that asks
+		for {
+			select {
+			case <-done:
+				return
+			case <-changed:
+			}
+			for _, r := range sh.Requests() {
+				if !r.Allowed {
+					sh.Answer(r.ID, true)
+				}
+			}
+		}
+	}()
+	u := strings.Replace(urls[0], "[::1]", "127.0.0.1", 1)
+	resp, err := c.Post(u+strings.TrimPrefix(share.PathPrepare, "/"), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"download":true`) || !strings.Contains(string(body), "notes.txt") {
+		t.Fatalf("prepare-download at %s: %d %s", u, resp.StatusCode, body)
+	}
+
+	st.LocalSend = false
+	if err := d.ApplySettings(st); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for d.CurrentShare() != nil && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // polled: the stop comes from LocalSend's own goroutine
+	}
+	if d.CurrentShare() != nil || !sh.Stopped() {
+		t.Fatal("the share outlived LocalSend")
+	}
+}
