@@ -84,9 +84,12 @@ clean:
 	rm -rf $(BIN) dist
 
 # --- Packages: Linux .tar.xz and .deb, Windows .zip, release archives ---
-# Debian packages for building and checking them (on top of APT_BUILD).
+# Debian packages for building and checking them (on top of APT_BUILD): nsis
+# builds the Windows installer, wine/wine64 run it (64-bit only, no i386),
+# python3-jsonschema/yaml validate the winget manifests.
 APT_PACKAGE := $(APT_BUILD) gcc-mingw-w64-x86-64 librsvg2-bin dpkg-dev binutils \
-	desktop-file-utils xz-utils zip unzip icoutils file xvfb xauth x11-utils
+	desktop-file-utils xz-utils zip unzip icoutils file xvfb xauth x11-utils \
+	nsis wine wine64 python3-jsonschema python3-yaml
 FYNE_TOOL_VERSION := v1.7.4
 FYNE := $(CURDIR)/$(BIN)/tools/fyne-$(FYNE_TOOL_VERSION)/fyne
 ICON_SIZES := 16 24 32 48 64 128 256 512
@@ -109,10 +112,10 @@ $(FYNE):
 package-linux: $(FYNE) ## dist/lempar-VER-linux-amd64.tar.xz and dist/lempar_VER_amd64.deb
 	GO=$(GO) FYNE=$(FYNE) bash packaging/package-linux.sh
 
-package-windows: $(FYNE) ## dist/lempar-VER-windows-amd64.zip (lempar.exe, lempar-cli.exe)
+package-windows: $(FYNE) ## dist/lempar-VER-windows-amd64.zip (lempar.exe, lempar-cli.exe) and -setup.exe (NSIS installer)
 	GO=$(GO) FYNE=$(FYNE) bash packaging/package-windows.sh
 
-release: package-linux package-windows ## packages, lempar-cli for every OS, dist/SHA256SUMS
+release: package-linux package-windows ## packages, lempar-cli for every OS, winget manifests (WINGET_URL, {version} replaced), dist/SHA256SUMS
 	GO=$(GO) FYNE=$(FYNE) bash packaging/release.sh
 
 check-packages: deps-package ## build the packages, inspect them, install the .deb (root)

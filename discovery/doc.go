@@ -24,15 +24,37 @@
 // Announcing uses zeroconf's server (RegisterProxy, so the host name and
 // the address list are ours), plus one immediate announcement of our own.
 //
+// # Quiet when idle (a classroom of 40)
+//
+// What a room costs grows with the number of devices, not its square:
+//
+//   - Heartbeats (heartbeat.go): each visible device multicasts its own
+//     announcement every 4 s ± 0.4 s on each address family: 0.5 packets a
+//     second per device. A peer is probed only when it has been silent
+//     for silenceBudget (9 s: two heartbeats lost), so nobody checks
+//     everybody.
+//   - Queries (query.go): zeroconf's browser is not used (it queries every
+//     60 s without known answers, and every device answers). We send a
+//     room query when our sockets open, a plain query 2 s later, then
+//     plain queries after 8 s doubling to hourly; every query lists what
+//     we know, ourselves included, as known answers. zeroconf's server
+//     answers every query at once on both families but skips queries
+//     with an authority section, so the room query carries one (a TXT
+//     under a made-up name, as a probe would) and Lempar's monitors answer
+//     it instead, 20–120 ms later and at most once a second each.
+//   - Probes start at most every 20 ms (50 a second) per device, so a
+//     device joining a room of 40 has checked every engine within a second.
+//
 // # Gaps in zeroconf this package closes
 //
-// zeroconf (github.com/grandcat/zeroconf at e4f60f8407b1) reports each
-// instance once and nothing after: goodbyes (TTL 0) are dropped, a crashed
-// peer stays forever, TXT or address changes are never reported, and an
-// entry may come with only the addresses of one packet. Beside zeroconf's
-// browser runs a monitor: our own socket on the mDNS port (SO_REUSEADDR, so
-// it gets a copy of every packet) that parses every response with
-// github.com/miekg/dns and sends follow-up queries. The peer table (table.go
+// zeroconf (github.com/grandcat/zeroconf at e4f60f8407b1) is used for its
+// server: it answers the queries of avahi, Bonjour and older Lempar
+// versions and says goodbye. Its browser reports each instance once and
+// nothing after (goodbyes, crashes, TXT and address changes are lost), so
+// browsing is ours: a monitor, our own socket on the mDNS port
+// (SO_REUSEADDR, so it gets a copy of every packet), parses every response
+// with github.com/miekg/dns, sends the queries and heartbeats, and answers
+// room queries. The peer table (table.go
 // and liveness.go, pure bookkeeping driven by explicit times) keys devices
 // by ID and applies:
 //
@@ -41,14 +63,15 @@
 //     rename (old name's goodbye, new name announced at once) stays one
 //     device.
 //     With the 250 ms tick a goodbye is acted on within 0.75 s.
-//   - Silence: a peer not heard from for checkFirst (4 s, growing to 8 s while
-//     it keeps answering) gets a TCP connect probe. If the probe fails, its
-//     instance is re-queried over mDNS and probed again 1 s later; with no
-//     answer within confirmWait (2 s) it is lost. Worst case after a crash:
-//     8 s + 1.5 s probe timeout + 2 s + ticks, under 12 s. A peer whose mDNS
-//     records answer but whose engine does not (another program's record, a
-//     firewall) stays listed as unreachable and is checked less often, up to
-//     once a minute.
+//   - Silence: an mDNS peer not heard from for silenceBudget (9 s: its
+//     heartbeats come every 4 s) gets a TCP connect probe; a device known
+//     only by address is probed after 4 s of silence, growing to 8 s. If the
+//     probe fails, its instance is re-queried over mDNS and probed again 1 s
+//     later; with no answer within confirmWait (2 s) it is lost. Worst case
+//     after a crash: 9 s + 1.5 s probe timeout + 2 s + ticks, under 13 s. A
+//     peer whose mDNS records answer but whose engine does not (another
+//     program's record, a firewall) stays listed as unreachable and is
+//     checked less often, up to once a minute.
 //   - Addresses: merged from every packet per device, kept at least 120 s and
 //     as long as probes succeed there; a peer without addresses gets a
 //     follow-up query (SRV and TXT of the instance, A and AAAA of the host).
@@ -58,10 +81,10 @@
 //     host name.
 //   - Our own announcements are recognised by ID and ignored.
 //
-// Query rates: zeroconf's browse query backs off from 4 s to 60 s; our
-// multicast queries go out only for an incomplete or silent peer, at most
-// one per instance every 2 s. Steady-state liveness costs one unicast TCP
-// connect per peer every 8 s and no multicast.
+// Query rates: besides the browse schedule above, multicast queries go out
+// only for an incomplete or silent peer, at most one per instance every
+// 2 s. Steady-state liveness costs each device its own heartbeat and no
+// probes.
 //
 // A PeerSeen is sent once the first probe has answered (or failed), so it
 // already says whether the engine is reachable. Devices from Config.Known

@@ -12,9 +12,14 @@ const (
 	goodbyeGrace  = 500 * time.Millisecond // RFC 6762 10.1 keeps a record 1 s; a rename lands well within this
 	checkFirst    = 4 * time.Second        // silence before the first check of a peer
 	checkMaxAlive = 8 * time.Second        // checks of a reachable peer slow down to this
-	checkMaxDead  = 60 * time.Second       // and of an announced but unreachable one to this
-	confirmWait   = 2 * time.Second        // after a failed probe: re-query, re-probe, then give up
-	confirmRetry  = 1 * time.Second        // second query and probe within confirmWait
+	// silenceBudget is how long a reachable mDNS peer may be silent before
+	// it is probed: two of its heartbeats (heartbeat.go, at most 4.4 s
+	// apart) lost in a row. A crash is noticed within it plus a probe
+	// (1.5 s at worst) and confirmWait: under 13 s.
+	silenceBudget = 2*(heartbeatEvery+heartbeatJitter) + 200*time.Millisecond
+	checkMaxDead  = 60 * time.Second // and of an announced but unreachable one to this
+	confirmWait   = 2 * time.Second  // after a failed probe: re-query, re-probe, then give up
+	confirmRetry  = 1 * time.Second  // second query and probe within confirmWait
 	probeTimeout  = 1500 * time.Millisecond
 	pendingLimit  = 10 * time.Second // an instance that never yields an address is forgotten
 	askAgainAfter = 2 * time.Second  // at most one follow-up query per instance in this time
@@ -108,9 +113,13 @@ func (t *table) probeDone(now time.Time, id string, gen uint64, best netip.AddrP
 		e.phase = phaseIdle
 		e.heard, e.p.LastSeen = now, now
 		e.best, e.p.Reachable = best, true
-		if wasReachable {
+		switch {
+		case e.mdns:
+			// Its heartbeats keep it fresh; a probe only when they stop.
+			e.interval = silenceBudget
+		case wasReachable:
 			e.interval = min(e.interval*3/2, checkMaxAlive)
-		} else {
+		default:
 			e.interval = checkFirst
 		}
 		if exp, ok := e.addrs[best.Addr()]; ok && exp.Before(now.Add(minAddrTTL)) {

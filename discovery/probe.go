@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"time"
 )
 
 // dialProbe is the default probe: a TCP connect to the engine, closed at
@@ -42,4 +43,17 @@ func probeAll(ctx context.Context, probe func(context.Context, netip.AddrPort) e
 		}
 	}
 	return netip.AddrPort{}, false
+}
+
+// probeSlot reserves the next probe start and returns how long to wait for
+// it.
+func (w *worker) probeSlot(now time.Time) time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	at := now
+	if w.nextProbe.After(at) {
+		at = w.nextProbe
+	}
+	w.nextProbe = at.Add(probeGap)
+	return at.Sub(now)
 }

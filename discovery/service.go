@@ -21,6 +21,10 @@ const (
 	netSettle     = 100 * time.Millisecond
 	retryRegister = 5 * time.Second
 	maxProbes     = 16 // probes in flight at once
+	// probeGap paces probe starts (50 a second): a device arriving in a
+	// room of 40 checks every engine within a second, and a class starting
+	// at once doesn't connect to everyone in the same instant.
+	probeGap = 20 * time.Millisecond
 )
 
 // Config sets up a Service. Only Self is required.
@@ -65,6 +69,7 @@ type Service struct {
 	vis      Visibility
 	suffixed bool     // our name clashed: announce "Name (id prefix)"
 	mon      *monitor // current socket for queries; nil between sessions
+	asked    bool     // a room query wants our announcement (heartbeat.go)
 	work     *worker  // nil unless Serve runs
 	known    map[string]*knownPeer
 }
@@ -74,6 +79,9 @@ type worker struct {
 	ctx context.Context
 	wg  sync.WaitGroup
 	sem chan struct{}
+
+	mu        sync.Mutex // guards nextProbe
+	nextProbe time.Time  // the earliest start of the next probe (probeGap)
 }
 
 // New makes a Service; it does nothing on the network until Serve.
@@ -181,8 +189,9 @@ func (s *Service) poke() {
 type serveState struct {
 	nc          netConfig
 	mon         *monitor
-	stopBrowse  context.CancelFunc
 	ann         *announcer
+	beat        beatPlan
+	query       queryPlan
 	annRetry    time.Time
 	nextNet     time.Time
 	loggedNoNet bool
@@ -225,11 +234,15 @@ func (s *Service) Serve(ctx context.Context) error {
 			st.nextNet = now.Add(netCheckEvery)
 		}
 		s.reconcileAnnounce(&st, now)
+		s.heartbeat(&st, now)
+		s.browse(&st, now)
 		s.apply(func(t *table) { t.tick(now) })
 		s.retryKnown(now)
 		wait := tickEvery
-		if d := st.nextNet.Sub(now); d > 0 && d < wait {
-			wait = d
+		for _, at := range []time.Time{st.nextNet, st.beat.wake(), st.query.next} {
+			if d := at.Sub(now); !at.IsZero() && d > 0 && d < wait {
+				wait = d
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -274,6 +287,13 @@ func (s *Service) startProbe(w *worker, a action) {
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
+		if d := w.probeSlot(s.clock.Now()); d > 0 {
+			select {
+			case <-s.clock.After(d):
+			case <-w.ctx.Done():
+				return
+			}
+		}
 		select {
 		case w.sem <- struct{}{}:
 		case <-w.ctx.Done():
@@ -290,6 +310,10 @@ func (s *Service) startProbe(w *worker, a action) {
 
 // onPacket handles one mDNS message from the monitor.
 func (s *Service) onPacket(msg *dns.Msg, at arrival) {
+	if !msg.Response {
+		s.onQuery(msg)
+		return
+	}
 	pk := parseResponse(msg, at)
 	if len(pk.obs) == 0 && len(pk.hostAddrs) == 0 {
 		return
@@ -349,14 +373,8 @@ func (s *Service) refreshNet(st *serveState) {
 		return
 	}
 	mon.run(s.onPacket)
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := browse(ctx, nc.ifaces, func(o observation) {
-		now := s.clock.Now()
-		s.apply(func(t *table) { t.hint(now, o) })
-	}); err != nil {
-		s.logf("discovery: browsing: %v", err)
-	}
-	st.mon, st.stopBrowse = mon, cancel
+	st.mon = mon
+	st.query.reset(s.clock.Now())
 	s.mu.Lock()
 	s.mon = mon
 	s.mu.Unlock()
@@ -369,9 +387,9 @@ func (s *Service) closeSession(st *serveState) {
 	s.mu.Lock()
 	s.mon = nil
 	s.mu.Unlock()
-	st.stopBrowse()
 	st.mon.close()
-	st.mon, st.stopBrowse = nil, nil
+	st.mon = nil
+	st.query = queryPlan{}
 }
 
 // reconcileAnnounce makes the zeroconf server match the wanted name,
@@ -407,6 +425,7 @@ func (s *Service) reconcileAnnounce(st *serveState, now time.Time) {
 	}
 	st.ann = &announcer{srv: srv, instance: instance, key: key, started: time.Now()}
 	st.mon.send(announcement(self, instance, st.nc.addrs))
+	st.beat.sent(now)
 }
 
 func (s *Service) stopAnnouncing(st *serveState) {
@@ -414,6 +433,7 @@ func (s *Service) stopAnnouncing(st *serveState) {
 		st.ann.shutdown()
 		st.ann = nil
 	}
+	st.beat = beatPlan{}
 }
 
 func (s *Service) logf(format string, args ...any) {

@@ -50,7 +50,7 @@ func TestTableBounded(t *testing.T) {
 		t.Fatalf("%d entries, want the bound %d", n, maxPeers)
 	}
 	for i := range 4 * maxAsked {
-		h.tbl.hint(h.now, observation{instance: fmt.Sprintf("nameless %d", i), src: spoofer})
+		h.tbl.observe(h.now, observation{instance: fmt.Sprintf("nameless %d", i), src: spoofer})
 	}
 	if n := len(h.tbl.asked); n > maxAsked {
 		t.Fatalf("%d follow-up queries remembered, bound %d", n, maxAsked)

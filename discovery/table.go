@@ -181,19 +181,6 @@ func (t *table) observe(now time.Time, o observation) {
 	}
 }
 
-// hint takes a sighting reported by zeroconf's browser. The browser hands
-// entries over late (its channel is unbuffered and it queues behind us), so
-// its data may predate a goodbye the monitor already applied; it only
-// prompts a fresh query for instances the table doesn't know.
-func (t *table) hint(now time.Time, o observation) {
-	if o.hasTXT && o.txt.id == t.self {
-		return
-	}
-	if _, known := t.byInstance[strings.ToLower(o.instance)]; !known {
-		t.ask(now, o.instance, o.host, true)
-	}
-}
-
 // hostAddrs applies A/AAAA records that came without an SRV, such as the
 // answer to a follow-up lookup. Several devices may share a host name (two
 // stock "debian" machines); then the records can't be attributed and are

@@ -23,9 +23,14 @@ import (
 // every AnnounceEvery, so that devices keep answering and stay listed.
 
 const (
-	maxDatagram   = 64 << 10
-	answerGap     = time.Second // at most one answer per address per gap
-	maxAnswering  = 4           // answers in flight; more announcements wait for the next one
+	maxDatagram = 64 << 10
+	// answerGap: an address that announced within it is not answered.
+	// A device announcing every 30 s (Lempar does) hears our own periodic
+	// announcement anyway; answering each of its announcements would cost
+	// a room of N devices N² HTTPS calls every 30 s. A device starting, or
+	// a phone searching after a while, is answered at once.
+	answerGap     = 45 * time.Second
+	maxAnswering  = 4 // answers in flight; more announcements wait for the next one
 	answerTimeout = 3 * time.Second
 )
 
@@ -138,11 +143,9 @@ func (s *Service) mayAnswer(ip netip.Addr) bool {
 			}
 		}
 	}
-	if t, ok := s.answered[ip]; ok && now.Sub(t) < answerGap {
-		return false
-	}
+	prev, ok := s.answered[ip]
 	s.answered[ip] = now
-	return true
+	return !ok || now.Sub(prev) >= answerGap
 }
 
 // register answers an announcement over HTTP(S) and learns the device's

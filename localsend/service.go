@@ -76,7 +76,7 @@ type Service struct {
 	sessions []*rxSession // incoming sessions, at most maxSessions (see newSession)
 	pinFails map[netip.Addr]*pinState
 	devices  map[string]Device
-	answered map[netip.Addr]time.Time // last discovery answer per address
+	answered map[netip.Addr]time.Time // last announcement heard per address (answerGap)
 	reading  map[netip.Addr]int       // bodies being read per address
 	held     int64                    // offer budget taken (see readBody)
 	proven   map[string]time.Time     // fingerprint claims proven by calling back

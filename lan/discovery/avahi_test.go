@@ -37,10 +37,8 @@ exec stdbuf -oL avahi-browse -rp _lempar._tcp
 `
 
 func TestAvahiInterop(t *testing.T) {
-	for _, tool := range []string{"avahi-daemon", "avahi-browse", "avahi-publish", "dbus-daemon"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("skipping: %s not installed (Debian: avahi-daemon avahi-utils dbus)", tool)
-		}
+	if !haveAvahi() {
+		t.Skip("skipping: avahi not installed (Debian: avahi-daemon avahi-utils dbus)")
 	}
 	l := netns.New(t, 3)
 	fakeID := strings.Repeat("c", 64)
@@ -82,4 +80,13 @@ func TestAvahiInterop(t *testing.T) {
 	w.None(6*time.Second, "avahi record flapping", func(e testproc.Event) bool {
 		return e.M["id"] == fakeID && (e.M["event"] == "lost" || e.M["reachable"] == true)
 	})
+}
+
+func haveAvahi() bool {
+	for _, tool := range []string{"avahi-daemon", "avahi-browse", "avahi-publish", "dbus-daemon"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return false
+		}
+	}
+	return true
 }

@@ -1,0 +1,149 @@
+//go:build linux
+
+package discovery
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestDiscoveryBench is `make discovery-bench` (issue 17's table): rooms of
+// 10, 20 and 40 receivers started at once, three times each, medians. It
+// takes about 2 minutes per room and is not part of `go test ./...`.
+//
+//	LEMPAR_DISCOVERY_BENCH=1        run it
+//	LEMPAR_DISCOVERY_BENCH_SIZES    rooms, default 10,20,40
+//	LEMPAR_DISCOVERY_BENCH_RUNS     runs per room, default 3
+func TestDiscoveryBench(t *testing.T) {
+	if os.Getenv("LEMPAR_DISCOVERY_BENCH") == "" {
+		t.Skip("skipping: the discovery benchmark runs with LEMPAR_DISCOVERY_BENCH=1 (make discovery-bench)")
+	}
+	sizes := []int{10, 20, 40}
+	if s := os.Getenv("LEMPAR_DISCOVERY_BENCH_SIZES"); s != "" {
+		sizes = nil
+		for _, f := range strings.Split(s, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 3 {
+				t.Fatalf("LEMPAR_DISCOVERY_BENCH_SIZES: %q", s)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	runs := 3
+	if s := os.Getenv("LEMPAR_DISCOVERY_BENCH_RUNS"); s != "" {
+		runs, _ = strconv.Atoi(s)
+	}
+	var rows []string
+	for _, n := range sizes {
+		var res []benchResult
+		for i := range runs {
+			var r benchResult
+			t.Run(fmt.Sprintf("%d-devices-run%d", n, i+1), func(t *testing.T) { r = benchRoom(t, n) })
+			t.Logf("%d devices, run %d: %+v", n, i+1, r)
+			res = append(res, r)
+		}
+		rows = append(rows, medianRow(n, res))
+	}
+	table := "| devices | start → all listed | peak packets/s (first 10 s) | idle packets/s (multicast + unicast) | CPU per idle device | join → all listed | SIGTERM → gone | SIGKILL → gone |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n" + strings.Join(rows, "\n")
+	fmt.Println(table)
+	t.Log("\n" + table)
+}
+
+type benchResult struct {
+	listed, join, bye, crash time.Duration
+	peak                     float64
+	total, mc, uc, cpu       float64
+}
+
+// benchRoom: a watcher, then n receivers at once; idle traffic over seconds
+// 60–90; a second watcher joining; one receiver quitting, one killed.
+func benchRoom(t *testing.T, n int) benchResult {
+	r := newRoom(t, n, 2)
+	w := r.watch()
+	stop := make(chan struct{})
+	peakc := make(chan float64, 1)
+	go func() { peakc <- r.peak(stop, 10*time.Second) }()
+	r.start(n)
+	var res benchResult
+	res.listed = listedAll(t, w, r.ids(), 30*time.Second).Sub(r.started)
+	close(stop)
+	res.peak = <-peakc
+	if d := time.Until(r.started.Add(time.Minute)); d > 0 {
+		time.Sleep(d) // the first minute is the room settling; idle is after it
+	}
+	res.total, res.mc, res.uc, res.cpu = r.idle(30 * time.Second)
+	w2 := r.watch()
+	res.join = listedAll(t, w2, r.ids(), 30*time.Second).Sub(w2.Started)
+	res.bye = r.lose(w, n-1, syscall.SIGTERM, 10*time.Second)
+	res.crash = r.lose(w, n-2, syscall.SIGKILL, 30*time.Second)
+	return res
+}
+
+// peak samples the switch every 250 ms until stop (or limit) and returns
+// the most packets seen in any one second.
+func (r *room) peak(stop <-chan struct{}, limit time.Duration) float64 {
+	var samples []traffic
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	end := time.After(limit)
+	samples = append(samples, r.traffic())
+	for {
+		select {
+		case <-tick.C:
+			samples = append(samples, r.traffic())
+			continue
+		case <-stop:
+		case <-end:
+		}
+		break
+	}
+	// Keep sampling to the limit even after stop, so late bursts count.
+	for time.Since(samples[0].at) < limit {
+		<-tick.C
+		samples = append(samples, r.traffic())
+	}
+	best := 0.0
+	for i := range samples {
+		for j := i + 1; j < len(samples); j++ {
+			if samples[j].at.Sub(samples[i].at) >= time.Second {
+				best = max(best, float64(samples[j].total-samples[i].total)/samples[j].at.Sub(samples[i].at).Seconds())
+				break
+			}
+		}
+	}
+	return best
+}
+
+func medianRow(n int, res []benchResult) string {
+	md := func(f func(benchResult) time.Duration) string {
+		var ds []time.Duration
+		for _, r := range res {
+			ds = append(ds, f(r))
+		}
+		return median(ds).Round(10 * time.Millisecond).String()
+	}
+	mf := func(f func(benchResult) float64) float64 {
+		var v []float64
+		for _, r := range res {
+			v = append(v, f(r))
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	return fmt.Sprintf("| %d | %s | %.0f | %.1f (%.1f + %.1f) | %.2f%% | %s | %s | %s |", n,
+		md(func(r benchResult) time.Duration { return r.listed }),
+		mf(func(r benchResult) float64 { return r.peak }),
+		mf(func(r benchResult) float64 { return r.total }),
+		mf(func(r benchResult) float64 { return r.mc }),
+		mf(func(r benchResult) float64 { return r.uc }),
+		100*mf(func(r benchResult) float64 { return r.cpu }),
+		md(func(r benchResult) time.Duration { return r.join }),
+		md(func(r benchResult) time.Duration { return r.bye }),
+		md(func(r benchResult) time.Duration { return r.crash }))
+}

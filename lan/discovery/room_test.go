@@ -1,0 +1,265 @@
+//go:build linux
+
+package discovery
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lempar/lempar/internal/netns"
+	"github.com/lempar/lempar/internal/testproc"
+)
+
+// A room is a classroom on the namespace LAN: n receivers (`lempar-cli
+// receive`, default settings, LocalSend on) on hosts 0..n-1 and watchers
+// (`peers --watch`) on the hosts after them. Its traffic is counted where a
+// switch would see it: packets that came in on the bridge's ports.
+
+type room struct {
+	t        *testing.T
+	l        *netns.LAN
+	devs     []*device
+	procs    []*testproc.Proc
+	started  time.Time // the first receiver's start
+	watchers int       // hosts after the receivers used so far
+}
+
+// newRoom builds a LAN of n receivers and spare hosts for watchers, with
+// the multicast counter on the switch.
+func newRoom(t *testing.T, n, spare int) *room {
+	r := &room{t: t, l: netns.New(t, n+spare)}
+	countMulticast(t, r.l)
+	return r
+}
+
+// start starts receivers 0..n-1 together and waits until all listen.
+func (r *room) start(n int) {
+	t := r.t
+	t.Helper()
+	for i := range n {
+		d := newDevice(t, fmt.Sprintf("Desk %02d", i))
+		r.devs = append(r.devs, d)
+		args := []string{"--config", d.config, "receive", "--json", "--yes", "--name", d.name, "--dir", d.downloads}
+		p := run(t, r.l, i, d.name, args...)
+		if i == 0 {
+			r.started = p.Started
+		}
+		r.procs = append(r.procs, p)
+	}
+	for i, p := range r.procs {
+		ev := p.Next(30*time.Second, r.devs[i].name+" listening", func(e testproc.Event) bool { return e.M["event"] == "listening" })
+		r.devs[i].id = ev.Str("id")
+	}
+}
+
+// watch starts a watcher on the next spare host.
+func (r *room) watch() *testproc.Proc {
+	h := len(r.devs) + r.watchers
+	r.watchers++
+	return watch(r.t, r.l, h)
+}
+
+// listedAll waits until w has listed every receiver still in want (IDs) and
+// returns when the last one came.
+func listedAll(t *testing.T, w *testproc.Proc, want map[string]bool, timeout time.Duration) time.Time {
+	t.Helper()
+	seen := map[string]bool{}
+	var last time.Time
+	ok := w.Until(timeout, func() bool {
+		for _, e := range w.Events() {
+			if id, _ := e.M["id"].(string); want[id] && e.M["event"] == "seen" && !seen[id] {
+				seen[id] = true
+				last = e.At
+			}
+		}
+		return len(seen) == len(want)
+	})
+	if !ok {
+		var missing []string
+		for id := range want {
+			if !seen[id] {
+				missing = append(missing, id[:8])
+			}
+		}
+		t.Fatalf("watcher listed %d of %d within %v; missing %v", len(seen), len(want), timeout, missing)
+	}
+	return last
+}
+
+func (r *room) ids() map[string]bool {
+	m := map[string]bool{}
+	for _, d := range r.devs {
+		m[d.id] = true
+	}
+	return m
+}
+
+// traffic is what came into the switch: every packet, and the multicast
+// ones among them.
+type traffic struct {
+	at        time.Time
+	total, mc uint64
+}
+
+func (r *room) traffic() traffic {
+	r.t.Helper()
+	tr := traffic{at: time.Now()}
+	out, err := exec.Command("ip", "-n", r.l.Switch(), "-s", "-j", "link", "show").Output()
+	if err != nil {
+		r.t.Fatalf("switch statistics: %v", err)
+	}
+	var links []struct {
+		Name  string `json:"ifname"`
+		Stats struct {
+			RX struct {
+				Packets uint64 `json:"packets"`
+			} `json:"rx"`
+		} `json:"stats64"`
+	}
+	if err := json.Unmarshal(out, &links); err != nil {
+		r.t.Fatalf("switch statistics: %v", err)
+	}
+	for _, l := range links {
+		if strings.HasPrefix(l.Name, "p") {
+			tr.total += l.Stats.RX.Packets
+		}
+	}
+	tr.mc = nftCount(r.t, r.l, "mcast")
+	return tr
+}
+
+// rate is packets per second between two readings.
+func rate(a, b traffic) (total, mc, uc float64) {
+	s := b.at.Sub(a.at).Seconds()
+	total = float64(b.total-a.total) / s
+	mc = float64(b.mc-a.mc) / s
+	return total, mc, total - mc
+}
+
+// countMulticast adds a counter of multicast frames entering the bridge
+// (the ports' own statistics don't count multicast for veth).
+func countMulticast(t *testing.T, l *netns.LAN) {
+	t.Helper()
+	if _, err := exec.LookPath("nft"); err != nil {
+		t.Skip("skipping: nft (Debian package nftables) is not installed")
+	}
+	// Besides the multicast count, a breakdown by kind for the
+	// benchmark's log: mDNS, LocalSend datagrams, LocalSend HTTPS, other
+	// TCP (Lempar's probes and engine).
+	const rules = `table bridge lemparcount {
+	counter mcast { }
+	counter mdns { }
+	counter lsudp { }
+	counter lstcp { }
+	counter othertcp { }
+	chain pre {
+		type filter hook prerouting priority -300; policy accept;
+		ether daddr & 01:00:00:00:00:00 == 01:00:00:00:00:00 counter name mcast
+		udp dport 5353 counter name mdns
+		udp dport 53317 counter name lsudp
+		tcp dport 53317 counter name lstcp
+		tcp sport 53317 counter name lstcp
+		meta l4proto tcp tcp dport != 53317 tcp sport != 53317 counter name othertcp
+	}
+}
+`
+	cmd := exec.Command("ip", "netns", "exec", l.Switch(), "nft", "-f", "-")
+	cmd.Stdin = strings.NewReader(rules)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("nft: %v: %s", err, out)
+	}
+}
+
+// kinds is the breakdown of the counters since a reading.
+func (r *room) kinds(since map[string]uint64) map[string]uint64 {
+	out := map[string]uint64{}
+	for _, k := range []string{"mdns", "lsudp", "lstcp", "othertcp"} {
+		out[k] = nftCount(r.t, r.l, k) - since[k]
+	}
+	return out
+}
+
+func nftCount(t *testing.T, l *netns.LAN, name string) uint64 {
+	t.Helper()
+	out, err := exec.Command("ip", "netns", "exec", l.Switch(), "nft", "-j", "list", "counter", "bridge", "lemparcount", name).Output()
+	if err != nil {
+		t.Fatalf("nft counter: %v", err)
+	}
+	var v struct {
+		Nftables []map[string]json.RawMessage `json:"nftables"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("nft counter: %v", err)
+	}
+	for _, o := range v.Nftables {
+		if raw, ok := o["counter"]; ok {
+			var c struct {
+				Packets uint64 `json:"packets"`
+			}
+			_ = json.Unmarshal(raw, &c)
+			return c.Packets
+		}
+	}
+	t.Fatalf("nft counter: none in %s", out)
+	return 0
+}
+
+// cpuTime is the CPU time (user + system) process pid has used.
+func cpuTime(t *testing.T, pid int) time.Duration {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		t.Fatalf("cpu time: %v", err)
+	}
+	// Fields after the command name, which is in parentheses and may hold
+	// spaces: state is field 3, utime 14, stime 15.
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	ut, _ := strconv.ParseUint(f[11], 10, 64)
+	st, _ := strconv.ParseUint(f[12], 10, 64)
+	const hz = 100 // USER_HZ on Linux
+	return time.Duration(ut+st) * time.Second / hz
+}
+
+func (r *room) cpu() []time.Duration {
+	out := make([]time.Duration, len(r.procs))
+	for i, p := range r.procs {
+		out[i] = cpuTime(r.t, p.Pid)
+	}
+	return out
+}
+
+// idle measures the room for d: packets into the switch per second (all,
+// multicast, unicast) and the median CPU share of a receiver.
+func (r *room) idle(d time.Duration) (total, mc, uc, cpuShare float64) {
+	a, c0, k0 := r.traffic(), r.cpu(), r.kinds(nil)
+	// Idle traffic is measured over wall time: nothing to wait for.
+	time.Sleep(d)
+	b, c1 := r.traffic(), r.cpu()
+	r.t.Logf("idle %v, packets by kind: %v", d, r.kinds(k0))
+	total, mc, uc = rate(a, b)
+	var shares []time.Duration
+	for i := range c0 {
+		shares = append(shares, c1[i]-c0[i])
+	}
+	cpuShare = float64(median(shares)) / float64(b.at.Sub(a.at))
+	return total, mc, uc, cpuShare
+}
+
+// lose stops receiver i with sig and returns how long until w reports it
+// lost.
+func (r *room) lose(w *testproc.Proc, i int, sig syscall.Signal, limit time.Duration) time.Duration {
+	r.t.Helper()
+	from := len(w.Events())
+	sent := r.procs[i].Signal(sig)
+	_, e := w.WaitFrom(from, limit, fmt.Sprintf("%s lost after %v", r.devs[i].name, sig), event("lost", r.devs[i].id))
+	return e.At.Sub(sent)
+}
