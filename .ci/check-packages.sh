@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# make check-packages: builds the Linux packages and the Windows zip, looks
-# inside them (binaries, desktop entry, icons, version, dependencies), tries
-# the tarball's install Makefile in a scratch folder, installs the .deb with
-# apt (as root), runs the installed lempar-cli, and removes the package.
+# make check-packages: builds the Linux packages, the Windows zip and
+# installer, looks inside them (binaries, desktop entry, icons, version,
+# dependencies), tries the tarball's install Makefile in a scratch folder,
+# installs the .deb with apt (as root), runs the installed lempar-cli, and
+# removes the package; runs the Windows installer under Wine
+# (.ci/check-windows-installer.sh) and validates the winget manifests.
 # Every check prints ok/FAIL; the last line counts them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +14,7 @@ ARCH=$(${GO:-go} env GOARCH)
 TGZ=dist/lempar-$VERSION-linux-$ARCH.tar.xz
 DEB=dist/lempar_${VERSION}_$ARCH.deb
 ZIP=dist/lempar-$VERSION-windows-amd64.zip
+SETUP=dist/lempar-$VERSION-windows-amd64-setup.exe
 APP_ID=io.lempar.app
 SIZES="16 24 32 48 64 128 256 512"
 # What the GUI needs at run time: linked (libc6, libgl1, libx11-6) or opened
@@ -184,6 +187,40 @@ check "lempar.exe version info names Lempar" grep -qx Lempar "$work/verinfo"
 # -trimpath keeps -ldflags out of `go version -m`, and there is no Windows
 # here to run them: the Linux CLI, built the same way, was run above.
 check "lempar-cli.exe holds the string $VERSION" grep -qaF "$VERSION" "$w/lempar-cli.exe"
+
+phase "Windows installer"
+check "$SETUP exists" test -s "$SETUP"
+check "setup is a 64-bit Windows GUI program" bash -c "file -b '$SETUP' | grep -q 'PE32+ executable (GUI) x86-64'"
+wrestool -l "$SETUP" >"$work/setup-res" 2>&1
+check "setup embeds an icon" grep -q -- '--type=14 ' "$work/setup-res"
+wrestool -x --raw --type=16 "$SETUP" 2>/dev/null | strings -el >"$work/setup-verinfo"
+check "setup version info says $VERSION" grep -qxF "$VERSION" "$work/setup-verinfo"
+check "setup version info names Lempar" grep -qxF Lempar "$work/setup-verinfo"
+# tally LOG: counts the ok/FAIL lines another checker printed into LOG.
+tally() {
+	passed=$((passed + $(grep -c '^ok ' "$1")))
+	failed=$((failed + $(grep -c '^FAIL ' "$1")))
+}
+# Under Wine, in a network namespace of its own.
+t0=$SECONDS
+bash .ci/in-netns.sh bash .ci/check-windows-installer.sh "$SETUP" "$VERSION" 2>&1 | tee "$work/wine.log"
+tally "$work/wine.log"
+grep -q '^[0-9]* passed, 0 failed$' "$work/wine.log" || bad "the Windows installer checks under Wine ran to the end"
+echo "      Wine checks took $((SECONDS - t0)) s"
+
+phase "winget manifests"
+url="https://example.org/lempar/v$VERSION/lempar-$VERSION-windows-amd64-setup.exe"
+if WINGET_URL='https://example.org/lempar/v{version}/lempar-{version}-windows-amd64-setup.exe' \
+	bash packaging/windows/winget.sh "$work/winget" "$SETUP" >/dev/null; then
+	# Debian's python3 with python3-jsonschema and python3-yaml (APT_PACKAGE)
+	/usr/bin/python3 packaging/windows/winget-check.py "$work/winget/manifests/l/Lempar/Lempar/$VERSION" "$SETUP" "$url" \
+		>"$work/winget.log" 2>&1
+	cat "$work/winget.log"
+	tally "$work/winget.log"
+	grep -q '^ok    winget: the set is' "$work/winget.log" || bad "winget-check.py ran to the end"
+else
+	bad "packaging/windows/winget.sh writes the manifests"
+fi
 
 echo "--- check-packages took $((SECONDS - start)) s"
 echo "check-packages: $passed passed, $failed failed"

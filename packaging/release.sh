@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make release (after package-linux and package-windows): lempar-cli for
-# every OS it ships on, then dist/SHA256SUMS over every file in dist/.
+# every OS it ships on, the winget manifests (dist/winget, for
+# winget-pkgs), then dist/SHA256SUMS over every file in dist/.
 # The macOS app itself is built on a Mac (README, "Install on macOS").
 source "$(dirname "$0")/lib.sh"
 
@@ -22,6 +23,10 @@ for target in linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64; d
 	fi
 	echo "release: $DIST/$name"
 done
+
+# winget manifests for this version's installer (WINGET_URL: where it will be)
+rm -rf "$DIST/winget"
+bash packaging/windows/winget.sh "$DIST/winget" "$DIST/lempar-$VERSION-windows-amd64-setup.exe"
 
 # Only this version's files: dist/ may still hold an older release.
 (

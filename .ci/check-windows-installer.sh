@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The Windows installer under Wine (Debian's wine64, headless): run by
+# .ci/check-packages.sh inside a network namespace of its own, so nothing
+# Windows does here reaches a network.
+#   check-windows-installer.sh SETUP.exe VERSION
+# A scratch Wine prefix; a settings file, a received file and a PATH are
+# planted first. Then: a silent per-user install with /PATH; an install
+# while lempar-cli.exe runs (refused, nothing replaced); an upgrade in place
+# with /DESKTOP over a damaged lempar-cli.exe; the silent uninstall; and an
+# all-users install (/ALLUSERS; Wine counts as administrator) and its
+# uninstall. Prints ok/FAIL per check and "N passed, M failed" last.
+set -uo pipefail
+SETUP=$(realpath "$1")
+VERSION=$2
+cd "$(dirname "$0")/.."
+
+passed=0 failed=0
+ok() { echo "ok    $*"; passed=$((passed + 1)); }
+bad() { echo "FAIL  $*"; failed=$((failed + 1)); }
+check() {
+	local what=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$what"; else bad "$what"; printf '%s\n' "$out" | sed 's/^/      /' | head -20; fi
+}
+start=$SECONDS
+
+export WINEPREFIX WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" # no Mono or Gecko download prompts
+unset DISPLAY # no window: a silent installer needs none
+WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/lempar-wine.XXXXXX")
+trap 'wineserver -k 2>/dev/null; rm -rf "$WINEPREFIX"' EXIT
+ip link set lo up 2>/dev/null || true
+
+if ! wineboot -i >"$WINEPREFIX/boot.log" 2>&1 || ! wineserver -w; then
+	bad "wineboot (a new Wine prefix)"
+	cat "$WINEPREFIX/boot.log"
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+echo "      wineboot took $((SECONDS - start)) s"
+# Go programs need ProcessPrng, which Wine 8.0 lacks (see the source)
+x86_64-w64-mingw32-gcc -O2 -shared -s -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
+	.ci/wine/bcryptprimitives.c -ladvapi32 || bad "building the bcryptprimitives.dll stand-in"
+
+user=$(ls "$WINEPREFIX/drive_c/users" | grep -vx Public | head -1)
+home=$WINEPREFIX/drive_c/users/$user
+winhome='C:\users\'$user
+dir=$home/AppData/Local/Programs/Lempar
+windir=$winhome'\AppData\Local\Programs\Lempar'
+menu=$home/AppData/Roaming/Microsoft/Windows/Start\ Menu/Programs/Lempar.lnk
+desktop=$home/Desktop/Lempar.lnk
+KEY='HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\Lempar'
+
+# regval KEY NAME: the value's data ("" if absent)
+regval() {
+	wine reg query "$1" /v "$2" 2>/dev/null | tr -d '\r' |
+		awk -v n="$2" '$1 == n { sub(/^[ \t]*[^ \t]+[ \t]+[^ \t]+[ \t]+/, ""); print; exit }'
+}
+no_key() { ! wine reg query "$1" >/dev/null 2>&1; }
+is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
+
+# What the person had before: settings, a received file, a PATH of their own.
+mkdir -p "$home/AppData/Roaming/lempar" "$home/Lempar"
+echo '{"deviceName":"Planted"}' >"$home/AppData/Roaming/lempar/settings.json"
+echo 'received' >"$home/Lempar/photo.txt"
+user_path='C:\Tools;%USERPROFILE%\bin'
+wine reg add 'HKCU\Environment' /v Path /t REG_EXPAND_SZ /d "$user_path" /f >/dev/null 2>&1
+
+# --- first install: silent, per user, lempar-cli on PATH
+t=$SECONDS
+check "setup /S /PATH exits 0" wine "$SETUP" /S /PATH
+echo "      install took $((SECONDS - t)) s"
+for f in lempar.exe lempar-cli.exe uninstall.exe; do
+	check "installed $f under %LOCALAPPDATA%\\Programs\\Lempar" test -s "$dir/$f"
+done
+check "Start menu shortcut exists" test -s "$menu"
+check "no desktop shortcut unless asked for" test ! -e "$desktop"
+check "uninstall entry: DisplayName Lempar" is "$(regval "$KEY" DisplayName)" Lempar
+check "uninstall entry: DisplayVersion $VERSION" is "$(regval "$KEY" DisplayVersion)" "$VERSION"
+check "uninstall entry: Publisher" is "$(regval "$KEY" Publisher)" "The Lempar authors"
+check "uninstall entry: InstallLocation" is "$(regval "$KEY" InstallLocation)" "$windir"
+check "uninstall entry: DisplayIcon" is "$(regval "$KEY" DisplayIcon)" "$windir\\lempar.exe,0"
+check "uninstall entry: UninstallString" is "$(regval "$KEY" UninstallString)" "\"$windir\\uninstall.exe\""
+check "uninstall entry: QuietUninstallString" is "$(regval "$KEY" QuietUninstallString)" "\"$windir\\uninstall.exe\" /S"
+check "uninstall entry: NoModify, NoRepair" is "$(regval "$KEY" NoModify)/$(regval "$KEY" NoRepair)" 0x1/0x1
+check "uninstall entry: EstimatedSize is the files' KiB" bash -c \
+	"kib=\$(( \$(du -skc '$dir'/*.exe | tail -1 | cut -f1) )); reg=\$(( $(regval "$KEY" EstimatedSize) )); [ \$reg -gt \$((kib * 9 / 10)) ] && [ \$reg -le \$((kib * 11 / 10)) ] || { echo \"\$reg KiB, files \$kib\"; exit 1; }"
+check "/PATH appended the install folder to the user's PATH" is "$(regval 'HKCU\Environment' Path)" "$user_path;$windir"
+check "the installed lempar-cli.exe --version says $VERSION" bash -c \
+	"wine '$dir/lempar-cli.exe' --version | tr -d '\r' | grep -qxF 'lempar-cli version $VERSION'"
+
+# --- a running lempar-cli.exe: the install stops, nothing replaced
+wine "$dir/lempar-cli.exe" receive --no-localsend --hidden --port 0 --listen 127.0.0.1 \
+	--config 'C:\lempar-cfg' --dir 'C:\lempar-recv' >"$WINEPREFIX/recv.log" 2>&1 &
+recv=$!
+for _ in $(seq 1 300); do # up to 30 s for "Receiving as …"
+	grep -q . "$WINEPREFIX/recv.log" 2>/dev/null && break
+	kill -0 $recv 2>/dev/null || break
+	sleep 0.1
+done
+if grep -q 'port' "$WINEPREFIX/recv.log"; then
+	before=$(sha256sum <"$dir/lempar.exe")
+	wine "$SETUP" /S
+	check "setup /S while lempar-cli.exe runs stops with exit code 2" is "$?" 2
+	check "... and replaces nothing" is "$(sha256sum <"$dir/lempar.exe")" "$before"
+else
+	bad "lempar-cli.exe receive started under Wine"
+	sed 's/^/      /' "$WINEPREFIX/recv.log" | head -10
+fi
+kill $recv 2>/dev/null
+wait $recv 2>/dev/null
+wineserver -k 2>/dev/null
+wineserver -w
+
+# --- upgrade in place: same folder, PATH kept once, files replaced
+: >"$dir/lempar-cli.exe" # damaged: the upgrade must bring it back
+t=$SECONDS
+check "second setup /S /DESKTOP (upgrade) exits 0" wine "$SETUP" /S /DESKTOP
+echo "      upgrade took $((SECONDS - t)) s"
+check "upgrade: same InstallLocation" is "$(regval "$KEY" InstallLocation)" "$windir"
+check "upgrade: lempar-cli.exe replaced (--version works again)" bash -c \
+	"wine '$dir/lempar-cli.exe' --version | tr -d '\r' | grep -qxF 'lempar-cli version $VERSION'"
+check "upgrade: PATH keeps the install folder, once" is "$(regval 'HKCU\Environment' Path)" "$user_path;$windir"
+check "upgrade: /DESKTOP added the desktop shortcut" test -s "$desktop"
+check "upgrade: nothing installed elsewhere" test -z "$(find "$WINEPREFIX/drive_c" -name lempar-cli.exe ! -path "$dir/*")"
+
+# --- silent uninstall: it copies itself away and returns at once; wait for Wine
+t=$SECONDS
+check "uninstall.exe /S exits 0" wine "$dir/uninstall.exe" /S
+wineserver -w
+echo "      uninstall took $((SECONDS - t)) s"
+check "uninstall removed the install folder" test ! -e "$dir"
+check "uninstall removed the Start menu shortcut" test ! -e "$menu"
+check "uninstall removed the desktop shortcut" test ! -e "$desktop"
+check "uninstall removed the Apps & features entry" no_key "$KEY"
+check "uninstall took exactly its entry out of PATH" is "$(regval 'HKCU\Environment' Path)" "$user_path"
+check "uninstall left the settings file alone" is "$(cat "$home/AppData/Roaming/lempar/settings.json")" '{"deviceName":"Planted"}'
+check "uninstall left received files alone" is "$(cat "$home/Lempar/photo.txt")" received
+
+# --- all users: Program Files and HKLM (Wine runs everything as administrator)
+MKEY='HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\Lempar'
+pf=$WINEPREFIX/drive_c/Program\ Files/Lempar
+check "setup /S /ALLUSERS exits 0" wine "$SETUP" /S /ALLUSERS
+check "all users: installed into Program Files" test -s "$pf/lempar-cli.exe"
+check "all users: entry under HKLM" is "$(regval "$MKEY" InstallLocation)" 'C:\Program Files\Lempar'
+check "all users: shortcut in the common Start menu" test -s "$WINEPREFIX/drive_c/ProgramData/Microsoft/Windows/Start Menu/Programs/Lempar.lnk"
+check "all users: no per-user entry" no_key "$KEY"
+check "all users: uninstall.exe /S exits 0" wine "$pf/uninstall.exe" /S
+wineserver -w
+check "all users: uninstall removed the files" test ! -e "$pf"
+check "all users: uninstall removed the HKLM entry" no_key "$MKEY"
+
+echo "      Windows installer checks took $((SECONDS - start)) s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
