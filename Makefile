@@ -122,13 +122,20 @@ check-packages: deps-package ## build the packages, inspect them, install the .d
 	GO=$(GO) FYNE=$(FYNE) MAKE=$(MAKE) bash .ci/check-packages.sh
 
 # --- Emulated LAN (root): namespaces, tc, nftables, tmpfs; see lan/main_test.go ---
-.PHONY: lan soak swarm-bench
+.PHONY: lan soak discovery-bench swarm-bench
 LAN_SIZE ?= 1GiB
 LAN_RUN ?= .
 
 lan: ## emulated-LAN suite: Wi-Fi-like link, 10 s drop, 8 senders, full disk, floods (root, ~6 min)
 	@[ "$$(id -u)" = 0 ] || { echo "make lan needs root (ip netns, tc, nft, mount)"; exit 1; }
 	LEMPAR_LAN=1 LEMPAR_LAN_SIZE=$(LAN_SIZE) $(GO) test -race -count=1 -timeout 30m -v -run '$(LAN_RUN)' ./lan
+
+DISCOVERY_SIZES ?= 10,20,40
+DISCOVERY_RUNS ?= 3
+discovery-bench: ## issue 17's table: rooms of 10, 20, 40 devices, medians of 3 (root, ~20 min; DISCOVERY_SIZES, DISCOVERY_RUNS)
+	@[ "$$(id -u)" = 0 ] || { echo "make discovery-bench needs root (ip netns, nft)"; exit 1; }
+	LEMPAR_DISCOVERY_BENCH=1 LEMPAR_DISCOVERY_BENCH_SIZES=$(DISCOVERY_SIZES) LEMPAR_DISCOVERY_BENCH_RUNS=$(DISCOVERY_RUNS) \
+		$(GO) test -count=1 -timeout 90m -v -run TestDiscoveryBench ./lan/discovery
 
 soak: ## the LAN soak: repeated transfers for SOAK (10m), then memory/threads/files/goroutines back to baseline (root)
 	@[ "$$(id -u)" = 0 ] || { echo "make soak needs root (ip netns, tc)"; exit 1; }
