@@ -24,15 +24,22 @@
 //   - Our fingerprint is our identity's certificate hash in LocalSend's
 //     form (uppercase hex), so LocalSend apps can pin us, and when we know a
 //     peer's hex fingerprint our client refuses any other certificate.
-//   - A prepare-upload is one Lempar offer. A message (text/plain with the
-//     whole text as preview) is a text item, answered 204 once accepted.
+//   - A prepare-upload is one Lempar offer. A message (text/plain, or v1's
+//     "text", with the whole text as preview, up to 1 MiB) is a text item,
+//     answered 204 once accepted (v1: 200 with an empty file map).
 //     LocalSend has no verification code: Request.Code is empty.
+//   - One entry per device: the same fingerprint heard over HTTPS and HTTP
+//     is listed once, as HTTPS, never downgraded by what is heard over
+//     HTTP. The info of a prepare-upload lists its sender only once /info
+//     at the address and port it names answers as that device (listSender).
 //   - Folders travel as files with relative paths; empty folders don't.
 //
 // # Receiving
 //
 // One HTTPS port (53317 unless set) serves the API; with AllowHTTP the same
-// port also answers plain HTTP (the first byte tells TLS from HTTP). One
+// port also answers plain HTTP (the first byte tells TLS from HTTP), and
+// /info and register answers given over HTTP say "http". /info is the same
+// complete description on v1 and v2. One
 // session at a time, as LocalSend expects: another offer gets 409, except
 // that a known, verified device may take a second slot. Connections, bodies
 // in flight and the bytes of offers are capped before anything is read
@@ -40,11 +47,16 @@
 // codes: 400 malformed (every name is checked before anyone is asked; a
 // name only the sender's system allows, like "10:30.txt", "con.txt" or
 // "A.JPG" beside "a.jpg", is saved under a safe name, see savedir.Names), 401
-// PIN missing or wrong, 429 after five wrong PINs from an address within
-// five minutes, 403 declined, expired or a bad token or address, 204 for
-// messages. Uploads must come from the offering address with the file's
-// token; a body longer or shorter than announced, or a sha256 that doesn't
-// match, fails the session and keeps nothing of that file. Uploads may
+// PIN missing or wrong (v1 send-request takes ?pin= as v2 does), 429 after
+// five wrong PINs from an address within five minutes, 403 declined,
+// expired or a bad token or address, 204 for messages, 404 and 405 for
+// unknown routes and methods; every error body is JSON,
+// {"message": "..."}. Uploads must come from the offering address with the
+// file's token; a body longer or shorter than announced fails the session
+// and keeps nothing of that file. A sha256 that doesn't match keeps nothing
+// of it and answers 422, as 1.18 does: the sender sends the file again
+// (ours does, as 1.18), three uploads of a file at most, then the session
+// fails. Uploads may
 // arrive whole or as consecutive X-Content-Range pieces (localsend on npm
 // sends files over 50 MB that way). A session with no bytes for
 // StallTimeout fails, so a vanished sender can't hold the slot. A /cancel
@@ -54,6 +66,15 @@
 // its info) gets a /cancel for the session, as the official apps send it;
 // such a /cancel reaching us for one of our uploads (SendOptions.Via)
 // stops it, and its row says the receiver cancelled.
+//
+// # Share via link
+//
+// With Config.Share set (package share, mounted by app), the same port
+// also serves "Share via link": the page at / and the download API,
+// POST /api/localsend/v2/prepare-download and
+// GET /api/localsend/v2/download?sessionId=…&fileId=… (protocol v2.1 §5),
+// plus Lempar's GET /api/lempar/share/zip. Each asking client waits for
+// the person's consent; the share stops when this service does.
 //
 // # Discovery
 //

@@ -196,12 +196,13 @@ func (c *prepChecker) finish() ([]rxItem, bool, error) {
 	return c.items, allText, nil
 }
 
-// isMessage recognises a LocalSend text message: a text/plain "file" whose
-// preview is the whole text. The receiver shows it and answers 204; no
-// upload follows.
+// isMessage recognises a LocalSend text message: a text "file" (v2:
+// text/plain; v1's file type is just "text") whose preview is the whole
+// text, at most maxText bytes. The receiver shows it and answers 204 (v1:
+// an empty file map); no upload follows.
 func isMessage(f FileMeta) bool {
-	return strings.HasPrefix(f.FileType, "text/plain") && f.Preview != nil &&
-		int64(len(*f.Preview)) == f.Size && f.Size <= transfer.MaxTextBytes && utf8.ValidString(*f.Preview)
+	return (strings.HasPrefix(f.FileType, "text/plain") || f.FileType == "text") && f.Preview != nil &&
+		int64(len(*f.Preview)) == f.Size && f.Size <= maxText && utf8.ValidString(*f.Preview)
 }
 
 func modTime(f FileMeta) int64 {

@@ -64,6 +64,7 @@ type rxFile struct {
 	state fileState
 	saved string
 	chunk *chunked // set while a file arrives in X-Content-Range pieces
+	bad   int      // uploads of it whose checksum didn't match (see again)
 }
 
 // handlePrepare is prepare-upload (v2) and send-request (v1): checks, then
@@ -110,24 +111,20 @@ func (s *Service) handlePrepare(w http.ResponseWriter, r *http.Request, v1 bool)
 		ID: PeerID(info.Fingerprint), Name: info.Alias, OS: guessOS(deref(info.DeviceType), deref(info.DeviceModel)),
 		App: "LocalSend " + info.Version, Addr: r.RemoteAddr, Port: info.Port,
 	}
-	if !v1 {
-		switch st := s.checkPIN(r, ip); st {
-		case 0:
-		case http.StatusTooManyRequests:
-			s.refused(peer, lsErr(errcode.LocalSendPINLocked, nil, "Name", peer.Name))
-			fail(w, st, "Too many attempts")
-			return
-		default:
-			code := errcode.LocalSendPINWrong
-			if r.URL.Query().Get("pin") == "" {
-				code = errcode.LocalSendPINRequired
-			}
-			s.refused(peer, lsErr(code, nil, "Name", peer.Name))
-			fail(w, st, "PIN required")
-			return
+	// v1 send-request carries the PIN as v2 does (?pin=), as 1.17 sends it.
+	switch st := s.checkPIN(r, ip); st {
+	case 0:
+	case http.StatusTooManyRequests:
+		s.refused(peer, lsErr(errcode.LocalSendPINLocked, nil, "Name", peer.Name))
+		fail(w, st, "Too many attempts")
+		return
+	default:
+		code := errcode.LocalSendPINWrong
+		if r.URL.Query().Get("pin") == "" {
+			code = errcode.LocalSendPINRequired
 		}
-	} else if s.cfg.PIN() != "" {
-		fail(w, http.StatusUnauthorized, "PIN required") // v1 has no way to send one
+		s.refused(peer, lsErr(code, nil, "Name", peer.Name))
+		fail(w, st, "PIN required")
 		return
 	}
 	// Who it is: its certificate, or a claim proven by calling it back. An
@@ -138,11 +135,7 @@ func (s *Service) handlePrepare(w http.ResponseWriter, r *http.Request, v1 bool)
 	peer.ID, peer.Verified = PeerID(fp), verified
 	s.leave(ip)
 	entered = false
-	if verified && info.Port > 0 {
-		d := info
-		d.Fingerprint = fp
-		s.seen(deviceFrom(&d, ip, time.Now()))
-	}
+	s.listSender(ip, info, fp, verified)
 	ss := s.newSession(peer, ip, items, verified && s.isKnown(peer.ID))
 	if ss == nil {
 		s.refused(peer, lsErr(errcode.LocalSendBusy, nil, "Name", peer.Name))
@@ -153,6 +146,10 @@ func (s *Service) handlePrepare(w http.ResponseWriter, r *http.Request, v1 bool)
 		ss.back, ss.backProto = netip.AddrPortFrom(ip, uint16(info.Port)), info.Protocol
 	}
 	status, resp := s.decide(r.Context(), ss, textOnly)
+	if status == http.StatusNoContent && v1 {
+		reply(w, http.StatusOK, map[string]string{}) // v1 senders read a file map: nothing to upload
+		return
+	}
 	if status != http.StatusOK {
 		reply(w, status, resp)
 		return

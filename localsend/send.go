@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -321,7 +322,33 @@ feed:
 	return first
 }
 
+// upload sends one file. A 422 means the receiver's checksum didn't
+// match (bytes damaged on the way): the file is sent again, as LocalSend
+// 1.18 does, at most maxBadUploads times in all (the receiver's bound too).
 func (s *sender) upload(ctx context.Context, session, token string, f outFile) error {
+	for try := 1; ; try++ {
+		sent, status, err := s.uploadOnce(ctx, session, token, f)
+		switch {
+		case err != nil:
+			return err
+		case status == http.StatusUnprocessableEntity && try < maxBadUploads:
+			s.prog.update(func(e *transfer.Event) { e.Done -= sent })
+			continue
+		case status == http.StatusUnprocessableEntity:
+			return &transfer.Error{Code: errcode.DigestMismatch, Key: "localsend.err.damaged", Args: []any{"Name", s.name, "Path", f.src.Path, "Tries", try}}
+		case status/100 != 2:
+			return s.err(errcode.LocalSendUpload, nil, "Path", f.src.Path, "Status", status)
+		}
+		if f.src.Kind == transfer.KindFile {
+			s.prog.update(func(e *transfer.Event) { e.FilesDone++ })
+		}
+		return nil
+	}
+}
+
+// uploadOnce makes one upload request for f: the bytes it sent, and the
+// receiver's status.
+func (s *sender) uploadOnce(ctx context.Context, session, token string, f outFile) (int64, int, error) {
 	var body io.Reader
 	size := f.src.Size
 	if f.src.Kind == transfer.KindText {
@@ -329,17 +356,19 @@ func (s *sender) upload(ctx context.Context, session, token string, f outFile) e
 	} else {
 		fh, err := os.Open(f.src.Local)
 		if err != nil {
-			return engineErrFrom(errcode.SourceUnreadable, err, "Path", f.src.Local)
+			return 0, 0, engineErrFrom(errcode.SourceUnreadable, err, "Path", f.src.Local)
 		}
 		defer fh.Close()
 		st, err := fh.Stat()
 		if err != nil || st.Size() != size {
-			return engineErrFrom(errcode.SourceChanged, err, "Path", f.src.Local) // err is nil when only the size changed
+			return 0, 0, engineErrFrom(errcode.SourceChanged, err, "Path", f.src.Local) // err is nil when only the size changed
 		}
 		body = io.NewSectionReader(fh, 0, size)
 	}
 	cur := f.src.Path
+	var sent atomic.Int64 // the transport may still read the body as the answer comes
 	body = &countingReader{r: body, add: func(n int64) {
+		sent.Add(n)
 		s.prog.update(func(e *transfer.Event) {
 			e.Done += n
 			e.Sent += n
@@ -349,7 +378,7 @@ func (s *sender) upload(ctx context.Context, session, token string, f outFile) e
 	q := url.Values{"sessionId": {session}, "fileId": {f.id}, "token": {token}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint(s.proto, s.o.To.Addr.String(), apiV2+"upload", q), body)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	req.ContentLength = size
 	if size == 0 {
@@ -359,21 +388,15 @@ func (s *sender) upload(ctx context.Context, session, token string, f outFile) e
 	resp, err := s.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return engineErr(errcode.Cancelled)
+			return 0, 0, engineErr(errcode.Cancelled)
 		}
 		lost := engineErrFrom(errcode.ConnectionLost, err, "Name", s.name)
 		lost.Key = "localsend.err.connection-lost" // no resume in LocalSend
-		return lost
+		return 0, 0, lost
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxInfoJSON))
 	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return s.err(errcode.LocalSendUpload, nil, "Path", cur, "Status", resp.StatusCode)
-	}
-	if f.src.Kind == transfer.KindFile {
-		s.prog.update(func(e *transfer.Event) { e.FilesDone++ })
-	}
-	return nil
+	return sent.Load(), resp.StatusCode, nil
 }
 
 type countingReader struct {

@@ -16,7 +16,7 @@ import (
 func (s *Service) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+apiV2+"info", s.handleInfo)
-	mux.HandleFunc("GET "+apiV1+"info", s.handleInfoV1)
+	mux.HandleFunc("GET "+apiV1+"info", s.handleInfo)
 	mux.HandleFunc("POST "+apiV2+"register", s.handleRegister)
 	mux.HandleFunc("POST "+apiV1+"register", s.handleRegister)
 	mux.HandleFunc("POST "+apiV2+"prepare-upload", func(w http.ResponseWriter, r *http.Request) { s.handlePrepare(w, r, false) })
@@ -26,7 +26,47 @@ func (s *Service) routes() http.Handler {
 	mux.HandleFunc("POST "+apiV2+"cancel", func(w http.ResponseWriter, r *http.Request) { s.handleCancel(w, r, false) })
 	mux.HandleFunc("POST "+apiV1+"cancel", func(w http.ResponseWriter, r *http.Request) { s.handleCancel(w, r, true) })
 	s.mountShare(mux)
-	return mux
+	return jsonErrors(mux)
+}
+
+// jsonErrors answers what the mux itself refuses (an unknown path: 404; a
+// known path with another method: 405, with Allow) in LocalSend's error
+// form, {"message": "..."}, as every other error: LocalSend apps read
+// errors as JSON.
+func jsonErrors(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, pattern := mux.Handler(r); pattern == "" {
+			h.ServeHTTP(&errorJSON{ResponseWriter: w}, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// errorJSON replaces the plain-text body of the mux's own error answers.
+type errorJSON struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (e *errorJSON) WriteHeader(status int) {
+	if e.wrote {
+		return
+	}
+	e.wrote = true
+	if status < 400 { // a redirect to the canonical path: left as it is
+		e.ResponseWriter.WriteHeader(status)
+		return
+	}
+	e.ResponseWriter.Header().Del("Content-Length")
+	reply(e.ResponseWriter, status, message{http.StatusText(status)})
+}
+
+func (e *errorJSON) Write(b []byte) (int, error) {
+	if !e.wrote {
+		e.WriteHeader(http.StatusOK)
+	}
+	return len(b), nil // the mux's plain text; the JSON is written
 }
 
 // message is LocalSend's error body.
@@ -68,13 +108,22 @@ func certFingerprint(r *http.Request) string {
 	return transfer.IDOf(r.TLS.PeerCertificates[0].Raw)
 }
 
+// handleInfo is /info, v2 and v1 alike: LocalSend 1.17 records every
+// field (fingerprint, port, protocol, download, ...) from whichever it
+// asked when it finds a device by subnet scan, favourite or address.
 func (s *Service) handleInfo(w http.ResponseWriter, r *http.Request) {
-	reply(w, http.StatusOK, s.Self())
+	reply(w, http.StatusOK, s.selfFor(r))
 }
 
-func (s *Service) handleInfoV1(w http.ResponseWriter, r *http.Request) {
+// selfFor is Self as a request's sender should use it: a peer that
+// reached us over plain HTTP (its encryption is off) is told "http", so it
+// keeps to what it can speak.
+func (s *Service) selfFor(r *http.Request) DeviceInfo {
 	me := s.Self()
-	reply(w, http.StatusOK, map[string]any{"alias": me.Alias, "deviceModel": me.DeviceModel, "deviceType": me.DeviceType})
+	if r.TLS == nil {
+		me.Protocol = "http"
+	}
+	return me
 }
 
 // handleRegister is the answer to our announcement (or a peer's HTTP scan):
@@ -118,7 +167,7 @@ func (s *Service) handleRegister(w http.ResponseWriter, r *http.Request) {
 		dev.Proven = verified && d.Protocol == "https"
 		s.seen(dev)
 	}
-	reply(w, http.StatusOK, s.Self())
+	reply(w, http.StatusOK, s.selfFor(r))
 }
 
 // PIN attempts: after maxPINFails wrong or missing PINs within pinWindow an

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lempar/lempar/internal/errcode"
@@ -84,6 +85,9 @@ type Service struct {
 
 	outgoing []*outSend     // our uploads a receiver may cancel (see sending)
 	telling  sync.WaitGroup // cancels being posted to senders (see Cancel)
+
+	confirming sync.WaitGroup // offers' senders being checked (see listSender)
+	confirmN   atomic.Int32
 }
 
 const (
@@ -228,6 +232,7 @@ func (s *Service) Serve(ctx context.Context) error {
 	srv.Close()
 	wg.Wait()
 	s.telling.Wait()
+	s.confirming.Wait()
 	select {
 	case err := <-errc:
 		return err
@@ -322,6 +327,17 @@ func (s *Service) seen(d Device) {
 			return
 		}
 		old.Seen = d.Seen // the same claim: it only says the device is still there
+		d = old
+	} else if ok && old.Protocol == "https" && d.Protocol == "http" {
+		// One entry per device, HTTPS preferred and never downgraded: the
+		// same fingerprint heard over HTTP too (a register answered over
+		// HTTP, or an announcement saying so) keeps the HTTPS entry, and
+		// only says the device is still there.
+		if d.Addr != old.Addr {
+			s.mu.Unlock()
+			return
+		}
+		old.Seen = d.Seen
 		d = old
 	}
 	s.devices[d.ID] = d

@@ -103,10 +103,20 @@ func (s *Service) handleUpload(w http.ResponseWriter, r *http.Request, v1 bool) 
 			fail(w, http.StatusConflict, "Session ended")
 			return
 		}
+		if transfer.CodeOf(err) == errcode.DigestMismatch {
+			// 422, as LocalSend 1.18 answers it: the sender uploads the
+			// file again (its bytes were damaged on the way, or it changed
+			// while read); nothing of it was kept.
+			if !s.again(ss, f) {
+				s.end(ss, transfer.StateFailed, err)
+			}
+			fail(w, http.StatusUnprocessableEntity, "Checksum mismatch")
+			return
+		}
 		s.end(ss, transfer.StateFailed, err)
 		status := http.StatusInternalServerError
 		switch transfer.CodeOf(err) {
-		case errcode.TooManyBytes, errcode.DigestMismatch, errcode.Protocol, errcode.LocalSendProtocol:
+		case errcode.TooManyBytes, errcode.Protocol, errcode.LocalSendProtocol:
 			status = http.StatusBadRequest
 		}
 		fail(w, status, "File not saved")
@@ -127,6 +137,27 @@ func (s *Service) handleUpload(w http.ResponseWriter, r *http.Request, v1 bool) 
 		s.end(ss, transfer.StateDone, nil)
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// maxBadUploads is how many uploads of one file may fail their checksum
+// before the session fails: a retry or two mends a damaged transfer, a
+// sender that keeps sending other bytes can't hold the session.
+const maxBadUploads = 3
+
+// again lets f be uploaded anew after a checksum mismatch, unless it has
+// failed maxBadUploads times. Its bytes no longer count as received.
+func (s *Service) again(ss *rxSession, f *rxFile) bool {
+	ss.mu.Lock()
+	f.bad++
+	ok := f.bad < maxBadUploads && !ss.finished
+	if ok {
+		f.state, f.chunk = filePending, nil
+	}
+	ss.mu.Unlock()
+	if ok {
+		ss.prog.update(func(e *transfer.Event) { e.Done -= f.it.item.Size; e.Current = "" })
+	}
+	return ok
 }
 
 // receive feeds body into the file: directly for a whole-file upload, or

@@ -32,7 +32,12 @@ const (
 	maxAliasBytes  = 63 // the same bound as a Lempar device name
 	maxFieldBytes  = 128
 	maxIDBytes     = 256 // file IDs are opaque strings chosen by the sender
-	maxPreview     = 256 << 10
+	// maxText is the longest message we take: LocalSend sends a text of
+	// any length as one preview, and 1 MiB covers what people paste. It is
+	// read inside the prepare-upload body, bounded and budgeted (guard.go)
+	// before anyone is asked.
+	maxText    = 1 << 20
+	maxPreview = maxText
 )
 
 // DeviceInfo is how LocalSend devices describe themselves: in multicast
