@@ -107,15 +107,21 @@ type swarmSend struct {
 	targets []*swarmReceiver
 	from    map[*swarmReceiver]int // each target's event count at the start
 	up0     int64                  // the sender's switch port rx_bytes at the start
+	cpu0    map[*swarmReceiver]float64
+	down0   map[*swarmReceiver]int64 // each target's switch port tx_bytes at the start
 	hwm     *hwmSampler
 }
 
 // send starts the sender; extra flags (e.g. --no-swarm) go before the file.
 func (r *swarmRig) send(targets []*swarmReceiver, extra ...string) *swarmSend {
 	r.t.Helper()
-	s := &swarmSend{r: r, targets: targets, from: map[*swarmReceiver]int{}, up0: portBytes(r.t, r.l, 0, "rx_bytes")}
+	s := &swarmSend{r: r, targets: targets, from: map[*swarmReceiver]int{}, cpu0: map[*swarmReceiver]float64{},
+		down0: map[*swarmReceiver]int64{},
+		up0:   portBytes(r.t, r.l, 0, "rx_bytes")}
 	for _, rx := range targets {
 		s.from[rx] = len(rx.Events())
+		s.cpu0[rx], _ = cpuSeconds(rx.Pid)
+		s.down0[rx] = portBytes(r.t, r.l, rx.host, "tx_bytes")
 		resetPeak(r.t, rx.Pid)
 	}
 	args := []string{"--config", r.txCfg, "send", "--json", "--name", "Guru"}
@@ -133,9 +139,13 @@ type sendResult struct {
 	wall      time.Duration // sender start → the last receiver's final event
 	first     time.Duration // sender start → the first receiver's final event
 	uplink    int64         // bytes the sender's link carried into the switch
+	downlink  int64         // the most bytes the switch delivered to one target
 	senderHWM int64         // the sender's peak RSS (sampled)
 	rxHWM     int64         // the largest receiver peak RSS
-	fromPeers int64         // bytes receivers report from other receivers (if the engine reports it)
+	fromPeers int64         // bytes receivers report from other receivers (receive --json from_peers)
+	// CPU seconds (user+system) the sender and all targets used: beside
+	// the wall time it tells a link-bound run from one short of CPU.
+	cpu float64
 }
 
 // finish waits for the sender to exit 0 and every target's final event
@@ -148,15 +158,23 @@ func (s *swarmSend) finish(timeout time.Duration) sendResult {
 		fin, _ := s.p.LastFinal()
 		t.Fatalf("send exited %d (last final event %v): %s", code, fin, testproc.Tail(s.p.Stderr(), 20))
 	}
-	res := sendResult{senderHWM: s.hwm.stop(), uplink: portBytes(t, s.r.l, 0, "rx_bytes") - s.up0}
+	res := sendResult{uplink: portBytes(t, s.r.l, 0, "rx_bytes") - s.up0}
+	res.senderHWM, res.cpu = s.hwm.stop()
 	for _, rx := range s.targets {
 		e := s.awaitFinal(rx, 2*time.Minute)
+		if c, ok := cpuSeconds(rx.Pid); ok {
+			res.cpu += c - s.cpu0[rx]
+		}
+		res.downlink = max(res.downlink, portBytes(t, s.r.l, rx.host, "tx_bytes")-s.down0[rx])
 		d := e.At.Sub(s.p.Started)
 		res.wall = max(res.wall, d)
 		if res.first == 0 || d < res.first {
 			res.first = d
 		}
 		res.fromPeers += e.Num("from_peers")
+		if os.Getenv("LEMPAR_SWARM_TRACE") == "1" {
+			t.Logf("host %d at %.2f s: %v", rx.host, d.Seconds(), e)
+		}
 		res.rxHWM = max(res.rxHWM, procStatus(t, rx.Pid, "VmHWM"))
 		s.r.checkCopy(rx)
 	}
@@ -166,13 +184,47 @@ func (s *swarmSend) finish(timeout time.Duration) sendResult {
 // awaitFinal is rx's final incoming event of this send, which must be done.
 func (s *swarmSend) awaitFinal(rx *swarmReceiver, timeout time.Duration) testproc.Event {
 	s.r.t.Helper()
-	_, e := rx.WaitFrom(s.from[rx], timeout, fmt.Sprintf("host %d's final event", rx.host), func(e testproc.Event) bool {
-		return e.Final() && e.Str("direction") == "in"
-	})
+	final := func(e testproc.Event) bool { return e.Final() && e.Str("direction") == "in" }
+	if !rx.Until(timeout, func() bool { return s.last(rx, final).M != nil }) {
+		s.r.t.Fatalf("host %d: no final event within %v; its last progress %v; the sender's last events: %s",
+			rx.host, timeout, s.last(rx, isIncoming), s.senderLast())
+	}
+	e := s.last(rx, final)
 	if e.Str("state") != "done" {
 		s.r.t.Fatalf("receiver on host %d: %v", rx.host, e)
 	}
 	return e
+}
+
+func isIncoming(e testproc.Event) bool {
+	return e.Str("event") == "transfer" && e.Str("direction") == "in"
+}
+
+// last is rx's latest event of this send that matches (zero if none).
+func (s *swarmSend) last(rx *swarmReceiver, match func(testproc.Event) bool) testproc.Event {
+	evs := rx.Events()
+	for i := len(evs) - 1; i >= s.from[rx]; i-- {
+		if match(evs[i]) {
+			return evs[i]
+		}
+	}
+	return testproc.Event{}
+}
+
+// senderLast is the sender's latest event per target, for failure messages.
+func (s *swarmSend) senderLast() string {
+	last := map[string]testproc.Event{}
+	for _, e := range s.p.Events() {
+		last[e.Str("target")] = e
+	}
+	var b strings.Builder
+	for to, e := range last {
+		fmt.Fprintf(&b, "\n  %s: state %s, done %d, sent %d", to, e.Str("state"), e.Num("done"), e.Num("sent"))
+	}
+	if s.p.Exited() {
+		fmt.Fprintf(&b, "\n  (exited %d) %s", s.p.ExitCode(), testproc.Tail(s.p.Stderr(), 600))
+	}
+	return b.String()
 }
 
 // checkCopy fails unless rx saved the file byte-identical and left no
@@ -193,11 +245,8 @@ func (r *swarmRig) checkCopy(rx *swarmReceiver) {
 
 // progress is rx's latest incoming done/total of this send (0 before any).
 func (s *swarmSend) progress(rx *swarmReceiver) float64 {
-	evs := rx.Events()
-	for i := len(evs) - 1; i >= s.from[rx]; i-- {
-		if e := evs[i]; e.Str("event") == "transfer" && e.Str("direction") == "in" && e.Num("total") > 0 {
-			return float64(e.Num("done")) / float64(e.Num("total"))
-		}
+	if e := s.last(rx, isIncoming); e.Num("total") > 0 {
+		return float64(e.Num("done")) / float64(e.Num("total"))
 	}
 	return 0
 }
@@ -212,11 +261,12 @@ func (rx *swarmReceiver) kill(t testing.TB) {
 	}
 }
 
-// hwmSampler polls a process's VmHWM: the sender exits when it is done,
-// taking /proc/PID with it, so its peak is read while it runs.
+// hwmSampler polls a process's VmHWM and CPU time: the sender exits when
+// it is done, taking /proc/PID with it, so they are read while it runs.
 type hwmSampler struct {
 	mu   sync.Mutex
 	peak int64
+	cpu  float64
 	done chan struct{}
 	over chan struct{}
 }
@@ -233,6 +283,11 @@ func sampleHWM(p *testproc.Proc) *hwmSampler {
 				s.peak = max(s.peak, v)
 				s.mu.Unlock()
 			}
+			if c, ok := cpuSeconds(p.Pid); ok {
+				s.mu.Lock()
+				s.cpu = max(s.cpu, c)
+				s.mu.Unlock()
+			}
 			select {
 			case <-s.done:
 				return
@@ -243,14 +298,38 @@ func sampleHWM(p *testproc.Proc) *hwmSampler {
 	return s
 }
 
-// stop ends the sampling and returns the highest VmHWM seen. VmHWM never
-// decreases, so only the last ≤ 50 ms before exit can be missed.
-func (s *hwmSampler) stop() int64 {
+// stop ends the sampling and returns the highest VmHWM and CPU time seen.
+// Both only grow, so only the last ≤ 50 ms before exit can be missed.
+func (s *hwmSampler) stop() (int64, float64) {
 	close(s.done)
 	<-s.over
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.peak
+	return s.peak, s.cpu
+}
+
+// cpuSeconds is the user+system CPU time of a running process
+// (/proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s on Linux).
+func cpuSeconds(pid int) (float64, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	// The command name (field 2) may hold spaces; fields count from ")".
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	k, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return float64(u+k) / 100, true
 }
 
 // readHWM is /proc/PID/status's VmHWM in bytes, if the process still runs.

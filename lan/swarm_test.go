@@ -34,8 +34,8 @@ func TestSwarmEight(t *testing.T) {
 	if !swarm {
 		mode = "naive (this lempar-cli has no swarm yet)"
 	}
-	t.Logf("FIGURE swarm-short %d receivers, %d MiB, links %s both ways, %s: one receiver %.2f s, all %.2f s, ratio %.2f; sender uplink %.2f× the file; from other receivers %d MiB; peak RSS sender %.1f MiB, receivers ≤ %.1f MiB",
-		len(r.rx), size>>20, swarmRate, mode, one.wall.Seconds(), all.wall.Seconds(), ratio, up, all.fromPeers>>20, mib(all.senderHWM), mib(all.rxHWM))
+	t.Logf("FIGURE swarm-short %d receivers, %d MiB, links %s both ways, %s: one receiver %.2f s, all %.2f s (first %.2f s), ratio %.2f; sender uplink %.2f× the file, a receiver's downlink up to %.2f×; from other receivers %d MiB; CPU %.1f s (one receiver: %.1f s); peak RSS sender %.1f MiB, receivers ≤ %.1f MiB",
+		len(r.rx), size>>20, swarmRate, mode, one.wall.Seconds(), all.wall.Seconds(), all.first.Seconds(), ratio, up, float64(all.downlink)/float64(size), all.fromPeers>>20, all.cpu, one.cpu, mib(all.senderHWM), mib(all.rxHWM))
 	if !swarm {
 		t.Skip("skipping the swarm bounds: lempar-cli send has no swarm (--no-swarm) yet; every copy arrived byte-identical by direct transfers")
 	}
@@ -172,13 +172,7 @@ func localsendPeer(t *testing.T) (node, cli string) {
 func allPiecesOut(s *swarmSend) bool {
 	var sum int64
 	for _, rx := range s.targets {
-		evs := rx.Events()
-		for i := len(evs) - 1; i >= s.from[rx]; i-- {
-			if e := evs[i]; e.Str("event") == "transfer" && e.Str("direction") == "in" {
-				sum += e.Num("from_sender")
-				break
-			}
-		}
+		sum += s.last(rx, isIncoming).Num("from_sender")
 	}
 	return sum >= s.r.size
 }
