@@ -8,7 +8,8 @@
 # while lempar-cli.exe runs (refused, nothing replaced); an upgrade in place
 # with /DESKTOP over a damaged lempar-cli.exe; the silent uninstall; and an
 # all-users install (/ALLUSERS; Wine counts as administrator) and its
-# uninstall. Prints ok/FAIL per check and "N passed, M failed" last.
+# uninstall, its firewall commands seen through a netsh.exe stand-in.
+# Prints ok/FAIL per check and "N passed, M failed" last.
 set -uo pipefail
 SETUP=$(realpath "$1")
 VERSION=$2
@@ -24,7 +25,8 @@ check() {
 }
 start=$SECONDS
 
-export WINEPREFIX WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" # no Mono or Gecko download prompts
+# no Mono or Gecko download prompts; our netsh.exe stand-in, not Wine's
+export WINEPREFIX WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=;netsh.exe=n"
 unset DISPLAY # no window: a silent installer needs none
 WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/lempar-wine.XXXXXX")
 trap 'wineserver -k 2>/dev/null; rm -rf "$WINEPREFIX"' EXIT
@@ -38,8 +40,12 @@ if ! wineboot -i >"$WINEPREFIX/boot.log" 2>&1 || ! wineserver -w; then
 fi
 echo "      wineboot took $((SECONDS - start)) s"
 # Go programs need ProcessPrng, which Wine 8.0 lacks (see the source)
-x86_64-w64-mingw32-gcc -O2 -shared -s -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
-	.ci/wine/bcryptprimitives.c -ladvapi32 || bad "building the bcryptprimitives.dll stand-in"
+sys32=$WINEPREFIX/drive_c/windows/system32
+x86_64-w64-mingw32-gcc -O2 -shared -s -o "$sys32/bcryptprimitives.dll" .ci/wine/bcryptprimitives.c -ladvapi32 ||
+	bad "building the bcryptprimitives.dll stand-in"
+# netsh.exe writes what it was asked into C:\netsh.log (see the source)
+x86_64-w64-mingw32-gcc -O2 -s -o "$sys32/netsh.exe" .ci/wine/netsh.c || bad "building the netsh.exe stand-in"
+netshlog=$WINEPREFIX/drive_c/netsh.log
 
 user=$(ls "$WINEPREFIX/drive_c/users" | grep -vx Public | head -1)
 home=$WINEPREFIX/drive_c/users/$user
@@ -87,6 +93,7 @@ check "uninstall entry: EstimatedSize is the files' KiB" bash -c \
 check "/PATH appended the install folder to the user's PATH" is "$(regval 'HKCU\Environment' Path)" "$user_path;$windir"
 check "the installed lempar-cli.exe --version says $VERSION" bash -c \
 	"wine '$dir/lempar-cli.exe' --version | tr -d '\r' | grep -qxF 'lempar-cli version $VERSION'"
+check "a per-user install touches no firewall rule (netsh not run)" test ! -e "$netshlog"
 
 # --- a running lempar-cli.exe: the install stops, nothing replaced
 wine "$dir/lempar-cli.exe" receive --no-localsend --hidden --port 0 --listen 127.0.0.1 \
@@ -144,10 +151,27 @@ check "all users: installed into Program Files" test -s "$pf/lempar-cli.exe"
 check "all users: entry under HKLM" is "$(regval "$MKEY" InstallLocation)" 'C:\Program Files\Lempar'
 check "all users: shortcut in the common Start menu" test -s "$WINEPREFIX/drive_c/ProgramData/Microsoft/Windows/Start Menu/Programs/Lempar.lnk"
 check "all users: no per-user entry" no_key "$KEY"
+# rule names added, and their lines, from the netsh stand-in's log
+added() { tr -d '\r' <"$netshlog" | grep ' advfirewall firewall add rule ' | sed -n 's/.* name="\([^"]*\)".*/\1/p' | sort; }
+check "all users: 4 firewall rules added" is "$(added | wc -l)" 4
+# no add line lacks these options (which would be a rule for something else)
+only_lempar() {
+	! tr -d '\r' <"$netshlog" | grep ' add rule ' |
+		grep -vF "dir=in action=allow program=\"C:\\Program Files\\Lempar\\lempar.exe\" enable=yes profile=private"
+}
+check "all users: every rule allows lempar.exe in Program Files, inbound, private networks" only_lempar
+check "all users: the rules open TCP 53318, TCP 53317, UDP 53317, UDP 5353" is \
+	"$(tr -d '\r' <"$netshlog" | grep ' add rule ' | sed -n 's/.* protocol=\([A-Z]*\) localport=\([0-9]*\)$/\1 \2/p' | sort | tr '\n' ,)" \
+	"TCP 53317,TCP 53318,UDP 53317,UDP 5353,"
+tr -d '\r' <"$netshlog" | grep -m1 ' add rule ' | sed 's/^/      e.g. /'
+names=$(added)
+: >"$netshlog"
 check "all users: uninstall.exe /S exits 0" wine "$pf/uninstall.exe" /S
 wineserver -w
 check "all users: uninstall removed the files" test ! -e "$pf"
 check "all users: uninstall removed the HKLM entry" no_key "$MKEY"
+check "all users: uninstall deleted exactly the rules added" is \
+	"$(tr -d '\r' <"$netshlog" | grep ' advfirewall firewall delete rule ' | sed -n 's/.* name="\([^"]*\)"$/\1/p' | sort)" "$names"
 
 echo "      Windows installer checks took $((SECONDS - start)) s"
 echo "$passed passed, $failed failed"
