@@ -29,8 +29,8 @@
 // What a room costs grows with the number of devices, not its square:
 //
 //   - Heartbeats (heartbeat.go): each visible device multicasts its own
-//     announcement every 4 s ± 0.4 s on each address family: 0.5 packets a
-//     second per device. A peer is probed only when it has been silent
+//     announcement every 4 s ± 0.4 s, over IPv4 where IPv4 works, else on
+//     both families: 0.25 packets a second per device. A peer is probed only when it has been silent
 //     for silenceBudget (9 s: two heartbeats lost), so nobody checks
 //     everybody.
 //   - Queries (query.go): zeroconf's browser is not used (it queries every

@@ -8,8 +8,9 @@ import (
 
 // Heartbeats: each visible device multicasts its own announcement every
 // 3.6–4.4 s (4 s, jittered so a room that started together drifts apart),
-// on each interface and address family. That is all the steady state
-// costs: 2 packets per device per 4 s, so a room's idle traffic grows with
+// on each interface, over IPv4 where other devices are heard over IPv4
+// (ipv4Memory) and else over both families. That is all the steady state
+// costs: a packet per device per 4 s, so a room's idle traffic grows with
 // the number of devices, not with its square. A peer silent for
 // silenceBudget (two heartbeats lost in a row) gets one unicast probe
 // (liveness.go); only a device that went quiet is checked.
@@ -27,6 +28,12 @@ const (
 	answerMin       = 20 * time.Millisecond
 	answerMax       = 120 * time.Millisecond
 	announceGap     = time.Second // at most one announcement per second
+	// ipv4Memory: while other devices' announcements have come over IPv4
+	// within it, heartbeats and answers go over IPv4 only, which halves
+	// what the room sends and every device reads. Where IPv4 multicast
+	// is blocked (TestLANIPv6Only) nothing comes over IPv4, and both
+	// families are used.
+	ipv4Memory = 30 * time.Second
 )
 
 // beatPlan is the heartbeat and answer schedule of the Serve loop.
@@ -82,8 +89,25 @@ func (s *Service) heartbeat(st *serveState, now time.Time) {
 		st.beat.asked(now)
 	}
 	if st.beat.due(now) {
-		st.mon.send(announcement(self, st.ann.instance, st.nc.addrs))
+		s.mu.Lock()
+		v6 := now.Sub(s.heard4) > ipv4Memory
+		s.mu.Unlock()
+		st.mon.sendOn(announcement(self, st.ann.instance, st.nc.addrs), v6)
 		st.beat.sent(now)
+	}
+}
+
+// noteFamily remembers when another device's records came over IPv4.
+// Called with s.mu held.
+func (s *Service) noteFamily(now time.Time, pk packet, at arrival) {
+	if !at.src.Is4() {
+		return
+	}
+	for _, o := range pk.obs {
+		if o.hasTXT && validID(o.txt.id) && o.txt.id != s.self.ID {
+			s.heard4 = now
+			return
+		}
 	}
 }
 

@@ -156,7 +156,10 @@ func (m *monitor) read(readFrom func([]byte) (int, int, net.Addr, error), handle
 
 // send multicasts msg on every interface. Errors are ignored on purpose:
 // an interface that just went down is noticed by the interface watcher.
-func (m *monitor) send(msg *dns.Msg) {
+func (m *monitor) send(msg *dns.Msg) { m.sendOn(msg, true) }
+
+// sendOn is send, over IPv6 too only when v6 is set.
+func (m *monitor) sendOn(msg *dns.Msg, v6 bool) {
 	buf, err := msg.Pack()
 	if err != nil {
 		return
@@ -175,7 +178,7 @@ func (m *monitor) send(msg *dns.Msg) {
 			}
 			_, _ = m.v4.WriteTo(buf, cm, mdnsGroup4)
 		}
-		if m.v6 != nil {
+		if m.v6 != nil && (v6 || m.v4 == nil) {
 			var cm *ipv6.ControlMessage
 			if perPacket {
 				cm = &ipv6.ControlMessage{IfIndex: ifi.Index}

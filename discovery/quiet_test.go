@@ -292,3 +292,23 @@ func TestMonitorAnswersRoomQueries(t *testing.T) {
 		t.Fatalf("announced again %v after its answer (known answer or burst not suppressed)", at.Sub(ans))
 	}
 }
+
+// TestIPv4HeardMeansIPv4Only: heartbeats go over IPv4 alone only after
+// another device's records came over IPv4; our own looped-back ones and
+// IPv6 arrivals don't count.
+func TestIPv4HeardMeansIPv4Only(t *testing.T) {
+	s := New(Config{Self: Self{ID: selfID, Name: "Me", Port: 1}})
+	v4 := arrival{src: netip.MustParseAddr("10.0.0.2")}
+	v6 := arrival{src: netip.MustParseAddr("fe80::2")}
+	other := packet{obs: []observation{{hasTXT: true, txt: txtInfo{id: idA}}}}
+	own := packet{obs: []observation{{hasTXT: true, txt: txtInfo{id: selfID}}}}
+	s.noteFamily(t0, own, v4)
+	s.noteFamily(t0, other, v6)
+	if !s.heard4.IsZero() {
+		t.Fatal("our own or an IPv6 packet counted as IPv4 working")
+	}
+	s.noteFamily(t0, other, v4)
+	if s.heard4 != t0 {
+		t.Fatal("another device over IPv4 not noted")
+	}
+}

@@ -67,10 +67,11 @@ type Service struct {
 	table    *table
 	self     Self
 	vis      Visibility
-	suffixed bool     // our name clashed: announce "Name (id prefix)"
-	mon      *monitor // current socket for queries; nil between sessions
-	asked    bool     // a room query wants our announcement (heartbeat.go)
-	work     *worker  // nil unless Serve runs
+	suffixed bool      // our name clashed: announce "Name (id prefix)"
+	mon      *monitor  // current socket for queries; nil between sessions
+	asked    bool      // a room query wants our announcement (heartbeat.go)
+	heard4   time.Time // another device's records last came over IPv4 (heartbeat.go)
+	work     *worker   // nil unless Serve runs
 	known    map[string]*knownPeer
 }
 
@@ -320,6 +321,7 @@ func (s *Service) onPacket(msg *dns.Msg, at arrival) {
 	}
 	now := s.clock.Now()
 	s.apply(func(t *table) {
+		s.noteFamily(now, pk, at)
 		for _, o := range pk.obs {
 			s.noticeClash(o)
 			t.observe(now, o)

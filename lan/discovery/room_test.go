@@ -71,6 +71,16 @@ func (r *room) watch() *testproc.Proc {
 // returns when the last one came.
 func listedAll(t *testing.T, w *testproc.Proc, want map[string]bool, timeout time.Duration) time.Time {
 	t.Helper()
+	last, n := listed(w, want, timeout)
+	if n < len(want) {
+		t.Fatalf("watcher listed %d of %d within %v", n, len(want), timeout)
+	}
+	return last
+}
+
+// listed waits until w has listed every receiver in want (IDs) or timeout
+// passes, and returns when the last one came and how many it listed.
+func listed(w *testproc.Proc, want map[string]bool, timeout time.Duration) (time.Time, int) {
 	seen := map[string]bool{}
 	var last time.Time
 	ok := w.Until(timeout, func() bool {
@@ -83,15 +93,9 @@ func listedAll(t *testing.T, w *testproc.Proc, want map[string]bool, timeout tim
 		return len(seen) == len(want)
 	})
 	if !ok {
-		var missing []string
-		for id := range want {
-			if !seen[id] {
-				missing = append(missing, id[:8])
-			}
-		}
-		t.Fatalf("watcher listed %d of %d within %v; missing %v", len(seen), len(want), timeout, missing)
+		return last, len(seen)
 	}
-	return last
+	return last, len(seen)
 }
 
 func (r *room) ids() map[string]bool {
@@ -262,4 +266,26 @@ func (r *room) lose(w *testproc.Proc, i int, sig syscall.Signal, limit time.Dura
 	sent := r.procs[i].Signal(sig)
 	_, e := w.WaitFrom(from, limit, fmt.Sprintf("%s lost after %v", r.devs[i].name, sig), event("lost", r.devs[i].id))
 	return e.At.Sub(sent)
+}
+
+// loseOr is lose for the benchmark: -1 when w didn't report the loss
+// within limit.
+func (r *room) loseOr(w *testproc.Proc, i int, sig syscall.Signal, limit time.Duration) time.Duration {
+	from := len(w.Events())
+	sent := r.procs[i].Signal(sig)
+	var at time.Time
+	w.Until(limit, func() bool {
+		evs := w.Events()
+		for _, e := range evs[min(from, len(evs)):] {
+			if event("lost", r.devs[i].id)(e) {
+				at = e.At
+				return true
+			}
+		}
+		return false
+	})
+	if at.IsZero() {
+		return -1
+	}
+	return at.Sub(sent)
 }
