@@ -7,7 +7,7 @@
 # planted first. Then: a silent per-user install with /PATH; an install
 # while lempar-cli.exe runs (refused, nothing replaced); an upgrade in place
 # with /DESKTOP over a damaged lempar-cli.exe; the silent uninstall; and an
-# all-users install (/ALLUSERS; Wine counts as administrator) and its
+# all-users install (/ALLUSERS; Wine counts as administrator; in Indonesian) and its
 # uninstall, its firewall commands seen through a netsh.exe stand-in.
 # Prints ok/FAIL per check and "N passed, M failed" last.
 set -uo pipefail
@@ -73,7 +73,7 @@ wine reg add 'HKCU\Environment' /v Path /t REG_EXPAND_SZ /d "$user_path" /f >/de
 
 # --- first install: silent, per user, lempar-cli on PATH
 t=$SECONDS
-check "setup /S /PATH exits 0" wine "$SETUP" /S /PATH
+check "setup /S /PATH exits 0" env LC_ALL=en_US.UTF-8 wine "$SETUP" /S /PATH
 echo "      install took $((SECONDS - t)) s"
 for f in lempar.exe lempar-cli.exe uninstall.exe; do
 	check "installed $f under %LOCALAPPDATA%\\Programs\\Lempar" test -s "$dir/$f"
@@ -87,6 +87,7 @@ check "uninstall entry: InstallLocation" is "$(regval "$KEY" InstallLocation)" "
 check "uninstall entry: DisplayIcon" is "$(regval "$KEY" DisplayIcon)" "$windir\\lempar.exe,0"
 check "uninstall entry: UninstallString" is "$(regval "$KEY" UninstallString)" "\"$windir\\uninstall.exe\""
 check "uninstall entry: QuietUninstallString" is "$(regval "$KEY" QuietUninstallString)" "\"$windir\\uninstall.exe\" /S"
+check "an English Windows gets the English installer (LemparLanguage 1033)" is "$(regval "$KEY" LemparLanguage)" 0x409
 check "uninstall entry: NoModify, NoRepair" is "$(regval "$KEY" NoModify)/$(regval "$KEY" NoRepair)" 0x1/0x1
 check "uninstall entry: EstimatedSize is the files' KiB" bash -c \
 	"kib=\$(( \$(du -skc '$dir'/*.exe | tail -1 | cut -f1) )); reg=\$(( $(regval "$KEY" EstimatedSize) )); [ \$reg -gt \$((kib * 9 / 10)) ] && [ \$reg -le \$((kib * 11 / 10)) ] || { echo \"\$reg KiB, files \$kib\"; exit 1; }"
@@ -146,9 +147,10 @@ check "uninstall left received files alone" is "$(cat "$home/Lempar/photo.txt")"
 # --- all users: Program Files and HKLM (Wine runs everything as administrator)
 MKEY='HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\Lempar'
 pf=$WINEPREFIX/drive_c/Program\ Files/Lempar
-check "setup /S /ALLUSERS exits 0" wine "$SETUP" /S /ALLUSERS
+check "setup /S /ALLUSERS exits 0 (on an Indonesian Windows)" env LC_ALL=id_ID.UTF-8 wine "$SETUP" /S /ALLUSERS
 check "all users: installed into Program Files" test -s "$pf/lempar-cli.exe"
 check "all users: entry under HKLM" is "$(regval "$MKEY" InstallLocation)" 'C:\Program Files\Lempar'
+check "an Indonesian Windows gets the Indonesian installer (LemparLanguage 1057)" is "$(regval "$MKEY" LemparLanguage)" 0x421
 check "all users: shortcut in the common Start menu" test -s "$WINEPREFIX/drive_c/ProgramData/Microsoft/Windows/Start Menu/Programs/Lempar.lnk"
 check "all users: no per-user entry" no_key "$KEY"
 # rule names added, and their lines, from the netsh stand-in's log

@@ -137,6 +137,8 @@ Section "$(SecAppName)" SecApp
 	WriteRegStr SHCTX "${UNINST_KEY}" "QuietUninstallString" '"$INSTDIR\uninstall.exe" /S'
 	WriteRegDWORD SHCTX "${UNINST_KEY}" "NoModify" 1
 	WriteRegDWORD SHCTX "${UNINST_KEY}" "NoRepair" 1
+	; the uninstaller speaks the language the install spoke
+	WriteRegDWORD SHCTX "${UNINST_KEY}" "LemparLanguage" $LANGUAGE
 
 	${If} $AllUsers = 1
 		DetailPrint "$(FirewallDetail)"
@@ -259,6 +261,11 @@ Function un.onInit
 		StrCpy $AllUsers 0
 		SetShellVarContext current
 		StrCpy $EnvKey "${ENV_USER}"
+	${EndIf}
+	ReadRegDWORD $R1 SHCTX "${UNINST_KEY}" "LemparLanguage"
+	${If} $R1 = ${LANG_ENGLISH}
+	${OrIf} $R1 = ${LANG_INDONESIAN}
+		StrCpy $LANGUAGE $R1
 	${EndIf}
 FunctionEnd
 
