@@ -36,6 +36,13 @@ type HistoryEntry struct {
 	Bytes int64  `json:"bytes"` // file bytes offered
 	Done  int64  `json:"done,omitempty"`
 	State string `json:"state"` // the engine's final state: done, declined, cancelled, failed
+
+	// Skipped counts the files and texts the receiver's person unticked
+	// (partial accept; Files and Bytes count the rest), SkippedItems names
+	// them by top-level item.
+	Skipped      int      `json:"skipped,omitempty"`
+	SkippedItems []string `json:"skippedItems,omitempty"`
+
 	// Error is an older version's English text; Err replaces it.
 	Error string        `json:"error,omitempty"`
 	Err   *HistoryError `json:"err,omitempty"`

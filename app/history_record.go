@@ -236,6 +236,7 @@ func historyEntry(e transfer.Event, note sessionNote, ok bool) HistoryEntry {
 	h := HistoryEntry{
 		ID: e.Session, Direction: string(e.Direction), PeerID: e.Peer.ID, PeerName: e.Peer.Name,
 		Files: e.Files, Bytes: e.Total, Done: e.Done, State: string(e.State),
+		Skipped: e.Skipped, SkippedItems: e.SkippedItems,
 		Err: historyError(e.Err), Finished: time.Now(),
 	}
 	if ok {

@@ -34,7 +34,7 @@ func (b *Backend) Decide(ctx context.Context, r *transfer.Request) transfer.Answ
 	case d := <-po.answer:
 		// The device remembers whom to trust (app's acceptor): the window
 		// only passes on what the person ticked.
-		return transfer.Answer{Accept: d.Accept, Dir: d.Dir, Always: d.Always}
+		return transfer.Answer{Accept: d.Accept, Dir: d.Dir, Always: d.Always, Items: answerItems(r.Offer, d.Items)}
 	case <-ctx.Done():
 		reason := ui.OfferWithdrawn
 		if time.Now().After(r.Expires.Add(-time.Second)) {
@@ -99,28 +99,7 @@ func offerInfo(r *transfer.Request) ui.OfferInfo {
 		Fingerprint: transfer.Fingerprint(strings.TrimPrefix(strings.ToLower(r.Peer.ID), "localsend:")),
 		Total:       r.Offer.Total(), Expires: r.Expires,
 	}
-	tops := map[string]int{}
-	for _, it := range r.Offer.Items {
-		if it.Kind == transfer.KindText {
-			info.Items = append(info.Items, ui.ItemInfo{Kind: ui.KindText, Size: it.Size, TextPreview: preview(it.Text)})
-			continue
-		}
-		top, _, nested := strings.Cut(it.Path, "/")
-		if !nested && it.Kind == transfer.KindFile {
-			info.Items = append(info.Items, ui.ItemInfo{Path: it.Path, Size: it.Size, Kind: ui.KindFile})
-			continue
-		}
-		i, ok := tops[top]
-		if !ok {
-			i = len(info.Items)
-			tops[top] = i
-			info.Items = append(info.Items, ui.ItemInfo{Path: top, Kind: ui.KindDir})
-		}
-		if it.Kind == transfer.KindFile {
-			info.Items[i].Size += it.Size
-			info.Items[i].Files++
-		}
-	}
+	info.Items, _ = offerTops(r.Offer)
 	return info
 }
 
@@ -137,6 +116,7 @@ func (b *Backend) transferInfo(e transfer.Event, srcs []transfer.Source) ui.Tran
 	t := ui.TransferInfo{
 		ID: e.Session, Direction: ui.Direction(e.Direction), PeerID: e.Peer.ID, PeerName: e.Peer.Name,
 		Done: e.Done, Total: e.Total, Rate: e.Rate, ETA: e.ETA, State: ui.TransferState(e.State),
+		Skipped: e.Skipped, Files: e.Files,
 	}
 	if e.Err != nil {
 		t.Err = b.describe(e.Err)

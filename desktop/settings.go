@@ -121,6 +121,7 @@ func (b *Backend) History() []ui.TransferInfo {
 			Names: h.Items, Count: h.Count, Kind: historyKind(h), Done: h.Done, Total: h.Bytes,
 			State: ui.TransferState(h.State), Err: h.ErrorIn(tr), SavedTo: h.SavedTo, Paths: h.Paths,
 			Text: h.Text, LocalSend: localsend.IsPeerID(h.PeerID), Started: h.Started, Finished: h.Finished,
+			Skipped: h.Skipped, Files: h.Files,
 		}
 		switch {
 		case len(h.Items) > 0:
@@ -143,7 +144,7 @@ func (b *Backend) History() []ui.TransferInfo {
 // are files, so a title says "3 files" or "3 items".
 func historyKind(h app.HistoryEntry) ui.ItemKind {
 	switch {
-	case h.Count > 1 && h.Files != h.Count:
+	case h.Count > 1 && h.Files+h.Skipped != h.Count:
 		return ui.KindDir
 	case h.Count > 1:
 		return ui.KindFile

@@ -50,6 +50,7 @@ type offerDialog struct {
 	offer     OfferInfo
 	dlg       *dialog.CustomDialog
 	dir       string
+	items     *offerItems
 	dirText   *widget.Label
 	code      *widget.Label
 	change    *keyButton
@@ -139,17 +140,14 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 	}
 	d.code = code
 
-	items := container.NewVBox()
-	const maxShown = 50
-	for i, it := range o.Items {
-		if i == maxShown {
-			items.Add(newCaption(tr("ui.offer.more", "Count", len(o.Items)-maxShown)))
-			break
+	d.items = newOfferItems(o.Items, func() {
+		// Accept needs at least one ticked item.
+		if d.items.kept == 0 {
+			d.accept.Disable()
+		} else {
+			d.accept.Enable()
 		}
-		items.Add(offerItemRow(it))
-	}
-	itemScroll := container.NewVScroll(items)
-	itemScroll.SetMinSize(fyne.NewSize(460, min(items.MinSize().Height, 220)))
+	})
 
 	// The whole path, wrapped: cut at its end, a long path would hide the
 	// very folder just picked with Change….
@@ -172,13 +170,17 @@ func (g *GUI) newOfferDialog(o OfferInfo) *offerDialog {
 		d.always.Hide() // a claimed identity can't be trusted from now on
 	}
 	d.countdown = newCaption("")
+	d.countdown.Truncation = fyne.TextTruncateOff // beside "always", at its own width
 	d.countdown.Hide()
 	d.queued = newCaption("")
 	d.setQueued(len(g.offers.waiting))
 
 	content := container.NewVBox(
 		head, trust, widget.NewSeparator(), code, codeHelp, widget.NewSeparator(),
-		itemScroll, saveRow, d.always, d.countdown, d.queued,
+		d.items.box, saveRow,
+		// The time left sits beside "always accept", saving a line: the
+		// dialog must fit the window's smallest size with a long list.
+		container.NewBorder(nil, nil, d.always, d.countdown), d.queued,
 	)
 
 	d.dlg = dialog.NewCustomWithoutButtons(tr("ui.offer.title", "Peer", o.PeerName), content, g.win)
@@ -227,41 +229,14 @@ func onlyText(o OfferInfo) bool {
 	return len(o.Items) > 0
 }
 
-func offerItemRow(it ItemInfo) fyne.CanvasObject {
-	icon := theme.FileIcon()
-	name := widget.NewLabel(it.Path)
-	name.Truncation = fyne.TextTruncateEllipsis
-	size := newCaption(formatBytes(it.Size))
-	size.Truncation = fyne.TextTruncateOff
-	switch it.Kind {
-	case KindDir:
-		icon = theme.FolderIcon()
-		if it.Files == 1 {
-			setCaption(size, tr("ui.offer.folder.one", "Size", formatBytes(it.Size)))
-		} else {
-			setCaption(size, tr("ui.offer.folder", "Count", it.Files, "Size", formatBytes(it.Size)))
-		}
-	case KindText:
-		// The text as it will arrive, line breaks kept, several lines of
-		// it with a scroll for the rest (the preview is its start).
-		name.SetText(it.TextPreview)
-		name.TextStyle.Italic = true
-		name.Truncation = fyne.TextTruncateOff
-		name.Wrapping = fyne.TextWrapWord
-		// Icon and size stay level with the first line, not centred on
-		// the preview's height.
-		top := func(o fyne.CanvasObject) fyne.CanvasObject { return container.NewVBox(o) }
-		firstLine := container.NewStack(widget.NewLabel(""), container.NewCenter(widget.NewIcon(theme.DocumentIcon())))
-		return container.NewBorder(nil, nil, top(firstLine), top(size), textPreview(name, 4))
-	}
-	return container.NewBorder(nil, nil, widget.NewIcon(icon), size, name)
-}
-
 func (g *GUI) answerOffer(d *offerDialog, accept bool) {
-	if g.offers.current != d {
-		return
+	if g.offers.current != d || (accept && d.items.kept == 0) {
+		return // nothing ticked: Accept is disabled, and so is Enter
 	}
 	dec := Decision{Accept: accept, Always: accept && d.always.Checked}
+	if accept {
+		dec.Items = d.items.choice()
+	}
 	if accept && d.dir != g.settings.DownloadDir {
 		dec.Dir = d.dir
 	}

@@ -320,6 +320,14 @@ func transferDetail(t TransferInfo) string {
 	} else {
 		parts = append(parts, tr("ui.transfer.to", "Peer", t.PeerName))
 	}
+	if t.Skipped > 0 {
+		// Partial accept: "3 of 5 files; 2 skipped by Budi".
+		key := "ui.transfer.skipped"
+		if t.Direction == Incoming {
+			key = "ui.transfer.skipped.in"
+		}
+		parts = append(parts, tr(key, "Files", t.Files, "Offered", t.Files+t.Skipped, "Skipped", t.Skipped, "Peer", t.PeerName))
+	}
 	if t.State == Sending || t.State == Verifying || t.State == Retrying {
 		parts = append(parts, tr("ui.transfer.of", "Done", formatBytes(t.Done), "Total", formatBytes(t.Total)))
 		if t.State == Sending && t.Rate > 0 {

@@ -114,6 +114,9 @@ func scenes(g *ui.GUI, f *uitest.Fake, now time.Time, shot func(string) error) e
 	if err := shot("offer"); err != nil {
 		return err
 	}
+	if err := offerScenes(g, f, now, shot); err != nil {
+		return err
+	}
 	// Sending to the LocalSend phone, which wants a PIN; then refuses one.
 	fyne.DoAndWait(func() { g.Window().Canvas().Overlays().Top().Hide() }) // the offer
 	t, pin := uitest.DemoPIN(now, false)

@@ -149,6 +149,9 @@ type Decision struct {
 	Accept bool
 	Dir    string // where to save; "" means Settings.DownloadDir
 	Always bool   // auto-accept this device from now on
+	// Items, parallel to OfferInfo.Items, is false for each item the
+	// person unticked (a folder with everything in it); nil takes all.
+	Items []bool
 }
 
 // Direction tells sending from receiving.
@@ -222,6 +225,12 @@ type TransferInfo struct {
 	Text     string // the text of a text transfer (for incoming, once Done)
 	Started  time.Time
 	Finished time.Time
+
+	// Skipped counts the files and texts the receiver's person unticked
+	// (partial accept); Files and Total then count only the rest, so the
+	// row reads "3 of 5 files; 2 skipped by Budi".
+	Skipped int
+	Files   int
 }
 
 // Visibility says who can see this device.
