@@ -3,12 +3,13 @@
 # .ci/check-packages.sh inside a network namespace of its own, so nothing
 # Windows does here reaches a network.
 #   check-windows-installer.sh SETUP.exe VERSION
-# A scratch Wine prefix; a settings file, a received file and a PATH are
-# planted first. Then: a silent per-user install with /PATH; an install
-# while lempar-cli.exe runs (refused, nothing replaced); an upgrade in place
-# with /DESKTOP over a damaged lempar-cli.exe; the silent uninstall; and an
-# all-users install (/ALLUSERS; Wine counts as administrator; in Indonesian) and its
-# uninstall, its firewall commands seen through a netsh.exe stand-in.
+# In a scratch Wine prefix: path.nsh's PATH editing on its own cases; then,
+# with a settings file, a received file and a PATH planted, a silent
+# per-user install with /PATH; an install while lempar-cli.exe runs
+# (refused, nothing replaced); an upgrade in place with /DESKTOP over a
+# damaged lempar-cli.exe; the silent uninstall; an all-users install
+# (/ALLUSERS; Wine counts as administrator; in Indonesian) and its
+# uninstall, the firewall commands seen through a netsh.exe stand-in.
 # Prints ok/FAIL per check and "N passed, M failed" last.
 set -uo pipefail
 SETUP=$(realpath "$1")
@@ -63,6 +64,17 @@ regval() {
 }
 no_key() { ! wine reg query "$1" >/dev/null 2>&1; }
 is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
+
+# path.nsh's PATH editing on its own, case by case (packaging/windows/test)
+if makensis -V1 -DOUTFILE="$WINEPREFIX/path-test.exe" -DPATHNSH="$PWD/packaging/windows/path.nsh" \
+	packaging/windows/test/path-test.nsi >"$WINEPREFIX/path-test.build" 2>&1; then
+	wine "$WINEPREFIX/path-test.exe"
+	check "PATH editing: every case of packaging/windows/test/path-test.want" \
+		diff <(tr -d '\r' <"$WINEPREFIX/drive_c/path-test.log" 2>&1) packaging/windows/test/path-test.want
+else
+	bad "makensis packaging/windows/test/path-test.nsi"
+	sed 's/^/      /' "$WINEPREFIX/path-test.build" | tail -10
+fi
 
 # What the person had before: settings, a received file, a PATH of their own.
 mkdir -p "$home/AppData/Roaming/lempar" "$home/Lempar"
