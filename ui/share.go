@@ -68,20 +68,23 @@ func (s *shareSheet) show(info backend.ShareInfo) {
 	intro := widget.NewLabel(lang.L("ui.share.intro"))
 	intro.Wrapping = fyne.TextWrapWord
 	s.urls = container.NewVBox()
-	cert := newCaption(lang.L("ui.share.cert"))
-	cert.Truncation, cert.Wrapping = fyne.TextTruncateOff, fyne.TextWrapWord
+	cert := widget.NewRichText(&widget.TextSegment{Text: lang.L("ui.share.cert"),
+		Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}}) // a caption that wraps
+	cert.Wrapping = fyne.TextWrapWord
 	s.summary = widget.NewLabel("")
 	s.summary.Truncation = fyne.TextTruncateEllipsis
 	s.people = container.NewVBox()
 	heading := widget.NewLabel(lang.L("ui.share.browsers"))
 	heading.TextStyle.Bold = true
 
+	// The code and the links on top; the browsers, who wait for an
+	// answer, get the rest of the height.
 	top := container.NewBorder(nil, nil, container.NewCenter(s.qr), nil,
 		container.NewVBox(intro, s.urls, cert))
 	scroll := container.NewVScroll(s.people)
-	scroll.SetMinSize(fyne.NewSize(0, 120))
+	scroll.SetMinSize(fyne.NewSize(0, 112))
 	body := container.NewBorder(
-		container.NewVBox(top, widget.NewSeparator(), s.summary, widget.NewSeparator(), heading),
+		container.NewVBox(top, s.summary, widget.NewSeparator(), heading),
 		nil, nil, nil, scroll)
 	stop := newKeyButton(g, lang.L("ui.share.stop"), theme.MediaStopIcon(), func() {
 		s.dlg.Hide()
@@ -200,8 +203,14 @@ func (s *shareSheet) personRow(r backend.ShareRequest) fyne.CanvasObject {
 		decline := widget.NewButton(lang.L("ui.share.decline"), answer(false))
 		allow := widget.NewButtonWithIcon(lang.L("ui.share.allow"), theme.ConfirmIcon(), answer(true))
 		allow.Importance = widget.HighImportance
-		right = container.NewHBox(decline, allow)
+		right = container.NewCenter(container.NewHBox(decline, allow))
 	}
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.ComputerIcon()), right,
+	icon := theme.ComputerIcon()
+	for _, mobile := range []string{"Android", "iPhone", "iPad"} {
+		if strings.Contains(r.Agent, mobile) {
+			icon = phoneIcon()
+		}
+	}
+	return container.NewBorder(nil, nil, widget.NewIcon(icon), right,
 		container.New(&tightVBox{}, who, newCaption(state)))
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -27,9 +28,20 @@ func shareScenes(g *ui.GUI, s *uitest.Sharing, shot func(string) error) error {
 			{ID: "b", Agent: "Chrome · Android", Addr: "192.168.1.31"},
 		},
 	})
+	// The scene before shrank the window to its minimum: back to the
+	// usual size, and wait until the window really has it.
 	fyne.DoAndWait(func() {
 		g.CloseDialogs()
-		g.Window().Resize(fyne.NewSize(960, 600)) // the scene before shrank it to its minimum
+		g.Window().Resize(fyne.NewSize(960, 600))
+	})
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		var w float32
+		fyne.DoAndWait(func() { w = g.Window().Canvas().Size().Width })
+		if w >= 959 {
+			break
+		}
+	}
+	fyne.DoAndWait(func() {
 		g.ShowMain()
 		g.ShowShare(filepath.Join(dir, "Dokumen", "Laporan Q3.pdf"), filepath.Join(dir, "Foto"))
 	})
