@@ -76,15 +76,6 @@
 // plus Lempar's GET /api/lempar/share/zip. Each asking client waits for
 // the person's consent; the share stops when this service does.
 //
-// # Share via link
-//
-// With Config.Share set (package share, mounted by app), the same port
-// also serves "Share via link": the page at / and the download API,
-// POST /api/localsend/v2/prepare-download and
-// GET /api/localsend/v2/download?sessionId=…&fileId=… (protocol v2.1 §5),
-// plus Lempar's GET /api/lempar/share/zip. Each asking client waits for
-// the person's consent; the share stops when this service does.
-//
 // # Discovery
 //
 // Multicast on 224.0.0.167:53317 (and ff12::fd3a:e420 where IPv6 works):
