@@ -143,6 +143,13 @@ check "upgrade: PATH keeps the install folder, once" is "$(regval 'HKCU\Environm
 check "upgrade: /DESKTOP added the desktop shortcut" test -s "$desktop"
 check "upgrade: nothing installed elsewhere" test -z "$(find "$WINEPREFIX/drive_c" -name lempar-cli.exe ! -path "$dir/*")"
 
+# the app's "start at sign-in" entry, as app/autostart_windows.go writes it,
+# and someone else's beside it
+RUN='HKCU\Software\Microsoft\Windows\CurrentVersion\Run'
+wine reg add "$RUN" /v Lempar /d "\"$windir\\lempar.exe\" --background" /f >/dev/null 2>&1
+wine reg add "$RUN" /v Other /d 'C:\other.exe' /f >/dev/null 2>&1
+check "(planted) Run entry for Lempar" is "$(regval "$RUN" Lempar)" "\"$windir\\lempar.exe\" --background"
+
 # --- silent uninstall: it copies itself away and returns at once; wait for Wine
 t=$SECONDS
 check "uninstall.exe /S exits 0" wine "$dir/uninstall.exe" /S
@@ -152,6 +159,8 @@ check "uninstall removed the install folder" test ! -e "$dir"
 check "uninstall removed the Start menu shortcut" test ! -e "$menu"
 check "uninstall removed the desktop shortcut" test ! -e "$desktop"
 check "uninstall removed the Apps & features entry" no_key "$KEY"
+check "uninstall removed Lempar's start-at-sign-in entry, not another's" is \
+	"$(regval "$RUN" Lempar)|$(regval "$RUN" Other)" '|C:\other.exe'
 check "uninstall took exactly its entry out of PATH" is "$(regval 'HKCU\Environment' Path)" "$user_path"
 check "uninstall left the settings file alone" is "$(cat "$home/AppData/Roaming/lempar/settings.json")" '{"deviceName":"Planted"}'
 check "uninstall left received files alone" is "$(cat "$home/Lempar/photo.txt")" received
