@@ -50,7 +50,7 @@ func TestDiscoveryBench(t *testing.T) {
 		}
 		rows = append(rows, medianRow(n, res))
 	}
-	table := "| devices | start → all listed | peak packets/s (first 10 s) | idle packets/s (multicast + unicast) | CPU per idle device | join → all listed | SIGTERM → gone | SIGKILL → gone |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n" + strings.Join(rows, "\n")
+	table := "| devices | start → all listed | peak packets/s (first 10 s) | packets/s, seconds 5–10 | idle packets/s (multicast + unicast) | CPU per idle device | join → all listed | SIGTERM → gone | SIGKILL → gone |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" + strings.Join(rows, "\n")
 	fmt.Println(table)
 	t.Log("\n" + table)
 }
@@ -60,7 +60,7 @@ func TestDiscoveryBench(t *testing.T) {
 type benchResult struct {
 	listed, join, bye, crash time.Duration
 	nListed, nJoined         int
-	peak                     float64
+	peak, settled            float64 // packets/s: the busiest second of the first 10, and seconds 5-10
 	total, mc, uc, cpu       float64
 }
 
@@ -68,10 +68,11 @@ type benchResult struct {
 // 60–90; a second watcher joining; one receiver quitting, one killed.
 func benchRoom(t *testing.T, n int) benchResult {
 	r := newRoom(t, n, 2)
+	k0 := r.kinds(nil)
 	w := r.watch()
 	stop := make(chan struct{})
-	peakc := make(chan float64, 1)
-	go func() { peakc <- r.peak(stop, 10*time.Second) }()
+	peakc := make(chan [2]float64, 1)
+	go func() { p, s := r.peak(stop, 10*time.Second); peakc <- [2]float64{p, s} }()
 	r.start(n)
 	var res benchResult
 	last, got := listed(w, r.ids(), 30*time.Second)
@@ -80,7 +81,9 @@ func benchRoom(t *testing.T, n int) benchResult {
 		res.listed = -1
 	}
 	close(stop)
-	res.peak = <-peakc
+	ps := <-peakc
+	res.peak, res.settled = ps[0], ps[1]
+	t.Logf("first 10 s, packets by kind: %v", r.kinds(k0))
 	if d := time.Until(r.started.Add(time.Minute)); d > 0 {
 		time.Sleep(d) // the first minute is the room settling; idle is after it
 	}
@@ -96,9 +99,9 @@ func benchRoom(t *testing.T, n int) benchResult {
 	return res
 }
 
-// peak samples the switch every 250 ms until stop (or limit) and returns
-// the most packets seen in any one second.
-func (r *room) peak(stop <-chan struct{}, limit time.Duration) float64 {
+// peak samples the switch every 250 ms for limit and returns the most
+// packets seen in any one second, and the rate over its second half.
+func (r *room) peak(stop <-chan struct{}, limit time.Duration) (float64, float64) {
 	var samples []traffic
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
@@ -119,7 +122,14 @@ func (r *room) peak(stop <-chan struct{}, limit time.Duration) float64 {
 		<-tick.C
 		samples = append(samples, r.traffic())
 	}
-	best := 0.0
+	best, settled := 0.0, 0.0
+	last := samples[len(samples)-1]
+	for _, s := range samples {
+		if s.at.Sub(samples[0].at) >= limit/2 {
+			settled = float64(last.total-s.total) / last.at.Sub(s.at).Seconds()
+			break
+		}
+	}
 	for i := range samples {
 		for j := i + 1; j < len(samples); j++ {
 			if samples[j].at.Sub(samples[i].at) >= time.Second {
@@ -128,7 +138,7 @@ func (r *room) peak(stop <-chan struct{}, limit time.Duration) float64 {
 			}
 		}
 	}
-	return best
+	return best, settled
 }
 
 func medianRow(n int, res []benchResult) string {
@@ -155,9 +165,10 @@ func medianRow(n int, res []benchResult) string {
 		slices.Sort(v)
 		return v[len(v)/2]
 	}
-	return fmt.Sprintf("| %d | %s | %.0f | %.1f (%.1f + %.1f) | %.2f%% | %s | %s | %s |", n,
+	return fmt.Sprintf("| %d | %s | %.0f | %.0f | %.1f (%.1f + %.1f) | %.2f%% | %s | %s | %s |", n,
 		md(func(r benchResult) time.Duration { return r.listed }),
 		mf(func(r benchResult) float64 { return r.peak }),
+		mf(func(r benchResult) float64 { return r.settled }),
 		mf(func(r benchResult) float64 { return r.total }),
 		mf(func(r benchResult) float64 { return r.mc }),
 		mf(func(r benchResult) float64 { return r.uc }),
