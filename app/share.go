@@ -44,13 +44,9 @@ func (d *Device) Share(paths []string, onChange func()) (*share.Share, error) {
 }
 
 // sharePIN is the PIN a browser gives before the person is asked: the
-// receive PIN of LocalSend, when one is set.
-func (l *LocalSend) sharePIN() string {
-	if l.o.PIN != nil {
-		return l.o.PIN()
-	}
-	return ""
-}
+// receive PIN of LocalSend (the run's flag, else the setting), read at
+// every request so a changed PIN applies at once.
+func (l *LocalSend) sharePIN() string { return l.pin() }
 
 // CurrentShare is the running share, or nil.
 func (d *Device) CurrentShare() *share.Share { return d.shares.Current() }

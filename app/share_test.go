@@ -16,8 +16,8 @@ import (
 )
 
 // Share via link runs on the device's LocalSend port: refused while
-// LocalSend is off, served (consent first) while it is on, and ended when
-// LocalSend is turned off.
+// LocalSend is off, served (the settings' PIN, then consent) while it is
+// on, and ended when LocalSend is turned off.
 func TestDeviceShareFollowsLocalSend(t *testing.T) {
 	started := make(chan *localsend.Service, 4)
 	d := openTestDevice(t, "Laptop", DeviceOptions{LocalSend: LocalSendOptions{
@@ -35,7 +35,7 @@ func TestDeviceShareFollowsLocalSend(t *testing.T) {
 	}
 
 	st := d.Settings()
-	st.LocalSend = true
+	st.LocalSend, st.LocalSendPIN = true, "4821" // the receive PIN guards the link too
 	if err := d.ApplySettings(st); err != nil {
 		t.Fatal(err)
 	}
@@ -72,6 +72,14 @@ func TestDeviceShareFollowsLocalSend(t *testing.T) {
 	}()
 	u := strings.Replace(urls[0], "[::1]", "127.0.0.1", 1)
 	resp, err := c.Post(u+strings.TrimPrefix(share.PathPrepare, "/"), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || len(sh.Requests()) != 0 {
+		t.Fatalf("without the settings' PIN: %d, %d asking", resp.StatusCode, len(sh.Requests()))
+	}
+	resp, err = c.Post(u+strings.TrimPrefix(share.PathPrepare, "/")+"?pin=4821", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
