@@ -1,6 +1,7 @@
 package share_test
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -289,5 +290,38 @@ func TestPendingBounded(t *testing.T) {
 		if st := <-results; st != http.StatusForbidden {
 			t.Fatalf("waiting browser at stop: %d", st)
 		}
+	}
+}
+
+// Stop during "download all": the zip stream is cut, so the browser sees a
+// failed download, never a short zip that opens as if complete.
+func TestStopCutsZip(t *testing.T) {
+	s := startSharer(t)
+	dir := t.TempDir()
+	for _, name := range []string{"a.bin", "b.bin"} {
+		if err := os.WriteFile(filepath.Join(dir, name), bytes.Repeat([]byte{'z'}, 16<<20), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sh := s.start(t, share.Options{Paths: []string{dir}})
+	c := client("")
+	p := allowedSession(t, s, sh, c)
+	resp, err := c.Get(s.http + share.PathZip + "?sessionId=" + url.QueryEscape(p.SessionID))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("zip: %v %v", err, resp)
+	}
+	defer resp.Body.Close()
+	got := make([]byte, 256<<10)
+	if _, err := io.ReadFull(resp.Body, got); err != nil {
+		t.Fatal(err)
+	}
+	s.srv.Stop()
+	rest, err := io.ReadAll(resp.Body)
+	if err == nil {
+		t.Fatalf("zip after stop ended cleanly (%d more bytes)", len(rest))
+	}
+	all := append(got, rest...)
+	if _, zerr := zip.NewReader(bytes.NewReader(all), int64(len(all))); zerr == nil {
+		t.Fatalf("the cut zip (%d bytes) opens as a zip", len(all))
 	}
 }
