@@ -180,7 +180,7 @@ func (s *Service) Self() DeviceInfo {
 		Alias: cleanLabel(s.cfg.Alias(), maxAliasBytes), Version: Version,
 		DeviceModel: str(s.cfg.Model), DeviceType: str("desktop"),
 		Fingerprint: ourFingerprint(s.cfg.Identity.ID),
-		Port:        s.Port(), Protocol: "https", Download: false,
+		Port:        s.Port(), Protocol: "https", Download: s.sharing(),
 	}
 }
 

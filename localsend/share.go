@@ -35,3 +35,10 @@ func (s *Service) stopShare() {
 		st.Stop()
 	}
 }
+
+// sharing reports whether a share is being served here: /info then says
+// download true, as the protocol asks while the download API is active.
+func (s *Service) sharing() bool {
+	a, ok := s.cfg.Share.(interface{ Active() bool })
+	return ok && a.Active()
+}

@@ -309,3 +309,7 @@ func (sh *Share) startStream(ss *session) (done func(), ok bool) {
 		sh.mu.Unlock()
 	}, true
 }
+
+// Active reports whether a share is running (LocalSend's /info says
+// download true meanwhile).
+func (s *Server) Active() bool { return s.Current() != nil }

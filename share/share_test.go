@@ -3,6 +3,7 @@ package share_test
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -27,7 +28,7 @@ func TestLocalSendClientDownloads(t *testing.T) {
 	if st != http.StatusOK {
 		t.Fatalf("prepare-download: %d %s", st, body)
 	}
-	if p.SessionID == "" || p.Info["alias"] != "Laptop" || p.Info["fingerprint"] == "" {
+	if p.SessionID == "" || p.Info["alias"] != "Laptop" || p.Info["fingerprint"] == "" || p.Info["download"] != true {
 		t.Fatalf("answer lacks session or info: %+v", p)
 	}
 	if len(p.Files) != len(content) {
@@ -50,6 +51,14 @@ func TestLocalSendClientDownloads(t *testing.T) {
 	checkZip(t, z, content)
 	if r := sh.Requests(); len(r) != 1 || !r[0].Allowed || r[0].Files != len(content)+1 {
 		t.Fatalf("window's list: %+v, want one allowed browser with %d downloads", r, len(content)+1)
+	}
+	// LocalSend's /info says the download API is on while sharing, off after.
+	for _, want := range []bool{true, false} {
+		st, b, err := get(t, c, s.https+"/api/localsend/v2/info")
+		if err != nil || st != http.StatusOK || !strings.Contains(string(b), fmt.Sprintf(`"download":%v`, want)) {
+			t.Fatalf("/info while sharing=%v: %d %v %s", want, st, err, b)
+		}
+		s.srv.Stop()
 	}
 }
 
