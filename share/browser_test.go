@@ -227,3 +227,37 @@ func shot(t *testing.T, ctx context.Context, dir, name string) {
 		t.Fatal(err)
 	}
 }
+
+// Nobody answers, then the person declines: the page says so each time
+// and lists nothing.
+func TestBrowserNoAnswerThenDeclined(t *testing.T) {
+	s := startSharer(t)
+	dir, _ := files(t)
+	sh := s.start(t, share.Options{Paths: []string{dir}, ConsentTimeout: 2 * time.Second})
+	ctx, _ := browserCtx(t, t.TempDir(), "en")
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.https+"/")); err != nil {
+		t.Fatal(err)
+	}
+	waitRequest(t, s, sh, 1)
+	say := func(want string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#status:not(.wait)"))); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#status")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#files li").length`))
+		if err != nil || !strings.Contains(got, want) || listed != 0 {
+			t.Fatalf("page says %q with %d files (%v), want %q", got, listed, err, want)
+		}
+	}
+	say("No answer from Laptop in time")
+	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	r := waitRequest(t, s, sh, 1)
+	sh.Answer(r.ID, false)
+	say("Laptop did not allow this browser")
+}
