@@ -105,8 +105,9 @@ Function ${UN}NotRunning
 			Return
 		${EndIf}
 		DetailPrint "$(AppRunning)"
-		MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION "$(AppRunning)" /SD IDCANCEL IDRETRY +2
+		MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION "$(AppRunning)" /SD IDCANCEL IDRETRY retry
 		Abort "$(AppRunning)"
+		retry:
 	${Loop}
 FunctionEnd
 !macroend
