@@ -261,3 +261,49 @@ func TestBrowserNoAnswerThenDeclined(t *testing.T) {
 	sh.Answer(r.ID, false)
 	say("Laptop did not allow this browser")
 }
+
+// With a PIN set, the page asks for it before anyone is asked; a wrong one
+// is said to be wrong; the right one leads to the person's answer.
+func TestBrowserPIN(t *testing.T) {
+	s := startSharer(t)
+	dir, _ := files(t)
+	sh := s.start(t, share.Options{Paths: []string{filepath.Join(dir, "report.pdf")}, PIN: func() string { return "4821" }})
+	ctx, _ := browserCtx(t, t.TempDir(), "id")
+	text := func() string {
+		t.Helper()
+		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#status")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	enter := func(pin string) {
+		t.Helper()
+		if err := chromedp.Do(ctx,
+			chromedp.WaitVisible(chromedp.CSS("#pinform")),
+			chromedp.SendKeys(chromedp.CSS("#pin"), pin),
+			chromedp.Click(chromedp.CSS("#pingo")),
+		); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.https+"/"), chromedp.WaitVisible(chromedp.CSS("#pinform"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(); !strings.Contains(got, "Masukkan PIN") || len(sh.Requests()) != 0 {
+		t.Fatalf("before the PIN: page says %q, %d asking the person", got, len(sh.Requests()))
+	}
+	enter("1111")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#pinform"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(); !strings.Contains(got, "PIN salah") || len(sh.Requests()) != 0 {
+		t.Fatalf("wrong PIN: page says %q, %d asking the person", got, len(sh.Requests()))
+	}
+	enter("4821")
+	r := waitRequest(t, s, sh, 1)
+	sh.Answer(r.ID, true)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#list"))); err != nil {
+		t.Fatal(err)
+	}
+}
