@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"sync"
@@ -33,16 +34,19 @@ type helperCfg struct {
 	DownloadDir string
 	Name        string
 	PIN         string
-	Accept      string   // "yes" or "no"
+	Accept      string   // "yes", "no", or "wait" (print "asked", then wait until cancelled)
 	Keep        []string // with Accept "yes": keep only these top-level items (partial accept)
 	CancelInAt  int64    // cancel an incoming session once this many bytes arrived (0 = never)
 }
 
 // command is one line on the helper's stdin.
 type command struct {
-	Op          string   // "send" (LocalSend), "lempar" (Lempar protocol to Addr)
+	Op          string   // "send" (LocalSend), "lempar" (Lempar protocol to Addr), "stop" (send ID), "cancel-in" (Session), "settings"
+	ID          string   // names a send, for "stop"
+	Session     string   // an incoming session, for "cancel-in"
+	HTTP        bool     // "settings": allow LocalSend without encryption
 	Peer        string   // localsend:<fingerprint>
-	Addr        string   // host:port for "lempar"
+	Addr        string   // host:port for "lempar", or for "send" without Peer
 	Paths       []string // files and folders
 	Text        string
 	PINs        []string // answers to PIN prompts, in order
@@ -100,7 +104,7 @@ func runHelper(raw string) int {
 	defer stop()
 
 	var ls *app.LocalSend
-	var cancelled sync.Map
+	var cancelled, sends sync.Map
 	onEvent := func(e transfer.Event) {
 		out(toLine("event", e))
 		if cfg.CancelInAt > 0 && e.Direction == transfer.Incoming && e.Done >= cfg.CancelInAt {
@@ -112,6 +116,11 @@ func runHelper(raw string) int {
 	node, err := app.NewNode(app.Options{
 		ConfigDir: cfg.ConfigDir, Name: cfg.Name, Dir: cfg.DownloadDir, Port: -1,
 		Acceptor: transfer.AcceptorFunc(func(ctx context.Context, r *transfer.Request) transfer.Answer {
+			if cfg.Accept == "wait" { // a person who hasn't answered yet
+				out(evLine{Kind: "asked", Session: r.Session, PeerName: r.Peer.Name})
+				<-ctx.Done()
+				return transfer.Answer{}
+			}
 			return transfer.Answer{Accept: cfg.Accept == "yes", Items: keepTops(r, cfg.Keep)}
 		}),
 		OnEvent: onEvent,
@@ -170,6 +179,24 @@ func runHelper(raw string) int {
 				out(evLine{Kind: "error", Err: err.Error()})
 				continue
 			}
+			switch c.Op {
+			case "stop":
+				if stop, ok := sends.Load(c.ID); ok {
+					stop.(context.CancelFunc)()
+				}
+				continue
+			case "cancel-in":
+				go ls.Cancel(c.Session)
+				continue
+			case "settings":
+				st := node.Settings()
+				st.LocalSendHTTP = c.HTTP
+				if err := node.SaveSettings(st); err != nil {
+					out(evLine{Kind: "error", Err: err.Error()})
+				}
+				ls.Changed()
+				continue
+			}
 			if c.Op == "lempar" {
 				go func() {
 					srcs, err := transfer.CollectSources(c.Paths)
@@ -182,7 +209,14 @@ func runHelper(raw string) int {
 				}()
 				continue
 			}
-			go helperSend(ctx, ls, c, out)
+			sctx, stop := context.WithCancel(ctx)
+			if c.ID != "" {
+				sends.Store(c.ID, stop)
+			}
+			go func() {
+				defer stop()
+				helperSend(sctx, ls, c, out)
+			}()
 		}
 	}
 }
@@ -214,12 +248,18 @@ func helperSend(ctx context.Context, ls *app.LocalSend, c command, out func(evLi
 			return c.PINs[i-1], true
 		}
 	}
-	ev, _ := ls.Send(ctx, c.Peer, srcs, pin, func(e transfer.Event) {
+	onEvent := func(e transfer.Event) {
 		out(toLine("event", e))
 		if c.CancelAfter > 0 && e.Done >= c.CancelAfter {
 			cancel()
 		}
-	})
+	}
+	var ev transfer.Event
+	if c.Peer == "" && c.Addr != "" { // by address, as after a manual add: no discovery needed
+		ev, _ = ls.SendTo(ctx, localsend.Device{Addr: netip.MustParseAddrPort(c.Addr)}, srcs, pin, onEvent)
+	} else {
+		ev, _ = ls.Send(ctx, c.Peer, srcs, pin, onEvent)
+	}
 	out(toLine("sent", ev))
 }
 
