@@ -24,6 +24,9 @@ type File struct {
 	Size int64  // when the share started
 	Type string // MIME type from the extension
 	Mod  time.Time
+	// inFolder: found by walking a chosen folder, where a link is never
+	// followed, also when it replaced the file after the share started.
+	inFolder bool
 }
 
 // MaxFiles bounds one share: a folder with more files than this is refused
@@ -37,14 +40,14 @@ const MaxFiles = 10000
 func collect(paths []string) ([]File, error) {
 	var out []File
 	taken := map[string]bool{}
-	add := func(name, p string, fi fs.FileInfo) error {
+	add := func(name, p string, fi fs.FileInfo, inFolder bool) error {
 		if len(out) >= MaxFiles {
 			return shareErr("share.err.too-many", "Max", MaxFiles)
 		}
 		name = uniqueName(safeName(name), taken)
 		out = append(out, File{
 			ID: uuid.NewString(), Name: name, Path: p, Size: fi.Size(),
-			Type: mimeOf(name), Mod: fi.ModTime(),
+			Type: mimeOf(name), Mod: fi.ModTime(), inFolder: inFolder,
 		})
 		return nil
 	}
@@ -58,7 +61,7 @@ func collect(paths []string) ([]File, error) {
 			return nil, shareErr("share.err.read", "Name", p, "Detail", plainCause(err))
 		}
 		if fi.Mode().IsRegular() {
-			if err := add(filepath.Base(abs), abs, fi); err != nil {
+			if err := add(filepath.Base(abs), abs, fi, false); err != nil {
 				return nil, err
 			}
 			continue
@@ -85,7 +88,7 @@ func collect(paths []string) ([]File, error) {
 			if err != nil {
 				return nil
 			}
-			return add(base+"/"+filepath.ToSlash(rel), q, info)
+			return add(base+"/"+filepath.ToSlash(rel), q, info, true)
 		})
 		if err != nil {
 			var se *Error
@@ -170,16 +173,29 @@ func mimeOf(name string) string {
 // open opens f for reading, refusing anything that is no longer a regular
 // file (replaced by a link, a folder or a device since it was chosen).
 func (f *File) open() (*os.File, fs.FileInfo, error) {
+	var before fs.FileInfo
+	if f.inFolder {
+		var err error
+		if before, err = os.Lstat(f.Path); err != nil {
+			return nil, nil, err
+		}
+		if !before.Mode().IsRegular() {
+			return nil, nil, errors.New("not a regular file")
+		}
+	}
 	h, err := os.Open(f.Path)
 	if err != nil {
 		return nil, nil, err
 	}
 	fi, err := h.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
+	if err == nil && !fi.Mode().IsRegular() {
+		err = errors.New("not a regular file")
+	}
+	if err == nil && before != nil && !os.SameFile(before, fi) {
+		err = errors.New("replaced while opening") // a link swapped in between Lstat and Open
+	}
+	if err != nil {
 		h.Close()
-		if err == nil {
-			err = errors.New("not a regular file")
-		}
 		return nil, nil, err
 	}
 	return h, fi, nil

@@ -325,3 +325,46 @@ func TestStopCutsZip(t *testing.T) {
 		t.Fatalf("the cut zip (%d bytes) opens as a zip", len(all))
 	}
 }
+
+// A file inside a shared folder that becomes a link after the share
+// started (to a file the person never chose) is not served, neither alone
+// nor in the zip; links present from the start are never listed.
+func TestLinkInFolderNotFollowed(t *testing.T) {
+	s := startSharer(t)
+	dir := t.TempDir()
+	secret := filepath.Join(t.TempDir(), "secret.txt")
+	for p, b := range map[string]string{filepath.Join(dir, "a.txt"): "A", filepath.Join(dir, "b.txt"): "B", secret: "SECRET-DO-NOT-SERVE"} {
+		if err := os.WriteFile(p, []byte(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, "early-link.txt")); err != nil {
+		t.Fatal(err)
+	}
+	sh := s.start(t, share.Options{Paths: []string{dir}})
+	var bID string
+	for _, f := range sh.Files() {
+		if strings.HasSuffix(f.Name, "early-link.txt") {
+			t.Fatalf("a link in the folder is listed: %s", f.Name)
+		}
+		if strings.HasSuffix(f.Name, "b.txt") {
+			bID = f.ID
+		}
+	}
+	if err := os.Remove(filepath.Join(dir, "b.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, "b.txt")); err != nil {
+		t.Fatal(err)
+	}
+	c := client("")
+	p := allowedSession(t, s, sh, c)
+	if st, b, _ := get(t, c, downloadURL(s.http, p.SessionID, bID)); st == http.StatusOK || bytes.Contains(b, []byte("SECRET")) {
+		t.Fatalf("the swapped-in link was served: %d %q", st, b)
+	}
+	st, z, err := get(t, c, s.http+share.PathZip+"?sessionId="+url.QueryEscape(p.SessionID))
+	if err != nil || st != http.StatusOK || bytes.Contains(z, []byte("SECRET")) {
+		t.Fatalf("zip: %d %v, holds the secret: %v", st, err, bytes.Contains(z, []byte("SECRET")))
+	}
+	checkZip(t, z, map[string][]byte{filepath.Base(dir) + "/a.txt": []byte("A")})
+}
