@@ -25,6 +25,10 @@
 //	LEMPAR_LAN_MANY_RATE=300mbit the receiver's link there ("none": unshaped)
 //	LEMPAR_SOAK=1                also run the soak
 //	LEMPAR_SOAK_DURATION=10m     how long the soak sends
+//	LEMPAR_SWARM_SIZE=32MiB      the file of the swarm tests (swarm_test.go)
+//	LEMPAR_SWARM_TRACE=1         log every receiver's final event of a swarm send
+//	LEMPAR_SWARM_BENCH=1         run the swarm benchmark (make swarm-bench;
+//	                             its knobs are in swarm_bench_test.go)
 package lan
 
 import (

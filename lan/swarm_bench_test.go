@@ -58,6 +58,7 @@ func TestSwarmBench(t *testing.T) {
 // benchSwarm measures n receivers and returns the report's lines.
 func benchSwarm(t *testing.T, n int, size int64, runs int, rate string, swarm bool) []string {
 	r := newSwarmRig(t, n, 0, size, rate)
+	r.distinct = true
 	var one, all, naive []sendResult
 	for i := range runs {
 		// Alternating the order spreads the machine's drift over all three.

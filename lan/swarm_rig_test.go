@@ -31,6 +31,12 @@ type swarmRig struct {
 	txCfg string // the sender's config dir (its identity)
 	txID  string
 	rx    []*swarmReceiver // rx[i] runs on host i+1
+	// distinct sends each time a hard link of src under a new name, so no
+	// send can be taken for the resend of an earlier one (the benchmark:
+	// a send right after a swarm send of the same file was once reported
+	// by no event on a receiver).
+	distinct bool
+	sends    int
 }
 
 // swarmReceiver is one receiving host: its process, and what a restart
@@ -110,6 +116,7 @@ type swarmSend struct {
 	cpu0    map[*swarmReceiver]float64
 	down0   map[*swarmReceiver]int64 // each target's switch port tx_bytes at the start
 	hwm     *hwmSampler
+	src     string // the path sent
 }
 
 // send starts the sender; extra flags (e.g. --no-swarm) go before the file.
@@ -128,7 +135,15 @@ func (r *swarmRig) send(targets []*swarmReceiver, extra ...string) *swarmSend {
 	for _, rx := range targets {
 		args = append(args, "--to", rx.addr)
 	}
-	args = append(append(args, extra...), r.src)
+	s.src = r.src
+	if r.distinct {
+		r.sends++
+		s.src = filepath.Join(filepath.Dir(r.src), fmt.Sprintf("kuliah-%d.bin", r.sends))
+		if err := os.Link(r.src, s.src); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+	args = append(append(args, extra...), s.src)
 	s.p = run(r.t, r.l, 0, nil, nil, the.cli, args...)
 	s.hwm = sampleHWM(s.p)
 	return s
@@ -155,8 +170,7 @@ func (s *swarmSend) finish(timeout time.Duration) sendResult {
 	t := s.r.t
 	t.Helper()
 	if code := s.p.Exit(timeout); code != 0 {
-		fin, _ := s.p.LastFinal()
-		t.Fatalf("send exited %d (last final event %v): %s", code, fin, testproc.Tail(s.p.Stderr(), 20))
+		t.Fatalf("send exited %d; per target:%s", code, s.senderLast())
 	}
 	res := sendResult{uplink: portBytes(t, s.r.l, 0, "rx_bytes") - s.up0}
 	res.senderHWM, res.cpu = s.hwm.stop()
@@ -176,7 +190,7 @@ func (s *swarmSend) finish(timeout time.Duration) sendResult {
 			t.Logf("host %d at %.2f s: %v", rx.host, d.Seconds(), e)
 		}
 		res.rxHWM = max(res.rxHWM, procStatus(t, rx.Pid, "VmHWM"))
-		s.r.checkCopy(rx)
+		s.r.checkCopy(rx, s.src)
 	}
 	return res
 }
@@ -186,8 +200,9 @@ func (s *swarmSend) awaitFinal(rx *swarmReceiver, timeout time.Duration) testpro
 	s.r.t.Helper()
 	final := func(e testproc.Event) bool { return e.Final() && e.Str("direction") == "in" }
 	if !rx.Until(timeout, func() bool { return s.last(rx, final).M != nil }) {
-		s.r.t.Fatalf("host %d: no final event within %v; its last progress %v; the sender's last events: %s",
-			rx.host, timeout, s.last(rx, isIncoming), s.senderLast())
+		evs := rx.Events()
+		s.r.t.Fatalf("host %d: no final event within %v; its last progress %v; its last lines %v; the sender's last events: %s",
+			rx.host, timeout, s.last(rx, isIncoming), evs[max(len(evs)-3, 0):], s.senderLast())
 	}
 	e := s.last(rx, final)
 	if e.Str("state") != "done" {
@@ -219,7 +234,7 @@ func (s *swarmSend) senderLast() string {
 	}
 	var b strings.Builder
 	for to, e := range last {
-		fmt.Fprintf(&b, "\n  %s: state %s, done %d, sent %d", to, e.Str("state"), e.Num("done"), e.Num("sent"))
+		fmt.Fprintf(&b, "\n  %s: state %s, done %d, sent %d %s", to, e.Str("state"), e.Num("done"), e.Num("sent"), e.Str("error"))
 	}
 	if s.p.Exited() {
 		fmt.Fprintf(&b, "\n  (exited %d) %s", s.p.ExitCode(), testproc.Tail(s.p.Stderr(), 600))
@@ -229,9 +244,9 @@ func (s *swarmSend) senderLast() string {
 
 // checkCopy fails unless rx saved the file byte-identical and left no
 // partial, then removes the copy.
-func (r *swarmRig) checkCopy(rx *swarmReceiver) {
+func (r *swarmRig) checkCopy(rx *swarmReceiver, sent string) {
 	r.t.Helper()
-	p := filepath.Join(rx.dir, filepath.Base(r.src))
+	p := filepath.Join(rx.dir, filepath.Base(sent))
 	if h := fileHash(p); h != r.sum {
 		r.t.Fatalf("host %d: %s differs from the file sent (sha256 %q, want %s)", rx.host, p, h, r.sum)
 	}

@@ -107,7 +107,7 @@ func TestSwarmSenderKilled(t *testing.T) {
 	up := portBytes(t, r.l, 0, "rx_bytes") - s.up0
 	for _, rx := range r.rx {
 		s.awaitFinal(rx, 2*time.Minute)
-		r.checkCopy(rx)
+		r.checkCopy(rx, s.src)
 	}
 	t.Logf("FIGURE sender killed after its link carried %.2f× the file; all %d receivers finished from each other", float64(up)/float64(size), len(r.rx))
 }
@@ -128,7 +128,7 @@ func TestSwarmMixed(t *testing.T) {
 	}
 	s := r.send(r.rx, "--to", "LS-Tablet")
 	res := s.finish(2 * time.Minute)
-	if h := fileHash(filepath.Join(save, filepath.Base(r.src))); h != r.sum {
+	if h := fileHash(filepath.Join(save, filepath.Base(s.src))); h != r.sum {
 		t.Fatalf("the LocalSend device's copy differs (sha256 %q)", h)
 	}
 	targets := map[string]string{}
