@@ -236,6 +236,7 @@ func (g *GUI) answerOffer(d *offerDialog, accept bool) {
 	dec := Decision{Accept: accept, Always: accept && d.always.Checked}
 	if accept {
 		dec.Items = d.items.choice()
+		g.opt.tracef("offer %s accepted with %d of %d items ticked", d.offer.ID, d.items.kept, len(d.offer.Items))
 	}
 	if accept && d.dir != g.settings.DownloadDir {
 		dec.Dir = d.dir

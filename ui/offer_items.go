@@ -35,7 +35,17 @@ func newOfferItems(items []ItemInfo, onChange func()) *offerItems {
 	for i := range l.keep {
 		l.keep[i] = true
 	}
-	ticks := len(items) > 1 // one item: Decline is the way to not take it
+	if len(items) <= 1 {
+		// One item: Decline is the way not to take it. No list and no tick
+		// box, so Tab goes from the buttons straight to Change….
+		row := newOfferItemRow(false)
+		if len(items) == 1 {
+			row.set(items[0], true, nil)
+		}
+		l.box = row
+		return l
+	}
+	const ticks = true
 	l.list = widget.NewList(
 		func() int { return len(l.items) },
 		func() fyne.CanvasObject { return newOfferItemRow(ticks) },
@@ -46,9 +56,7 @@ func newOfferItems(items []ItemInfo, onChange func()) *offerItems {
 	// A tap anywhere on a row flips its tick, not only on the small box.
 	l.list.OnSelected = func(i widget.ListItemID) {
 		l.list.UnselectAll()
-		if ticks {
-			l.set(i, !l.keep[i])
-		}
+		l.set(i, !l.keep[i])
 	}
 	fileRow := newOfferItemRow(ticks).MinSize().Height
 	height := float32(0)
@@ -79,16 +87,13 @@ func newOfferItems(items []ItemInfo, onChange func()) *offerItems {
 	// "All items" and what is chosen share a line above the list.
 	l.summary.Truncation = fyne.TextTruncateOff
 	top := container.NewBorder(nil, nil, l.all, l.summary)
-	if !ticks {
-		top.Hide()
-	}
 	l.box = container.NewBorder(top, nil, nil, nil, container.NewStack(size, l.list))
 	return l
 }
 
 // set ticks or unticks item i.
 func (l *offerItems) set(i int, keep bool) {
-	if l.keep[i] == keep {
+	if l.list == nil || l.keep[i] == keep {
 		return
 	}
 	l.keep[i] = keep
@@ -102,6 +107,9 @@ func (l *offerItems) set(i int, keep bool) {
 }
 
 func (l *offerItems) setAll(keep bool) {
+	if l.list == nil {
+		return
+	}
 	for i := range l.keep {
 		l.keep[i] = keep
 	}

@@ -163,6 +163,9 @@ func runReceive(ctx context.Context, g *globals, f receiveFlags) error {
 }
 
 func summary(g *globals, e transfer.Event) string {
+	if s := skippedSummary(g, e); s != "" {
+		return s
+	}
 	who := termSafe(e.Peer.Name)
 	switch e.State {
 	case transfer.StateDone:

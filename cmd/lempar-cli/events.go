@@ -36,6 +36,10 @@ func eventJSON(tr *i18n.Translator, e transfer.Event) map[string]any {
 		"peer_id": e.Peer.ID, "peer_name": e.Peer.Name, "peer_addr": e.Peer.Addr, "code": e.Code,
 		"files": e.Files, "files_done": e.FilesDone, "total": e.Total, "done": e.Done, "sent": e.Sent,
 		"rate": int64(e.Rate), "eta_s": e.ETA.Seconds(), "current": e.Current,
+		"skipped": e.Skipped, // files and texts the receiver's person unticked
+	}
+	if e.Skipped > 0 {
+		m["skipped_items"] = e.SkippedItems
 	}
 	if e.Direction == transfer.Incoming {
 		m["dir"], m["saved"], m["texts"] = e.Dir, e.Saved, e.Texts
@@ -103,6 +107,9 @@ func progressText(tr *i18n.Translator, e transfer.Event) string {
 	name := e.Current
 	if e.Files > 1 {
 		name = tr.T("cli.progress.files", "Done", e.FilesDone, "N", e.Files)
+	}
+	if e.Skipped > 0 {
+		name = tr.T("cli.progress.skipped", "Done", e.FilesDone, "N", e.Files, "Skipped", e.Skipped)
 	}
 	eta := "-:--" // until the rate is known
 	if e.ETA > 0 {
