@@ -64,7 +64,7 @@ func (d *Device) ShareURLs() []string {
 		return nil
 	}
 	port := strconv.Itoa(svc.Port())
-	addrs := lanAddrs()
+	addrs := shareAddrs()
 	schemes := []string{"https"}
 	if svc.AllowsHTTP() {
 		schemes = append(schemes, "http")
@@ -78,36 +78,23 @@ func (d *Device) ShareURLs() []string {
 	return out
 }
 
-// lanAddrs lists this machine's addresses other devices can reach: IPv4
-// and global IPv6 of up interfaces; link-local IPv6 needs a zone that a
-// URL can't carry to another machine.
-func lanAddrs() []netip.Addr {
-	var out, lo []netip.Addr
-	ifs, _ := net.Interfaces()
-	for _, ifc := range ifs {
-		if ifc.Flags&net.FlagUp == 0 {
-			continue
-		}
-		as, _ := ifc.Addrs()
-		for _, a := range as {
-			pfx, err := netip.ParsePrefix(a.String())
-			if err != nil {
-				continue
-			}
-			ip := pfx.Addr().Unmap()
-			switch {
-			case ip.IsLoopback():
-				lo = append(lo, ip)
-			case ip.Is4() || ip.IsGlobalUnicast() && !ip.IsLinkLocalUnicast():
-				out = append(out, ip)
-			}
-		}
-	}
+// shareAddrs orders LANAddrs for the share sheet: the address this
+// machine would use toward the default route first (the QR code shows the
+// first link, and a docker or VPN bridge must not win), then IPv4, then
+// IPv6. Loopback only when there is nothing else.
+func shareAddrs() []netip.Addr {
+	out := LANAddrs()
 	if len(out) == 0 {
-		out = lo
+		return []netip.Addr{netip.MustParseAddr("127.0.0.1")} // no network: at least this machine's own browser
 	}
+	primary := defaultRouteAddr()
 	slices.SortStableFunc(out, func(a, b netip.Addr) int {
-		if a.Is4() != b.Is4() {
+		switch {
+		case a == primary && b != primary:
+			return -1
+		case b == primary && a != primary:
+			return 1
+		case a.Is4() != b.Is4():
 			if a.Is4() {
 				return -1
 			}
@@ -116,4 +103,19 @@ func lanAddrs() []netip.Addr {
 		return a.Compare(b)
 	})
 	return slices.Compact(out)
+}
+
+// defaultRouteAddr is the source address of the default route: connecting
+// a UDP socket picks it without sending anything. Invalid without one.
+func defaultRouteAddr() netip.Addr {
+	c, err := net.Dial("udp4", "192.0.2.1:9") // TEST-NET-1: only the route lookup matters
+	if err != nil {
+		return netip.Addr{}
+	}
+	defer c.Close()
+	ap, err := netip.ParseAddrPort(c.LocalAddr().String())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
 }

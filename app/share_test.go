@@ -6,11 +6,13 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lempar/lempar/internal/netns"
 	"github.com/lempar/lempar/localsend"
 	"github.com/lempar/lempar/share"
 )
@@ -99,5 +101,32 @@ func TestDeviceShareFollowsLocalSend(t *testing.T) {
 	}
 	if d.CurrentShare() != nil || !sh.Stopped() {
 		t.Fatal("the share outlived LocalSend")
+	}
+}
+
+// The share sheet's first link (the one its QR code shows) is the address
+// toward the default route, not whichever bridge sorts first: here a
+// docker-like 172.17.0.1 and the LAN's 192.168.7.5 with the default route.
+func TestShareAddrsDefaultRouteFirst(t *testing.T) {
+	netns.RequireLoopback(t) // interfaces are added to the test's own namespace only
+	ip := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Skipf("ip %v: %v %s (needs iproute2 and CAP_NET_ADMIN in the namespace)", args, err, out)
+		}
+	}
+	ip("link", "add", "shbr0", "type", "veth", "peer", "name", "shbr0p")
+	t.Cleanup(func() { _ = exec.Command("ip", "link", "del", "shbr0").Run() })
+	ip("link", "add", "shlan0", "type", "veth", "peer", "name", "shlan0p")
+	t.Cleanup(func() { _ = exec.Command("ip", "link", "del", "shlan0").Run() })
+	ip("addr", "add", "172.17.0.1/16", "dev", "shbr0")
+	ip("addr", "add", "192.168.7.5/24", "dev", "shlan0")
+	for _, dev := range []string{"shbr0", "shbr0p", "shlan0", "shlan0p"} {
+		ip("link", "set", dev, "up")
+	}
+	ip("route", "add", "default", "via", "192.168.7.1", "dev", "shlan0")
+	got := shareAddrs()
+	if len(got) < 2 || got[0].String() != "192.168.7.5" || got[1].String() != "172.17.0.1" {
+		t.Fatalf("share addresses %v, want 192.168.7.5 (default route) before 172.17.0.1", got)
 	}
 }
