@@ -132,6 +132,7 @@ func (l *LocalSend) run(ctx context.Context) (restart bool, err error) {
 		Acceptor:        l.n.acceptor(),
 		OnEvent:         l.n.onEvent,
 		OnDevice:        l.observe,
+		Lempar:          l.isLempar,
 		OnRefused:       l.n.opts.OnRefused,
 		Known:           l.known,
 		Port:            port,
@@ -226,6 +227,13 @@ func (l *LocalSend) observe(dev localsend.Device) {
 		ID: dev.ID, Name: dev.Alias, OS: dev.OS(), Proto: dev.Version,
 		Addrs: []netip.AddrPort{dev.Addr}, Source: discovery.SourceLocalSend,
 	}, 0)
+}
+
+// isLempar reports whether a LocalSend announcer is a Lempar device that
+// discovery already hears (a Lempar device's fingerprint is its ID).
+func (l *LocalSend) isLempar(fingerprint string) bool {
+	d := l.n.Discovery()
+	return d != nil && len(fingerprint) == 64 && d.Hears(strings.ToLower(fingerprint))
 }
 
 // Service is the running LocalSend service, or nil while it is off.

@@ -18,6 +18,15 @@ func (s *Service) Lookup(query string) (Peer, error) {
 	return lookup(s.Peers(), query)
 }
 
+// Hears reports whether the device id has live mDNS records in the table,
+// listed yet or not (its first probe may still be on its way).
+func (s *Service) Hears(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.table.peers[id]
+	return e != nil && e.mdns
+}
+
 func lookup(peers []Peer, query string) (Peer, error) {
 	q := strings.TrimSpace(query)
 	var byName, byID []Peer

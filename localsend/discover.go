@@ -109,7 +109,7 @@ func (s *Service) onDatagram(ctx context.Context, m *mcast, b []byte, src netip.
 	}
 	dev := deviceFrom(&d, src, time.Now())
 	s.seen(dev)
-	if !d.announcing() || !s.mayAnswer(src) {
+	if !d.announcing() || s.cfg.Lempar != nil && s.cfg.Lempar(d.Fingerprint) || !s.mayAnswer(src) {
 		return
 	}
 	select {

@@ -33,6 +33,11 @@ type Config struct {
 	// OnDevice hears about every LocalSend device that announced itself,
 	// registered or answered us (refreshes included).
 	OnDevice func(Device)
+	// Lempar reports whether an announcer's fingerprint is a Lempar device
+	// already heard over mDNS: its announcements are not answered (it finds
+	// us over mDNS too), so a room of Lempar devices starting together
+	// doesn't cost N² HTTPS calls. Nil answers everyone.
+	Lempar func(fingerprint string) bool
 	// OnRefused hears about requests refused before anyone was asked (bad
 	// JSON, wrong PIN, bad token), for logs, never dialogs.
 	OnRefused func(peer transfer.PeerInfo, err error)
