@@ -201,3 +201,52 @@ func TestPartialChoiceSlowAndNoAnswer(t *testing.T) {
 		t.Fatalf("after no answer the folder holds %v", ents)
 	}
 }
+
+// A partial accept survives a dropped link: the resumed session keeps the
+// person's choice (they are not asked again), so the skipped file is
+// neither sent after the drop nor saved.
+func TestPartialChoiceKeptAcrossResume(t *testing.T) {
+	var asked atomic.Int32
+	rx := startReceiver(t, AcceptorFunc(func(ctx context.Context, r *Request) Answer {
+		asked.Add(1)
+		return Answer{Accept: true, Items: keepTops(r, "video.mp4")}
+	}))
+	relay := newCutter(t, rx.addr)
+	video := randBytes(24 << 20)
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "video.mp4"), video)
+	writeFile(t, filepath.Join(src, "skip.bin"), randBytes(4<<20))
+	relay.pauseAfter = int64(len(video) / 2)
+	go func() {
+		<-relay.paused
+		relay.cut()
+	}()
+	id, _ := NewEphemeralIdentity()
+	srcs, _ := CollectSources([]string{filepath.Join(src, "video.mp4"), filepath.Join(src, "skip.bin")})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var retried atomic.Bool
+	ev, err := Send(ctx, id, SendOptions{Addr: relay.ln.Addr().String(), RetryFor: DefaultRetryFor, OnEvent: func(e Event) {
+		if e.State == StateRetrying {
+			retried.Store(true)
+		}
+	}}, srcs)
+	if err != nil || ev.State != StateDone || !retried.Load() {
+		t.Fatalf("send: %v %v (retried %v)", ev.State, err, retried.Load())
+	}
+	if ev.Skipped != 1 || ev.Files != 1 || ev.Total != int64(len(video)) {
+		t.Errorf("after the resume the sender counts files %d skipped %d total %d", ev.Files, ev.Skipped, ev.Total)
+	}
+	if re := rx.waitFinal(t); re.State != StateDone || re.Skipped != 1 {
+		t.Fatalf("receiver: %v %v skipped %d", re.State, re.Err, re.Skipped)
+	}
+	if n := asked.Load(); n != 1 {
+		t.Fatalf("the person was asked %d times", n)
+	}
+	if got, _ := os.ReadFile(filepath.Join(rx.dir, "video.mp4")); !bytes.Equal(got, video) {
+		t.Fatal("video.mp4 differs after the resume")
+	}
+	if ents := visibleEntries(rx.dir); len(ents) != 1 {
+		t.Fatalf("download folder holds %v, want only video.mp4", ents)
+	}
+}
