@@ -28,6 +28,10 @@
 //     "text", with the whole text as preview, up to 1 MiB) is a text item,
 //     answered 204 once accepted (v1: 200 with an empty file map).
 //     LocalSend has no verification code: Request.Code is empty.
+//   - Partial accept: the answer to a prepare-upload carries tokens only
+//     for the files the person kept (an upload of another is refused), and
+//     as a sender we upload only the files the answer has tokens for; both
+//     rows count the rest as skipped (partial.go).
 //   - One entry per device: the same fingerprint heard over HTTPS and HTTP
 //     is listed once, as HTTPS, never downgraded by what is heard over
 //     HTTP. The info of a prepare-upload lists its sender only once /info
