@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/i18n"
@@ -334,6 +335,35 @@ func TestOfferSenderListedOnlyWhenConfirmed(t *testing.T) {
 		d, ok := r.svc.Device(PeerID(o.Identity.ID))
 		if ok != serves || (serves && (!d.Proven || d.Protocol != "https" || int(d.Addr.Port()) != other.svc.Port())) {
 			t.Fatalf("HTTPS sender (serving %v): listed %v as %+v", serves, ok, d)
+		}
+	}
+}
+
+// TestV1MessageSlowAndNoAnswer: a v1 message waits for its person as long
+// as any offer: an answer just before the limit takes it (an empty file
+// map), no answer lets it expire with a JSON 403, and no text is kept.
+func TestV1MessageSlowAndNoAnswer(t *testing.T) {
+	const limit = 2 * time.Second
+	r := startRx(t, nil, func(c *Config) { c.OfferTimeout = limit })
+	c := rawClient(t, r, "")
+	body := `{"info":{"alias":"Old Phone","deviceType":"mobile","fingerprint":"old-token"},"files":{"m":{"id":"m","fileName":"m.txt","size":5,"fileType":"text","preview":"halo!"}}}`
+	for _, slow := range []bool{true, false} {
+		r.answer = func(req *transfer.Request) transfer.Answer {
+			if !slow {
+				<-time.After(time.Until(req.Expires) + time.Second) // nobody answers in time
+				return transfer.Answer{Accept: true}
+			}
+			<-time.After(time.Until(req.Expires) - limit/4) // near the limit
+			return transfer.Answer{Accept: true}
+		}
+		st, b := c.do("POST", apiV1+"send-request", nil, strings.NewReader(body), nil)
+		<-r.asked
+		ev := r.ev.wait(t)
+		switch {
+		case slow && (st != 200 || strings.TrimSpace(string(b)) != "{}" || ev.State != transfer.StateDone || len(ev.Texts) != 1):
+			t.Fatalf("slow answer: %d %s, %v %q", st, b, ev.State, ev.Texts)
+		case !slow && (st != 403 || !isJSONError(b) || !transfer.IsCode(ev.Err, errcode.OfferExpired) || len(ev.Texts) != 0):
+			t.Fatalf("no answer: %d %s, %v %v", st, b, ev.State, ev.Err)
 		}
 	}
 }
