@@ -96,6 +96,9 @@ func (s *shareSheet) show(info backend.ShareInfo) {
 		s.shown = false
 		g.opt.background(func() func() { s.b.StopShare(); return nil })
 	})
+	if now := s.b.ShareState(); now.Active {
+		info = now // a browser may have asked before the sheet was up, unheard by refresh
+	}
 	s.fill(info)
 	s.dlg.Resize(fyne.NewSize(min(640, g.win.Canvas().Size().Width*0.95), min(560, g.win.Canvas().Size().Height*0.95)))
 	s.dlg.Show()
