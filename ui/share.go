@@ -57,6 +57,7 @@ type shareSheet struct {
 	summary *widget.Label
 	people  *fyne.Container
 	shown   bool
+	asking  int // browsers waiting at the last fill, to notice a new one
 }
 
 func (s *shareSheet) show(info backend.ShareInfo) {
@@ -144,6 +145,19 @@ func (s *shareSheet) fill(info backend.ShareInfo) {
 		s.qr.Refresh()
 	}
 	s.summary.SetText(tr("ui.share.summary", "Count", info.Files, "Size", formatBytes(info.Size), "Names", strings.Join(info.Names, ", ")))
+	asking := 0
+	for _, r := range info.Requests {
+		if !r.Allowed {
+			asking++
+		}
+	}
+	if asking > s.asking && s.shown {
+		// Someone waits for an answer: bring the window back, as for offers.
+		s.g.notify(lang.L("ui.share.notify.title"), lang.L("ui.share.notify.body"))
+		s.g.win.Show()
+		s.g.win.RequestFocus()
+	}
+	s.asking = asking
 	s.people.Objects = nil
 	if len(info.Requests) == 0 {
 		s.people.Add(newCaption(lang.L("ui.share.nobody")))

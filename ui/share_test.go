@@ -61,7 +61,9 @@ func TestShareSheet(t *testing.T) {
 	// A browser asks: the sheet shows it with Allow and Decline.
 	st := s.ShareState()
 	st.Requests = []backend.ShareRequest{{ID: "r1", Agent: "Chrome · Android", Addr: "10.0.0.9"}}
-	s.SetShare(st)
+	test.AssertNotificationSent(t, fyne.NewNotification("A browser asks for your files", "Allow or decline it in Lempar's Share via link window."), func() {
+		s.SetShare(st)
+	})
 	texts = strings.Join(overlayTexts(g), "\n")
 	if !strings.Contains(texts, "Chrome · Android") || !strings.Contains(texts, "at 10.0.0.9 · asks to see the files") {
 		t.Fatalf("waiting browser not shown:\n%s", texts)
