@@ -77,8 +77,9 @@ bench: cli ## transfer benchmark (cmd/lempar-bench): ceilings, primitives, Lempa
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/lempar-bench ./cmd/lempar-bench
 	bash .ci/in-netns.sh ./$(BIN)/lempar-bench --cli ./$(BIN)/lempar-cli $(BENCH_ARGS)
 
-screenshots: ## regenerate docs/screenshots (Xvfb, in a network namespace)
+screenshots: ## regenerate docs/screenshots (Xvfb, in a network namespace; the share page with chromium)
 	bash .ci/in-netns.sh xvfb-run -a -s "-screen 0 2560x1600x24" $(GO) run ./cmd/lempar-shots
+	LEMPAR_SHARE_SHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestBrowserDownloads ./share
 
 clean:
 	rm -rf $(BIN) dist

@@ -132,8 +132,9 @@ func (d *downloads) wait(t *testing.T, dir, name string) []byte {
 
 // A real browser opens the link: nothing is listed or served until the
 // person allows it in the window; then two files and the zip arrive
-// byte-identical. With LEMPAR_SHARE_SHOTS=dir it also saves the page as a
-// phone shows it, waiting and allowed, in English and Indonesian.
+// byte-identical. With LEMPAR_SHARE_SHOTS=dir (make screenshots) it also
+// saves the page as a phone shows it, waiting and allowed, in English and
+// Indonesian. The test binary runs in its own network namespace (TestMain).
 func TestBrowserDownloads(t *testing.T) {
 	shots := os.Getenv("LEMPAR_SHARE_SHOTS")
 	langs := []string{"en"}
