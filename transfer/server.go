@@ -91,8 +91,10 @@ type Server struct {
 	strangerOfferBytes int64
 	holds              map[*receive]*offerHold
 
-	swarms       swarmHost // swarms this device is a member of (swarm_rx.go)
-	swarmCorrupt bool      // tests only: serve damaged pieces to other members
+	swarms       swarmHost     // swarms this device is a member of (swarm_rx.go)
+	swarmCorrupt bool          // tests only: serve damaged pieces to other members
+	swarmless    bool          // tests only: a hello without capabilities, as older builds send
+	swarmSlow    time.Duration // tests only: a slow disk, per piece taken in
 
 	spaceMu  sync.Mutex // guards reserved
 	reserved map[*receive]spaceHold
@@ -299,7 +301,11 @@ func (s *Server) handle(ctx context.Context, raw net.Conn, host string, ho *half
 	if err := ss.afterHandshake(); err != nil {
 		return
 	}
-	hello, err := exchangeHello(ss, helloFor(s.Hello()), false)
+	ours := helloFor(s.Hello())
+	if s.swarmless {
+		ours.Caps = nil // tests: an older Lempar
+	}
+	hello, err := exchangeHello(ss, ours, false)
 	if err != nil {
 		s.refused(ss.peer, err)
 		return

@@ -23,8 +23,10 @@ type link struct {
 	dialled bool
 	have    bitmap // dialled links: what the peer holds
 	asked   int    // requests waiting on this link
+	wasUp   bool   // dialled: the member took it (set by unlink, read by dialLoop)
 
-	cur int // piece being assembled, -1 for none
+	bmu sync.Mutex // guards the piece being assembled: the link's reader fills it, unlink frees it
+	cur int        // piece being assembled, -1 for none
 	buf []byte
 	got int
 
@@ -57,7 +59,11 @@ func (l *link) kick() {
 func (l *link) queueHave(k int) { l.omu.Lock(); l.adds = append(l.adds, k); l.omu.Unlock(); l.kick() }
 func (l *link) queueReq(k int)  { l.omu.Lock(); l.reqs = append(l.reqs, k); l.omu.Unlock(); l.kick() }
 func (l *link) queueAck(a Ack)  { l.omu.Lock(); l.acks = append(l.acks, a); l.omu.Unlock(); l.kick() }
-func (l *link) close()          { l.once.Do(func() { close(l.closed); l.ss.close() }) }
+func (l *link) close()          { l.finish(); l.ss.close() }
+
+// finish marks the link ended without closing the connection: the
+// sender's session closes on its own terms (a cancel frame, a bye).
+func (l *link) finish() { l.once.Do(func() { close(l.closed) }) }
 func (l *link) isClosed() bool {
 	select {
 	case <-l.closed:
@@ -109,6 +115,9 @@ func (l *link) writer(ctx context.Context, bits []byte) {
 	}
 }
 
+// errLinkGone: a frame arrived on a link already forgotten.
+var errLinkGone = errors.New("the swarm link has ended")
+
 // errDropped ends a link whose peer served a bad piece.
 var errDropped = errors.New("the member served a piece that does not match its hash")
 
@@ -124,6 +133,12 @@ func (mb *member) onFrame(l *link, t FrameType, p []byte) error {
 			return err
 		}
 		mb.mu.Lock()
+		if l.dialled && mb.outs[l.peer] != l && !l.isClosed() {
+			// Its first have: the member took the link (a refusal
+			// never gets here), so it counts as up from now on.
+			mb.outs[l.peer] = l
+			mb.gone[l.peer] = time.Time{}
+		}
 		if l.peer >= 0 {
 			if l.have != nil {
 				l.have.apply(h, n)
@@ -173,6 +188,11 @@ func (mb *member) onFrame(l *link, t FrameType, p []byte) error {
 }
 
 func (mb *member) onPiece(l *link, p []byte) error {
+	l.bmu.Lock()
+	defer l.bmu.Unlock()
+	if l.isClosed() {
+		return errLinkGone
+	}
 	k32, off, data, err := parsePiece(p)
 	if err != nil {
 		return err
@@ -192,7 +212,7 @@ func (mb *member) onPiece(l *link, p []byte) error {
 		if !ok {
 			return protocolError("piece %d was not asked for", k)
 		}
-		buf, err := mb.host.getBuf(mb.ctx, int(mb.m.PieceSize))
+		buf, err := mb.host.getBuf(mb.ctx, l.closed, int(mb.m.PieceSize))
 		if err != nil {
 			return err
 		}
@@ -204,6 +224,9 @@ func (mb *member) onPiece(l *link, p []byte) error {
 	l.got += copy(l.buf[l.got:], data)
 	if l.got < ref.n {
 		return nil
+	}
+	if d := mb.srv.swarmSlow; d > 0 {
+		time.Sleep(d) // tests: a slow disk
 	}
 	buf := l.buf
 	l.cur, l.buf = -1, nil
@@ -223,10 +246,6 @@ func (mb *member) gotPiece(l *link, k int, data []byte) error {
 	}
 	mb.mu.Lock()
 	dup := mb.have.has(k)
-	if mb.inflight[k] == l {
-		delete(mb.inflight, k)
-		l.asked--
-	}
 	mb.mu.Unlock()
 	if !dup {
 		mf := mb.m.Files[ref.file]
@@ -243,6 +262,12 @@ func (mb *member) gotPiece(l *link, k int, data []byte) error {
 		}
 	}
 	mb.mu.Lock()
+	// Asked-for stays set until the piece is held: else it could be
+	// asked for again while it is being written.
+	if mb.inflight[k] == l {
+		delete(mb.inflight, k)
+		l.asked--
+	}
 	if !dup && !mb.have.has(k) {
 		mb.have.set(k)
 		mb.peerCount[mb.m.You]++
@@ -315,9 +340,20 @@ func (mb *member) dialLoop(j int) {
 			return
 		}
 		ss, err := mb.dial(j)
+		up := false
 		if err == nil {
+			l := newLink(mb, ss, j, true)
+			mb.runLink(l)
+			up = l.wasUp
+		}
+		if up {
 			backoff = 200 * time.Millisecond
-			mb.runLink(newLink(mb, ss, j, true))
+		} else {
+			mb.mu.Lock()
+			if !mb.linkedLocked(j) && mb.gone[j].IsZero() {
+				mb.gone[j] = time.Now() // unreachable, or it refused us
+			}
+			mb.mu.Unlock()
 		}
 		t := time.NewTimer(backoff)
 		select {
@@ -365,10 +401,7 @@ func (mb *member) runLink(l *link) {
 	defer cancel()
 	context.AfterFunc(ctx, l.close)
 	mb.mu.Lock()
-	if l.dialled {
-		mb.outs[l.peer] = l
-		mb.downSince[l.peer] = time.Time{}
-	} else {
+	if !l.dialled {
 		mb.ins[l] = true
 	}
 	bits := append([]byte(nil), mb.have...)
@@ -398,18 +431,23 @@ func (mb *member) runLink(l *link) {
 
 // unlink forgets a link that ended; what it was asked for is asked again.
 func (mb *member) unlink(l *link) {
+	l.finish()
+	l.bmu.Lock()
 	if l.buf != nil {
 		mb.host.putBuf(l.buf)
 		l.buf = nil
 	}
+	l.bmu.Unlock()
 	mb.mu.Lock()
 	defer mb.mu.Unlock()
+	up := mb.ins[l]
 	if l.peer >= 0 && l.dialled && mb.outs[l.peer] == l {
 		mb.outs[l.peer] = nil
+		up, l.wasUp = true, true
 	}
 	delete(mb.ins, l)
-	if l.peer >= 0 && !mb.linkedLocked(l.peer) {
-		mb.downSince[l.peer] = time.Now()
+	if up && !mb.linkedLocked(l.peer) {
+		mb.gone[l.peer] = time.Now()
 	}
 	if mb.sender == l {
 		mb.sender = nil

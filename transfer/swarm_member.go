@@ -31,14 +31,17 @@ type member struct {
 	done     chan struct{} // every file placed
 	stopped  chan struct{} // run returned
 
-	mu        sync.Mutex // guards everything below
-	have      bitmap
-	left      []int         // per file: pieces still missing
-	inflight  map[int]*link // piece → the link it was asked from
-	outs      []*link       // by member index: the link this member dialled, nil while down
-	ins       map[*link]bool
-	downSince []time.Time // by member index: since when no link to it is up
-	peerCount []int       // pieces each member holds, as last heard
+	mu       sync.Mutex // guards everything below
+	have     bitmap
+	left     []int         // per file: pieces still missing
+	inflight map[int]*link // piece → the link it was asked from
+	outs     []*link       // by member index: the link this member dialled, nil while down
+	ins      map[*link]bool
+	// gone is, by member index, since when it is known unreachable: its
+	// link dropped, or a dial failed or was refused; zero while linked or
+	// still being dialled for the first time (a slow handshake is not gone).
+	gone      []time.Time
+	peerCount []int // pieces each member holds, as last heard
 	dropped   []bool
 	sender    *link // the sender's session while attached
 	saved     []string
@@ -58,12 +61,9 @@ func newMember(h *swarmHost, srv *Server, m *Manifest, rx *receive) (*member, er
 	mb := &member{host: h, srv: srv, m: m, offer: rx.offer, senderID: rx.ss.peer.ID, ib: ib, tr: rx.tr,
 		started: time.Now(), done: make(chan struct{}), stopped: make(chan struct{}),
 		have: newBitmap(len(m.pieces)), left: make([]int, len(m.Files)), inflight: map[int]*link{},
-		outs: make([]*link, nm), ins: map[*link]bool{}, downSince: make([]time.Time, nm),
+		outs: make([]*link, nm), ins: map[*link]bool{}, gone: make([]time.Time, nm),
 		peerCount: make([]int, nm), dropped: make([]bool, nm), saved: make([]string, len(m.Files)),
 		kick: make(chan struct{}, 1)}
-	for j := range mb.downSince {
-		mb.downSince[j] = mb.started
-	}
 	mb.ctx, mb.cancel = context.WithCancelCause(h.base)
 	for _, ref := range m.pieces {
 		mb.left[ref.file]++
@@ -138,18 +138,35 @@ func (mb *member) run() {
 			wg.Go(func() { mb.dialLoop(j) })
 		}
 	}
+	wg.Go(mb.tick)
 	if err := mb.place(); err != nil {
 		mb.fail(err)
 		return
 	}
 	close(mb.done)
-	mb.mu.Lock()
-	attached := mb.sender != nil
-	mb.mu.Unlock()
-	if !attached {
-		mb.tr.finish(StateDone, nil)
-	}
+	// Done here, whether or not the sender is still linked: its link may
+	// drop right after the last ack (it hung up after its bye).
+	mb.tr.finish(StateDone, nil)
 	mb.linger()
+}
+
+// tick schedules again now and then: some choices wait on time (an
+// owner gone for ownerGrace), not on a frame.
+func (mb *member) tick() {
+	t := time.NewTicker(ownerGrace / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-mb.ctx.Done():
+			return
+		case <-mb.done:
+			return
+		case <-t.C:
+			mb.mu.Lock()
+			mb.scheduleLocked()
+			mb.mu.Unlock()
+		}
+	}
 }
 
 func (mb *member) fail(err error) {
@@ -244,7 +261,7 @@ func (mb *member) othersDone() bool {
 		if j == mb.m.You || mb.dropped[j] || mb.peerCount[j] == len(mb.m.pieces) {
 			continue
 		}
-		if mb.linkedLocked(j) || time.Since(mb.downSince[j]) < lingerGone {
+		if mb.linkedLocked(j) || mb.gone[j].IsZero() || time.Since(mb.gone[j]) < lingerGone {
 			return false
 		}
 	}

@@ -48,11 +48,13 @@ func (h *swarmHost) stop() {
 	}
 }
 
-func (h *swarmHost) getBuf(ctx context.Context, size int) ([]byte, error) {
+func (h *swarmHost) getBuf(ctx context.Context, gone <-chan struct{}, size int) ([]byte, error) {
 	select {
 	case h.tokens <- struct{}{}:
 	case <-ctx.Done():
 		return nil, context.Cause(ctx)
+	case <-gone:
+		return nil, errLinkGone
 	}
 	select {
 	case b := <-h.free:
@@ -233,6 +235,11 @@ func (rx *receive) swarmAccepted(dec *Decision) error {
 		}
 		return err
 	case <-rx.ctx.Done():
+		select {
+		case <-mb.done: // both at once: the sender hung up after our last ack
+			return nil
+		default:
+		}
 		err := context.Cause(rx.ctx)
 		if !IsCode(err, errcode.ConnectionLost) {
 			// Cancelled here or by the sender: this member leaves.

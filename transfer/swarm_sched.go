@@ -12,8 +12,8 @@ const (
 // scheduleLocked sends requests for missing pieces. Piece k comes from
 // its owner once the owner has it; from any member that has it when the
 // owner is not linked (or this member owns it and the sender is away);
-// from the sender only when no linked member has it and its owner has not
-// been linked for ownerGrace.
+// from the sender only when no linked member has it and its owner has been
+// known unreachable for ownerGrace (see member.gone).
 func (mb *member) scheduleLocked() {
 	if mb.ctx.Err() != nil {
 		return
@@ -34,7 +34,10 @@ func (mb *member) scheduleLocked() {
 			o := mb.m.owner(k)
 			switch {
 			case o == l.peer:
-			case o == me: // the sender pushes it here, unless a member has it first
+			case o == me:
+				if mb.sender != nil {
+					continue // the sender pushes it here (asking a member too would fetch it twice)
+				}
 			case mb.outs[o] != nil && !mb.dropped[o] && mb.outs[o].have.has(k):
 				continue // its owner passes it on
 			}
@@ -53,7 +56,7 @@ func (mb *member) scheduleLocked() {
 		if o == me {
 			continue
 		}
-		if !mb.dropped[o] && (mb.outs[o] != nil || time.Since(mb.downSince[o]) < ownerGrace) {
+		if !mb.dropped[o] && (mb.outs[o] != nil || mb.gone[o].IsZero() || time.Since(mb.gone[o]) < ownerGrace) {
 			continue
 		}
 		if mb.someoneHasLocked(k) {

@@ -31,6 +31,10 @@ type Swarm struct {
 	pending int // targets that have not answered yet
 	members []*SwarmTarget
 	ready   chan struct{} // closed when pending reaches 0: the roster is final
+
+	// memberAddr, in tests, changes where members reach each other (the
+	// sender then reaches them through a relay the test can cut).
+	memberAddr func(SwarmMember) string
 }
 
 // SwarmTarget is one target's place in a swarm.
@@ -144,7 +148,11 @@ func (t *SwarmTarget) manifest(ctx context.Context) (*Manifest, error) {
 	}
 	m := &Manifest{Swarm: sw.ID, PieceSize: sw.pieceSize, You: t.idx, Files: sw.files, Hashes: sw.hashes, pieces: sw.pieces}
 	for _, mt := range sw.members {
-		m.Members = append(m.Members, mt.member)
+		mm := mt.member
+		if sw.memberAddr != nil {
+			mm.Addr = sw.memberAddr(mm)
+		}
+		m.Members = append(m.Members, mm)
 	}
 	return m, nil
 }

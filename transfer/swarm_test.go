@@ -3,26 +3,105 @@ package transfer
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
+// swarmNode is a receiver that can be stopped and started again with the
+// same identity, folder and port (a member that leaves and returns).
+type swarmNode struct {
+	t     *testing.T
+	id    *Identity
+	dir   string
+	addr  string
+	opts  []func(*Server)
+	final chan Event
+	on    atomic.Pointer[func(Event)]
+	stop  func()
+}
+
+func newSwarmNode(t *testing.T, opts ...func(*Server)) *swarmNode {
+	t.Helper()
+	id, err := NewEphemeralIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &swarmNode{t: t, id: id, dir: filepath.Join(t.TempDir(), "Downloads"), addr: "127.0.0.1:0", opts: opts, final: make(chan Event, 16)}
+	n.start()
+	t.Cleanup(func() { n.stop() })
+	return n
+}
+
+func (n *swarmNode) start() {
+	n.t.Helper()
+	srv := &Server{
+		Identity: n.id, Acceptor: acceptAll,
+		Hello: func() Hello { return Hello{Name: "Murid", App: "test"} },
+		Dir:   func() string { return n.dir },
+		OnEvent: func(e Event) {
+			if f := n.on.Load(); f != nil {
+				(*f)(e)
+			}
+			if e.State.Final() {
+				n.final <- e
+			}
+		},
+	}
+	for _, o := range n.opts {
+		o(srv)
+	}
+	ln, err := net.Listen("tcp", n.addr) // the same port again after a restart
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	n.addr = ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	var once sync.Once
+	n.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				n.t.Errorf("Serve: %v", err)
+			}
+		})
+	}
+}
+
+func (n *swarmNode) waitFinal(t *testing.T) Event {
+	t.Helper()
+	select {
+	case e := <-n.final:
+		return e
+	case <-time.After(60 * time.Second):
+		t.Fatal("receiver never sent a final event")
+	}
+	return Event{}
+}
+
 // swarmCase is one sender and n real receivers on loopback, one send.
 type swarmCase struct {
-	rxs  []*testNode
+	rxs  []*swarmNode
 	id   *Identity
 	srcs []Source
 	data map[string][]byte // relative path → content
+	// via, when set, is where the sender dials receiver i (a relay);
+	// members still reach each other directly.
+	via func(i int) string
+	sw  atomic.Pointer[Swarm] // set by sendAll
 }
 
-func newSwarmCase(t *testing.T, n int, opts ...func(*Server)) *swarmCase {
+func newSwarmCase(t *testing.T, n int, size int, opts ...func(*Server)) *swarmCase {
 	t.Helper()
 	c := &swarmCase{data: map[string][]byte{}}
 	for range n {
-		c.rxs = append(c.rxs, startReceiver(t, acceptAll, opts...))
+		c.rxs = append(c.rxs, newSwarmNode(t, opts...))
 	}
 	id, err := NewEphemeralIdentity()
 	if err != nil {
@@ -31,7 +110,7 @@ func newSwarmCase(t *testing.T, n int, opts ...func(*Server)) *swarmCase {
 	c.id = id
 	src := filepath.Join(t.TempDir(), "Kelas")
 	// Pieces of several files, a short last piece and an empty file.
-	for name, size := range map[string]int{"video.mp4": 6<<20 + 12345, "notes.txt": 70 << 10, "empty.txt": 0} {
+	for name, size := range map[string]int{"video.mp4": size, "notes.txt": 70 << 10, "empty.txt": 0} {
 		b := randBytes(size)
 		writeFile(t, filepath.Join(src, name), b)
 		c.data["Kelas/"+name] = b
@@ -55,14 +134,25 @@ func (c *swarmCase) total() int64 {
 func (c *swarmCase) sendAll(ctx context.Context, t *testing.T, opt SendOptions, onEvent func(int, Event)) ([]Event, []error) {
 	t.Helper()
 	sw := NewSwarm(c.srcs, len(c.rxs))
+	c.sw.Store(sw)
 	if sw == nil {
 		t.Fatal("no swarm for this send")
+	}
+	if c.via != nil {
+		real := map[string]string{}
+		for _, rx := range c.rxs {
+			real[rx.id.ID] = rx.addr
+		}
+		sw.memberAddr = func(m SwarmMember) string { return real[m.ID] }
 	}
 	evs, errs := make([]Event, len(c.rxs)), make([]error, len(c.rxs))
 	var wg sync.WaitGroup
 	for i, rx := range c.rxs {
 		o := opt
 		o.Addr, o.PeerID, o.Hello, o.Swarm = rx.addr, rx.id.ID, Hello{Name: "Guru"}, sw.Target()
+		if c.via != nil {
+			o.Addr = c.via(i)
+		}
 		if onEvent != nil {
 			o.OnEvent = func(e Event) { onEvent(i, e) }
 		}
@@ -73,7 +163,7 @@ func (c *swarmCase) sendAll(ctx context.Context, t *testing.T, opt SendOptions, 
 }
 
 // checkFiles fails unless receiver rx holds every file byte for byte.
-func (c *swarmCase) checkFiles(t *testing.T, rx *testNode) {
+func (c *swarmCase) checkFiles(t *testing.T, rx *swarmNode) {
 	t.Helper()
 	for rel, want := range c.data {
 		got, err := os.ReadFile(filepath.Join(rx.dir, filepath.FromSlash(rel)))
@@ -86,7 +176,7 @@ func (c *swarmCase) checkFiles(t *testing.T, rx *testNode) {
 func TestSwarmReceiversShare(t *testing.T) {
 	for _, n := range []int{2, 5} {
 		t.Run(string(rune('0'+n)), func(t *testing.T) {
-			c := newSwarmCase(t, n)
+			c := newSwarmCase(t, n, 6<<20+12345)
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			evs, errs := c.sendAll(ctx, t, SendOptions{}, nil)

@@ -1,0 +1,282 @@
+package transfer
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lastEvents keeps each receiver's latest event.
+type lastEvents struct {
+	mu sync.Mutex
+	ev map[int]Event
+}
+
+func watch(c *swarmCase) *lastEvents {
+	le := &lastEvents{ev: map[int]Event{}}
+	for i, rx := range c.rxs {
+		f := func(e Event) {
+			le.mu.Lock()
+			le.ev[i] = e
+			le.mu.Unlock()
+		}
+		rx.on.Store(&f)
+	}
+	return le
+}
+
+func (le *lastEvents) get(i int) Event {
+	le.mu.Lock()
+	defer le.mu.Unlock()
+	return le.ev[i]
+}
+
+// until polls cond every 10 ms for at most d.
+func until(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	end := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(end) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type sendResult struct {
+	evs  []Event
+	errs []error
+}
+
+func (c *swarmCase) sendAsync(ctx context.Context, t *testing.T, opt SendOptions) <-chan sendResult {
+	out := make(chan sendResult, 1)
+	go func() {
+		evs, errs := c.sendAll(ctx, t, opt, nil)
+		out <- sendResult{evs, errs}
+	}()
+	return out
+}
+
+// swarmDial opens a swarm link to a member as id would.
+func swarmDial(t *testing.T, id *Identity, to *swarmNode, swarm string) *session {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	raw, err := (&net.Dialer{}).DialContext(ctx, "tcp", to.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := tls.Client(raw, id.ClientTLS(to.id.ID))
+	if err := tc.HandshakeContext(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ss := newSession(tc)
+	if err := ss.afterHandshake(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exchangeHello(ss, helloFor(Hello{Name: "Orang asing", Swarm: swarm}), true); err != nil {
+		t.Fatal(err)
+	}
+	return ss
+}
+
+// A member that leaves at 40% stalls nobody; the others finish, and while
+// they wait for it a stranger asking for pieces is refused while the
+// member's own identity is served; restarted, it resumes from its pieces.
+func TestSwarmMemberLeavesAndReturns(t *testing.T) {
+	slow := func(s *Server) { s.swarmSlow = 20 * time.Millisecond }
+	c := newSwarmCase(t, 4, 16<<20, slow)
+	total := c.total()
+	relay := newCutter(t, c.rxs[0].addr)
+	c.via = func(i int) string {
+		if i == 0 {
+			return relay.ln.Addr().String()
+		}
+		return c.rxs[i].addr
+	}
+	le := watch(c)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	res := c.sendAsync(ctx, t, SendOptions{RetryFor: time.Minute})
+
+	until(t, 30*time.Second, "member 0 at 40%", func() bool { return le.get(0).Done >= total*4/10 })
+	relay.cut() // as if it were killed: no goodbye
+	c.rxs[0].stop()
+	left := le.get(0).Done
+	for len(c.rxs[0].final) > 0 {
+		<-c.rxs[0].final // this run's end; the next run's is awaited below
+	}
+	if left >= total {
+		t.Fatalf("member 0 finished before it could leave")
+	}
+	for i := 1; i < 4; i++ {
+		var e Event
+		select {
+		case e = <-c.rxs[i].final:
+		case <-time.After(60 * time.Second):
+			for j := range c.rxs {
+				t.Logf("member %d: %+v %+v", j, le.get(j), le.get(j).Swarm)
+			}
+			t.Fatalf("member %d never finished without member 0", i)
+		}
+		if e.State != StateDone {
+			t.Fatalf("member %d without member 0: %+v", i, e)
+		}
+		c.checkFiles(t, c.rxs[i])
+	}
+
+	// The others wait for member 0 now: only members may ask them.
+	swarm := c.sw.Load().ID
+	stranger, err := NewEphemeralIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss := swarmDial(t, stranger, c.rxs[1], swarm)
+	_ = ss.fw.control(FrameRequest, PieceRequest{Piece: 0})
+	ft, p, err := ss.fr.next()
+	if ft != FrameError || err != nil {
+		t.Fatalf("stranger got frame %d (%v), want an error", ft, err)
+	}
+	var refusal ErrorMsg
+	if err := decodeJSON(p, &refusal, "error"); err != nil || refusal.Code != "not-member" {
+		t.Fatalf("stranger's refusal: %s (%v)", p, err)
+	}
+	t.Logf("stranger refused: %s", p)
+	ss.close()
+	ok := swarmDial(t, c.rxs[0].id, c.rxs[1], swarm)
+	if ft, _, err := ok.fr.next(); ft != FrameHave || err != nil {
+		t.Fatalf("a member got frame %d (%v), want its have map", ft, err)
+	}
+	ok.close()
+
+	c.rxs[0].start()
+	first := make(chan Event, 1)
+	f := func(e Event) {
+		select {
+		case first <- e:
+		default:
+		}
+	}
+	c.rxs[0].on.Store(&f)
+	r := <-res
+	for i := range c.rxs {
+		if r.errs[i] != nil || r.evs[i].State != StateDone {
+			t.Fatalf("sender to %d: %v %+v", i, r.errs[i], r.evs[i])
+		}
+	}
+	e := c.rxs[0].waitFinal(t)
+	if e.State != StateDone {
+		t.Fatalf("member 0 after its return: %+v", e)
+	}
+	c.checkFiles(t, c.rxs[0])
+	t.Logf("FIGURE member 0 left at %d of %d B; back, it took in %d B more (%d from members)", left, total, e.Sent, e.Swarm.FromPeers)
+	if e.Sent > total-left+2<<20 {
+		t.Fatalf("member 0 took in %d B after holding %d of %d: it did not resume", e.Sent, left, total)
+	}
+}
+
+// Once every piece is out, the sender may vanish: the members finish from
+// each other.
+func TestSwarmSenderLeaves(t *testing.T) {
+	slow := func(s *Server) { s.swarmSlow = 20 * time.Millisecond }
+	c := newSwarmCase(t, 4, 16<<20, slow)
+	total := c.total()
+	relays := make([]*cutter, len(c.rxs))
+	for i, rx := range c.rxs {
+		relays[i] = newCutter(t, rx.addr)
+	}
+	c.via = func(i int) string { return relays[i].ln.Addr().String() }
+	le := watch(c)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	sctx, kill := context.WithCancel(ctx)
+	res := c.sendAsync(sctx, t, SendOptions{RetryFor: time.Minute})
+	fromSender := func() int64 {
+		var n int64
+		for i := range c.rxs {
+			if e := le.get(i); e.Swarm != nil {
+				n += e.Sent - e.Swarm.FromPeers
+			}
+		}
+		return n
+	}
+	until(t, 30*time.Second, "every piece out of the sender", func() bool { return fromSender() >= total })
+	var uplink int64
+	for _, r := range relays {
+		uplink += r.cut()
+	}
+	kill()
+	unfinished := 0
+	for i := range c.rxs {
+		if le.get(i).Done < total {
+			unfinished++
+		}
+	}
+	<-res
+	if unfinished == 0 {
+		t.Fatal("every member had finished before the sender left: nothing was tested")
+	}
+	for i, rx := range c.rxs {
+		e := rx.waitFinal(t)
+		if e.State != StateDone {
+			t.Fatalf("member %d after the sender left: %+v", i, e)
+		}
+		c.checkFiles(t, rx)
+	}
+	t.Logf("FIGURE sender left with %d members unfinished; its uplink %d B for %d B (%.2fx)", unfinished, uplink, total, float64(uplink)/float64(total))
+}
+
+// A member serving damaged pieces is dropped by the others, who get those
+// pieces elsewhere; every file arrives intact.
+func TestSwarmCorruptMemberDropped(t *testing.T) {
+	c := newSwarmCase(t, 2, 8<<20)
+	bad := newSwarmNode(t, func(s *Server) { s.swarmCorrupt = true })
+	c.rxs = append(c.rxs, bad)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	evs, errs := c.sendAll(ctx, t, SendOptions{}, nil)
+	for i := range c.rxs {
+		if errs[i] != nil || evs[i].State != StateDone {
+			t.Fatalf("target %d: %v %+v", i, errs[i], evs[i])
+		}
+	}
+	for i, rx := range c.rxs {
+		e := rx.waitFinal(t)
+		if e.State != StateDone {
+			t.Fatalf("member %d: %+v", i, e)
+		}
+		c.checkFiles(t, rx)
+		if i < 2 && (e.Swarm == nil || len(e.Swarm.Dropped) != 1 || e.Swarm.Dropped[0] != bad.id.ID) {
+			t.Fatalf("member %d did not report the corrupt member: %+v", i, e.Swarm)
+		}
+	}
+}
+
+// A receiver without the swarm capability (an older Lempar) gets a direct
+// transfer; the others still form a swarm.
+func TestSwarmOldPeerGoesDirect(t *testing.T) {
+	c := newSwarmCase(t, 2, 4<<20)
+	old := newSwarmNode(t, func(s *Server) { s.swarmless = true })
+	c.rxs = append(c.rxs, old)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	evs, errs := c.sendAll(ctx, t, SendOptions{}, nil)
+	for i := range c.rxs {
+		if errs[i] != nil || evs[i].State != StateDone {
+			t.Fatalf("target %d: %v %+v", i, errs[i], evs[i])
+		}
+	}
+	for i, rx := range c.rxs {
+		e := rx.waitFinal(t)
+		c.checkFiles(t, rx)
+		if swarm := e.Swarm != nil; swarm != (i < 2) {
+			t.Fatalf("member %d: swarm %v (%+v)", i, swarm, e.Swarm)
+		}
+		if i < 2 && e.Swarm.Members != 2 {
+			t.Fatalf("member %d: swarm of %d, want 2", i, e.Swarm.Members)
+		}
+	}
+}
