@@ -28,6 +28,7 @@ type room struct {
 	l        *netns.LAN
 	devs     []*device
 	procs    []*testproc.Proc
+	n        int       // receivers planned: hosts 0..n-1
 	started  time.Time // the first receiver's start
 	watchers int       // hosts after the receivers used so far
 }
@@ -35,9 +36,44 @@ type room struct {
 // newRoom builds a LAN of n receivers and spare hosts for watchers, with
 // the multicast counter on the switch.
 func newRoom(t *testing.T, n, spare int) *room {
-	r := &room{t: t, l: netns.New(t, n+spare)}
+	neighbourRoom(t, (n+spare)*(n+spare+8))
+	r := &room{t: t, n: n, l: netns.New(t, n+spare)}
 	countMulticast(t, r.l)
 	return r
+}
+
+// neighbourRoom makes sure the kernel's neighbour tables (ARP and IPv6
+// neighbour discovery) hold want entries, and puts the limits back when
+// the test ends. The tables are shared by every network namespace, with a
+// default hard limit of 1024: a LAN of 40 hosts that each talk to all the
+// others needs about 1,700, and past the limit sends fail with ENOBUFS
+// ("neighbor table overflow"), multicast included, so the room falls
+// apart for reasons that have nothing to do with Lempar.
+func neighbourRoom(t *testing.T, want int) {
+	t.Helper()
+	for _, fam := range []string{"ipv4", "ipv6"} {
+		for _, k := range []string{"gc_thresh2", "gc_thresh3"} {
+			p := filepath.Join("/proc/sys/net", fam, "neigh/default", k)
+			b, err := os.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			old := strings.TrimSpace(string(b))
+			cur, _ := strconv.Atoi(old)
+			need := want
+			if k == "gc_thresh3" {
+				need = 2 * want
+			}
+			if cur >= need {
+				continue
+			}
+			if err := os.WriteFile(p, []byte(strconv.Itoa(need)), 0o644); err != nil {
+				t.Logf("neighbour table limit %s stays %s: %v", p, old, err)
+				continue
+			}
+			t.Cleanup(func() { _ = os.WriteFile(p, []byte(old), 0o644) })
+		}
+	}
 }
 
 // start starts receivers 0..n-1 together and waits until all listen.
@@ -62,7 +98,7 @@ func (r *room) start(n int) {
 
 // watch starts a watcher on the next spare host.
 func (r *room) watch() *testproc.Proc {
-	h := len(r.devs) + r.watchers
+	h := r.n + r.watchers
 	r.watchers++
 	return watch(r.t, r.l, h)
 }
