@@ -32,5 +32,19 @@ func offerScenes(g *ui.GUI, f *uitest.Fake, now time.Time, shot func(string) err
 			g.TickOfferItem(i, false)
 		}
 	})
-	return shot("offer-many")
+	if err := shot("offer-many"); err != nil {
+		return err
+	}
+	// The sender's side: Sari-PC's person unticked two of five files.
+	fyne.DoAndWait(g.DeclineOffer)
+	p := uitest.DemoPeers(now)[0]
+	f.Emit(ui.TransferUpdated{Transfer: ui.TransferInfo{
+		ID: "t-skipped", Direction: ui.Outgoing, PeerID: p.ID, PeerName: p.Name, Name: "Rapat Jumat", Count: 4, Kind: ui.KindDir,
+		Done: 36_000_000, Total: 36_000_000, State: ui.Done, Files: 3, Skipped: 2, Started: now.Add(-time.Minute), Finished: now,
+	}})
+	if err := shot("transfer-skipped"); err != nil {
+		return err
+	}
+	f.Emit(ui.OfferReceived{Offer: many}) // the scenes after this one close an open offer
+	return nil
 }
