@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -114,6 +115,9 @@ func (l *link) writer(ctx context.Context, bits []byte) {
 		}
 	}
 }
+
+// linkWriteBuf is a link's write buffer, and a served link's read buffer.
+const linkWriteBuf = 16 << 10
 
 // errLinkGone: a frame arrived on a link already forgotten.
 var errLinkGone = errors.New("the swarm link has ended")
@@ -397,6 +401,13 @@ func (mb *member) dial(j int) (*session, error) {
 // runLink runs a link until it ends: registered, announced, read.
 func (mb *member) runLink(l *link) {
 	defer l.close()
+	// A member has a link per member each way: small buffers (pieces skip
+	// the writer's buffer; a served link reads only small frames), so 30
+	// members stay far inside the process's 64 MiB.
+	l.ss.fw = &frameWriter{w: bufio.NewWriterSize(l.ss.tc, linkWriteBuf), raw: l.ss.tc, conn: l.ss.tc, timeout: writeTimeout, sem: make(chan struct{}, 1)}
+	if !l.dialled {
+		l.ss.fr.buf = make([]byte, 0, linkWriteBuf)
+	}
 	ctx, cancel := context.WithCancel(mb.ctx)
 	defer cancel()
 	context.AfterFunc(ctx, l.close)
@@ -462,7 +473,7 @@ func (mb *member) unlink(l *link) {
 
 // serveLoop answers a dialler's requests from disk.
 func (mb *member) serveLoop(ctx context.Context, l *link) {
-	buf := make([]byte, pieceFrameBuf)
+	var buf []byte // made at the first request: many links never serve
 	for {
 		var k int
 		select {
@@ -480,6 +491,9 @@ func (mb *member) serveLoop(ctx context.Context, l *link) {
 				return
 			}
 			continue
+		}
+		if buf == nil {
+			buf = make([]byte, pieceFrameBuf)
 		}
 		f, err := mb.ib.OpenPlaced(saved)
 		if saved == "" {
