@@ -352,7 +352,7 @@ func TestLocalSendInterop(t *testing.T) {
 		randFile(t, filepath.Join(srcDir, "big.bin"), 300<<20)
 		lem.send(command{Op: "send", Peer: lsPeer.PeerID, Paths: []string{filepath.Join(srcDir, "big.bin")}, CancelAfter: 20 << 20})
 		sent := lem.line(func(l evLine) bool { return l.Kind == "sent" }, 60*time.Second)
-		if sent.State != "cancelled" || sent.Done >= sent.Total {
+		if sent.State != "cancelled" || sent.Code != "cancelled" || sent.Done >= sent.Total { // cancelled here, says who
 			t.Fatalf("sent %+v", sent)
 		}
 		// LocalSend's receiver freed its session: the next offer works.
