@@ -96,9 +96,16 @@ func benchSwarm(t *testing.T, n int, size int64, runs int, rate string, swarm bo
 		up := medianOf(rs, func(s sendResult) float64 { return float64(s.uplink) / float64(size) })
 		tx := slices.MaxFunc(rs, func(a, b sendResult) int { return int(a.senderHWM - b.senderHWM) }).senderHWM
 		rx := slices.MaxFunc(rs, func(a, b sendResult) int { return int(a.rxHWM - b.rxHWM) }).rxHWM
+		unfinished := 0
+		for _, r := range rs {
+			unfinished += r.unfinished
+		}
 		verdict := ""
+		if unfinished > 0 {
+			verdict = fmt.Sprintf("  (%d transfers placed the file but did not end as done)", unfinished)
+		}
 		if target > 0 {
-			verdict = fmt.Sprintf("  target ≤ %.1f× and uplink ≤ %.1f×: %s", target, upTarget, met(wall/ceiling <= target && up <= upTarget))
+			verdict += fmt.Sprintf("  target ≤ %.1f× and uplink ≤ %.1f×: %s", target, upTarget, met(wall/ceiling <= target && up <= upTarget))
 		}
 		lines = append(lines, fmt.Sprintf("  %-22s %7.2f s  %5.2f×  uplink %5.2f× the file  peak RSS sender %5.1f MiB, receivers ≤ %5.1f MiB%s",
 			name, wall, wall/ceiling, up, mib(tx), mib(rx), verdict))
