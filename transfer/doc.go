@@ -111,4 +111,7 @@
 // silently, or the receiver is still winding the old connection down, and
 // the sender was quicker), the stale connection is ended as a drop and the
 // new one continues from the receiver's offset.
+//
+// Swarm. A send to several Lempar receivers may be one swarm, in which the
+// receivers pass pieces to each other; see swarm_doc.go.
 package transfer
