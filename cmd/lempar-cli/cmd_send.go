@@ -117,9 +117,14 @@ func runSend(ctx context.Context, g *globals, f sendFlags, paths []string) error
 	if f.asJSON {
 		out = newJSONOut(os.Stdout)
 	}
-	b := newBoard(newProgressLine(os.Stderr), len(targets))
+	lines := len(targets)
+	if lines > 1 {
+		lines++ // the total, under the devices
+	}
+	b := newBoard(newProgressLine(os.Stderr), lines)
 	var mu sync.Mutex
 	announced := map[int]bool{}
+	latest := map[int]transfer.Event{}
 	res := dev.Send(ctx, targets, srcs, app.SendOptions{
 		NoSwarm: f.noSwarm,
 		PIN: func(_ context.Context, t app.Target, _ string, wrong bool) (string, bool) {
@@ -153,6 +158,13 @@ func runSend(ctx context.Context, g *globals, f sendFlags, paths []string) error
 				b.say(summary(g, e))
 			case e.State != transfer.StateWaiting:
 				b.set(i, e.Peer.Name+": "+progressText(g.tr, e))
+				if len(targets) > 1 {
+					mu.Lock()
+					latest[i] = e
+					total := totalText(g.tr, latest)
+					mu.Unlock()
+					b.set(len(targets), total)
+				}
 			}
 		},
 	})

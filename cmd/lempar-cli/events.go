@@ -118,8 +118,27 @@ func progressText(tr *i18n.Translator, e transfer.Event) string {
 	if e.State == transfer.StateVerifying {
 		return fmt.Sprintf("%s %s %s", arrow, truncate(name, 28), tr.T("cli.progress.verifying"))
 	}
-	return fmt.Sprintf("%s %s %s %3.0f%%  %s/s  %s", arrow, truncate(name, 28), bar, pct,
+	line := fmt.Sprintf("%s %s %s %3.0f%%  %s/s  %s", arrow, truncate(name, 28), bar, pct,
 		tr.Size(int64(e.Rate)), eta)
+	if s := e.Swarm; s != nil && e.Direction == transfer.Incoming && s.FromPeers > 0 {
+		// A swarm: say how much the other receivers passed on.
+		line += "  " + tr.T("cli.progress.from-peers", "Size", tr.Size(s.FromPeers))
+	}
+	return line
+}
+
+// totalText is a send's line for all its devices together: how far they
+// are, and what left this device (a swarm sends about one copy).
+func totalText(tr *i18n.Translator, evs map[int]transfer.Event) string {
+	var done, total, sent int64
+	for _, e := range evs {
+		done, total, sent = done+e.Done, total+e.Total, sent+e.Sent
+	}
+	pct := 100.0
+	if total > 0 {
+		pct = float64(done) * 100 / float64(total)
+	}
+	return tr.T("cli.send.total", "N", len(evs), "Pct", fmt.Sprintf("%.0f", pct), "Sent", tr.Size(sent))
 }
 
 // clear ends the progress line so the next message starts on a fresh line.
