@@ -367,3 +367,25 @@ func TestV1MessageSlowAndNoAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswerGapPerAnnouncer: the answer gap is per announcer, address and
+// fingerprint: a second LocalSend app on an address that announced a
+// moment ago (localsend's discover beside its receiver, as in the interop
+// test) is answered; the same announcer again is not; a flood of made-up
+// fingerprints fills a bounded table and then gets no answers.
+func TestAnswerGapPerAnnouncer(t *testing.T) {
+	s := New(Config{})
+	ip := netip.MustParseAddr("10.0.0.7")
+	if !s.mayAnswer(announcer{ip, "receiver"}) || s.mayAnswer(announcer{ip, "receiver"}) {
+		t.Fatal("the same announcer within the gap")
+	}
+	if !s.mayAnswer(announcer{ip, "scanner"}) {
+		t.Fatal("another app on the same address was not answered")
+	}
+	for i := 0; len(s.answered) < maxAnnouncers; i++ {
+		s.mayAnswer(announcer{ip, fmt.Sprintf("forged-%d", i)})
+	}
+	if s.mayAnswer(announcer{ip, "one-more"}) || len(s.answered) > maxAnnouncers {
+		t.Fatalf("a full table answered, or grew to %d", len(s.answered))
+	}
+}

@@ -24,7 +24,9 @@ import (
 
 const (
 	maxDatagram = 64 << 10
-	// answerGap: an address that announced within it is not answered.
+	// answerGap: an announcer (address and fingerprint: another app on the
+	// same address is another device) that announced within it is not
+	// answered.
 	// A device announcing every 30 s (Lempar does) hears our own periodic
 	// announcement anyway; answering each of its announcements would cost
 	// a room of N devices N² HTTPS calls every 30 s. A device starting, or
@@ -109,7 +111,7 @@ func (s *Service) onDatagram(ctx context.Context, m *mcast, b []byte, src netip.
 	}
 	dev := deviceFrom(&d, src, time.Now())
 	s.seen(dev)
-	if !d.announcing() || s.cfg.Lempar != nil && s.cfg.Lempar(d.Fingerprint) || !s.mayAnswer(src) {
+	if !d.announcing() || s.cfg.Lempar != nil && s.cfg.Lempar(d.Fingerprint) || !s.mayAnswer(announcer{src, d.Fingerprint}) {
 		return
 	}
 	select {
@@ -132,19 +134,33 @@ func (s *Service) onDatagram(ctx context.Context, m *mcast, b []byte, src netip.
 	}()
 }
 
-func (s *Service) mayAnswer(ip netip.Addr) bool {
+// announcer is who announced: an address, and the fingerprint it claims.
+type announcer struct {
+	ip netip.Addr
+	fp string
+}
+
+// maxAnnouncers bounds what mayAnswer remembers: a flood of announcements
+// under made-up fingerprints gets no answers once it is full, rather than
+// memory.
+const maxAnnouncers = 4096
+
+func (s *Service) mayAnswer(a announcer) bool {
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.answered) > 4096 {
-		for a, t := range s.answered {
+	if _, known := s.answered[a]; !known && len(s.answered) >= maxAnnouncers {
+		for k, t := range s.answered {
 			if now.Sub(t) > answerGap {
-				delete(s.answered, a)
+				delete(s.answered, k)
 			}
 		}
+		if len(s.answered) >= maxAnnouncers {
+			return false
+		}
 	}
-	prev, ok := s.answered[ip]
-	s.answered[ip] = now
+	prev, ok := s.answered[a]
+	s.answered[a] = now
 	return !ok || now.Sub(prev) >= answerGap
 }
 

@@ -82,11 +82,11 @@ type Service struct {
 	sessions []*rxSession // incoming sessions, at most maxSessions (see newSession)
 	pinFails map[netip.Addr]*pinState
 	devices  map[string]Device
-	answered map[netip.Addr]time.Time // last announcement heard per address (answerGap)
-	reading  map[netip.Addr]int       // bodies being read per address
-	held     int64                    // offer budget taken (see readBody)
-	proven   map[string]time.Time     // fingerprint claims proven by calling back
-	wasHTTPS map[string]time.Time     // device IDs proven over HTTPS, when last (see httpsFor)
+	answered map[announcer]time.Time // last announcement heard per announcer (answerGap)
+	reading  map[netip.Addr]int      // bodies being read per address
+	held     int64                   // offer budget taken (see readBody)
+	proven   map[string]time.Time    // fingerprint claims proven by calling back
+	wasHTTPS map[string]time.Time    // device IDs proven over HTTPS, when last (see httpsFor)
 
 	outgoing []*outSend     // our uploads a receiver may cancel (see sending)
 	telling  sync.WaitGroup // cancels being posted to senders (see Cancel)
@@ -138,7 +138,7 @@ func New(cfg Config) *Service {
 		cfg:      cfg,
 		pinFails: map[netip.Addr]*pinState{},
 		devices:  map[string]Device{},
-		answered: map[netip.Addr]time.Time{},
+		answered: map[announcer]time.Time{},
 		reading:  map[netip.Addr]int{},
 		proven:   map[string]time.Time{},
 		wasHTTPS: map[string]time.Time{},
