@@ -97,7 +97,7 @@ func (l *LocalSend) Serve(ctx context.Context) error {
 				l.logf("localsend: %v", err)
 				retry = time.NewTimer(retryListen)
 				retryC = retry.C
-			} else if restart {
+			} else if restart && ctx.Err() == nil {
 				continue
 			}
 		}

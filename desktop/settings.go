@@ -48,6 +48,9 @@ func (b *Backend) Settings() ui.Settings {
 // SaveSettings implements ui.Backend; everything applies at once, the
 // port included (transfers in flight keep their connections).
 func (b *Backend) SaveSettings(u ui.Settings) error {
+	if !app.ValidPIN(u.LocalSendPIN) { // before anything is applied
+		return errors.New(b.tr.T("ui.settings.pin.invalid", "Max", app.MaxPINRunes))
+	}
 	s := b.dev.Settings()
 	now := time.Now()
 	vis := appVisibility(u.Visibility)
@@ -61,9 +64,6 @@ func (b *Backend) SaveSettings(u ui.Settings) error {
 	}
 	s.DeviceName, s.DownloadDir, s.AutoAcceptKnown, s.Port = u.DeviceName, u.DownloadDir, u.AutoAcceptKnown, u.Port
 	s.LocalSend, s.StartAtLogin = u.LocalSend, u.StartAtLogin
-	if !app.ValidPIN(u.LocalSendPIN) {
-		return errors.New(b.tr.T("ui.settings.pin.invalid", "Max", app.MaxPINRunes))
-	}
 	s.LocalSendHTTP, s.LocalSendPIN = u.LocalSendHTTP, u.LocalSendPIN
 	s.Language = string(u.Language)
 	if u.Language == ui.LangSystem {

@@ -46,6 +46,9 @@ func TestLocalSendSettingsThroughTheWindow(t *testing.T) {
 	if err := b.SaveSettings(bad); err == nil || !strings.Contains(err.Error(), "32 characters") {
 		t.Fatalf("invalid PIN: %v", err)
 	}
+	if got := b.Settings(); got != u {
+		t.Fatalf("an invalid PIN changed the settings: %+v", got)
+	}
 	u.LocalSendHTTP, u.LocalSendPIN = true, "2580"
 	if err := b.SaveSettings(u); err != nil {
 		t.Fatal(err)
