@@ -63,6 +63,8 @@ regval() {
 		awk -v n="$2" '$1 == n { sub(/^[ \t]*[^ \t]+[ \t]+[^ \t]+[ \t]+/, ""); print; exit }'
 }
 no_key() { ! wine reg query "$1" >/dev/null 2>&1; }
+# Wine hands a Windows exit code to Linux as an exit status: modulo 256
+WIN1638=$((1638 % 256))
 is() { [ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }; }
 
 # path.nsh's PATH editing on its own, case by case (packaging/windows/test)
@@ -107,6 +109,10 @@ check "/PATH appended the install folder to the user's PATH" is "$(regval 'HKCU\
 check "the installed lempar-cli.exe --version says $VERSION" bash -c \
 	"wine '$dir/lempar-cli.exe' --version | tr -d '\r' | grep -qxF 'lempar-cli version $VERSION'"
 check "a per-user install touches no firewall rule (netsh not run)" test ! -e "$netshlog"
+
+wine "$SETUP" /S /ALLUSERS
+check "setup /S /ALLUSERS beside a per-user install stops with exit code 1638" is "$?" $WIN1638
+check "... and installs nothing for all users" no_key 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\Lempar'
 
 # --- a running lempar-cli.exe: the install stops, nothing replaced
 wine "$dir/lempar-cli.exe" receive --no-localsend --hidden --port 0 --listen 127.0.0.1 \
@@ -171,6 +177,9 @@ pf=$WINEPREFIX/drive_c/Program\ Files/Lempar
 check "setup /S /ALLUSERS exits 0 (on an Indonesian Windows)" env LC_ALL=id_ID.UTF-8 wine "$SETUP" /S /ALLUSERS
 check "all users: installed into Program Files" test -s "$pf/lempar-cli.exe"
 check "all users: entry under HKLM" is "$(regval "$MKEY" InstallLocation)" 'C:\Program Files\Lempar'
+wine "$SETUP" /S
+check "all users: a per-user setup /S beside it stops with exit code 1638" is "$?" $WIN1638
+check "... and installs nothing for this user" test ! -e "$dir"
 check "an Indonesian Windows gets the Indonesian installer (LemparLanguage 1057)" is "$(regval "$MKEY" LemparLanguage)" 0x421
 check "all users: shortcut in the common Start menu" test -s "$WINEPREFIX/drive_c/ProgramData/Microsoft/Windows/Start Menu/Programs/Lempar.lnk"
 check "all users: no per-user entry" no_key "$KEY"

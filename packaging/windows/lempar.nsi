@@ -9,6 +9,7 @@
 ;                 %LOCALAPPDATA%\Programs\Lempar, HKCU, Start menu of this user
 ;   /ALLUSERS     everyone (run as administrator): Program Files\Lempar, HKLM,
 ;                 the common Start menu, and firewall rules for private networks
+;   Both kinds at once are refused (exit code 1638): uninstall one first.
 ; Other switches: /S silent, /DESKTOP desktop shortcut, /PATH lempar-cli on
 ; PATH, /D=folder (last, unquoted) another folder for a first install.
 ; An upgrade installs into the folder of the earlier install and keeps its
@@ -201,6 +202,21 @@ Function .onInit
 		StrCpy $AllUsers 0
 		SetShellVarContext current
 		StrCpy $EnvKey "${ENV_USER}"
+	${EndIf}
+
+	; an install of the other kind: two copies would fight over the port
+	; and the Start menu, so the person picks one
+	${If} $AllUsers = 1
+		ReadRegStr $R1 HKCU "${UNINST_KEY}" "InstallLocation"
+		StrCpy $R2 "$(UserInstalled)"
+	${Else}
+		ReadRegStr $R1 HKLM "${UNINST_KEY}" "InstallLocation"
+		StrCpy $R2 "$(AllUsersInstalled)"
+	${EndIf}
+	${If} $R1 != ""
+		MessageBox MB_OK|MB_ICONSTOP "$R2" /SD IDOK
+		SetErrorLevel 1638 ; ERROR_PRODUCT_VERSION: another install of it exists
+		Quit
 	${EndIf}
 
 	; an earlier install of this kind: same folder, same choices

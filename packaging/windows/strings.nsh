@@ -21,6 +21,12 @@ LangString SecPathDesc ${LANG_INDONESIAN} "Tambahkan folder instalasi ke PATH, s
 LangString NeedAdmin ${LANG_ENGLISH} "Installing Lempar for all users needs administrator rights. Right-click the installer and choose $\"Run as administrator$\", or start it without /ALLUSERS to install it just for you."
 LangString NeedAdmin ${LANG_INDONESIAN} "Memasang Lempar untuk semua pengguna memerlukan hak administrator. Klik kanan installer lalu pilih $\"Run as administrator$\", atau jalankan tanpa /ALLUSERS untuk memasangnya hanya untuk Anda."
 
+LangString AllUsersInstalled ${LANG_ENGLISH} "Lempar is already installed for all users of this computer, in $R1. To upgrade it, run this installer as administrator with /ALLUSERS; to install Lempar just for you instead, uninstall that one first (Settings → Apps)."
+LangString AllUsersInstalled ${LANG_INDONESIAN} "Lempar sudah terpasang untuk semua pengguna komputer ini, di $R1. Untuk memperbaruinya, jalankan installer ini sebagai administrator dengan /ALLUSERS; untuk memasang Lempar hanya untuk Anda, hapus dulu yang itu (Pengaturan → Aplikasi)."
+
+LangString UserInstalled ${LANG_ENGLISH} "Lempar is already installed just for you, in $R1. Uninstall it first (Settings → Apps), then install it for all users."
+LangString UserInstalled ${LANG_INDONESIAN} "Lempar sudah terpasang hanya untuk Anda, di $R1. Hapus dulu (Pengaturan → Aplikasi), lalu pasang untuk semua pengguna."
+
 LangString UnNeedAdmin ${LANG_ENGLISH} "Lempar is installed for all users; removing it needs administrator rights. Right-click the uninstaller (or Apps & features) and run it as administrator."
 LangString UnNeedAdmin ${LANG_INDONESIAN} "Lempar terpasang untuk semua pengguna; menghapusnya memerlukan hak administrator. Klik kanan uninstaller (atau Aplikasi & fitur) lalu jalankan sebagai administrator."
 

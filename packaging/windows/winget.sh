@@ -77,6 +77,8 @@ ProductCode: Lempar
 ExpectedReturnCodes:
 - InstallerReturnCode: 2
   ReturnResponse: packageInUse
+- InstallerReturnCode: 1638
+  ReturnResponse: alreadyInstalled
 AppsAndFeaturesEntries:
 - DisplayName: Lempar
   Publisher: $(q "$PUBLISHER")
