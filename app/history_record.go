@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lempar/lempar/internal/errcode"
 	"github.com/lempar/lempar/internal/i18n"
@@ -150,6 +151,22 @@ type sessionNote struct {
 	partials map[string]int64
 }
 
+// historyText is what history keeps of a text: its first
+// transfer.MaxTextBytes (256 KiB), cut on a character boundary and marked
+// with "…". LocalSend messages may be 1 MiB; MaxHistory of those would
+// make a 500 MiB file, rewritten at every transfer. The transfer's own row
+// has the whole text.
+func historyText(s string) string {
+	if len(s) <= transfer.MaxTextBytes {
+		return s
+	}
+	cut := transfer.MaxTextBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
 // noteOffer summarises an incoming offer by its top-level items.
 func noteOffer(items []transfer.Item) sessionNote {
 	n := sessionNote{started: time.Now()}
@@ -158,7 +175,7 @@ func noteOffer(items []transfer.Item) sessionNote {
 		if it.Kind == transfer.KindText {
 			n.add(KindText, "")
 			if n.text == "" {
-				n.text = it.Text
+				n.text = historyText(it.Text)
 			}
 			continue
 		}

@@ -7,9 +7,13 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"github.com/lempar/lempar/transfer"
 )
 
 func openHistory(t *testing.T, dir string) *History {
@@ -181,5 +185,19 @@ func TestHistoryCorrupt(t *testing.T) {
 	}
 	if l := openHistory(t, dir).List(); len(l) != 1 {
 		t.Errorf("after recovery: %+v", l)
+	}
+}
+
+// A LocalSend message may be 1 MiB; history keeps its first 256 KiB, cut
+// between characters, so a full history stays a file that can be
+// rewritten at every transfer.
+func TestHistoryTextBounded(t *testing.T) {
+	long := strings.Repeat("é", transfer.MaxTextBytes) // 2 bytes each: 512 KiB
+	n := noteOffer([]transfer.Item{{Kind: transfer.KindText, Text: long}})
+	if len(n.text) > transfer.MaxTextBytes+len("…") || !utf8.ValidString(n.text) || !strings.HasSuffix(n.text, "…") || !strings.HasPrefix(long, strings.TrimSuffix(n.text, "…")) {
+		t.Fatalf("kept %d bytes, valid %v", len(n.text), utf8.ValidString(n.text))
+	}
+	if short := noteOffer([]transfer.Item{{Kind: transfer.KindText, Text: "halo"}}); short.text != "halo" {
+		t.Fatalf("a short text became %q", short.text)
 	}
 }
