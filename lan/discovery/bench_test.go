@@ -125,7 +125,7 @@ func (r *room) peak(stop <-chan struct{}, limit time.Duration) (float64, float64
 	best, settled := 0.0, 0.0
 	last := samples[len(samples)-1]
 	for _, s := range samples {
-		if s.at.Sub(samples[0].at) >= limit/2 {
+		if s.at.Sub(samples[0].at) >= limit/2 && last.at.After(s.at) {
 			settled = float64(last.total-s.total) / last.at.Sub(s.at).Seconds()
 			break
 		}
