@@ -118,6 +118,9 @@ func (b *Backend) transferInfo(e transfer.Event, srcs []transfer.Source) ui.Tran
 		Done: e.Done, Total: e.Total, Rate: e.Rate, ETA: e.ETA, State: ui.TransferState(e.State),
 		Skipped: e.Skipped, Files: e.Files,
 	}
+	if e.Swarm != nil {
+		t.Swarm, t.FromPeers = true, e.Swarm.FromPeers
+	}
 	if e.Err != nil {
 		t.Err = b.describe(e.Err)
 		if transfer.IsEngineError(e.Err) {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -272,6 +273,17 @@ func (r *transferRow) set(t TransferInfo) {
 	r.result.Hidden = !final
 	r.line2.Hidden = r.progress.Hidden && r.result.Hidden
 	if !final {
+		r.progress.TextFormatter = nil
+		if t.Swarm {
+			// One of several receivers passing pieces to each other: the
+			// bar says so, and the progress line below keeps its figures.
+			pct := 0.0
+			if t.Total > 0 {
+				pct = float64(t.Done) * 100 / float64(t.Total)
+			}
+			line := fmt.Sprintf("%.0f%% · %s", pct, swarmLine(t))
+			r.progress.TextFormatter = func() string { return line }
+		}
 		if t.Total > 0 {
 			r.progress.SetValue(float64(t.Done) / float64(t.Total))
 		} else {
@@ -338,6 +350,15 @@ func transferDetail(t TransferInfo) string {
 		}
 	}
 	return strings.Join(parts, " · ")
+}
+
+// swarmLine says a row is part of a swarm; a receiver's says how much came
+// from the other receivers.
+func swarmLine(t TransferInfo) string {
+	if t.Direction == Incoming {
+		return tr("ui.transfer.swarm.in", "Size", formatBytes(t.FromPeers))
+	}
+	return tr("ui.transfer.swarm.out")
 }
 
 func stateLabel(t TransferInfo) string {

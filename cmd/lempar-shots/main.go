@@ -144,6 +144,18 @@ func scenes(g *ui.GUI, f *uitest.Fake, now time.Time, shot func(string) error) e
 	if err := shot("waiting-code"); err != nil {
 		return err
 	}
+	// A send to a classroom: receivers pass pieces to each other; then
+	// one of them, most of it from the others.
+	for _, t := range uitest.DemoSwarmOut(now) {
+		f.Emit(ui.TransferUpdated{Transfer: t})
+	}
+	if err := shot("swarm-out"); err != nil {
+		return err
+	}
+	f.Emit(ui.TransferUpdated{Transfer: uitest.DemoSwarmIn(now)})
+	if err := shot("swarm-in"); err != nil {
+		return err
+	}
 	if err := historyScenes(g, shot); err != nil {
 		return err
 	}

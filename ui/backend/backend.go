@@ -231,6 +231,12 @@ type TransferInfo struct {
 	// row reads "3 of 5 files; 2 skipped by Budi".
 	Skipped int
 	Files   int
+
+	// Swarm: this row is one receiver of a send to several Lempar devices
+	// that pass pieces to each other (transfer/swarm_doc.go). On a
+	// receiving row, FromPeers is how much came from the other receivers.
+	Swarm     bool
+	FromPeers int64
 }
 
 // Visibility says who can see this device.
