@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
-	"net"
 	"sync"
 	"time"
 
@@ -330,72 +328,6 @@ func (mb *member) drop(j int) {
 		id := mb.m.Members[j].ID
 		mb.tr.update(func(e *Event) { mb.stats(e, func(s *SwarmStats) { s.Dropped = append(s.Dropped, id) }) })
 	}
-}
-
-// dialLoop keeps a link to member j up while this member runs: it pulls
-// pieces there.
-func (mb *member) dialLoop(j int) {
-	backoff := 200 * time.Millisecond
-	for mb.ctx.Err() == nil {
-		mb.mu.Lock()
-		gone := mb.dropped[j]
-		mb.mu.Unlock()
-		if gone {
-			return
-		}
-		ss, err := mb.dial(j)
-		up := false
-		if err == nil {
-			l := newLink(mb, ss, j, true)
-			mb.runLink(l)
-			up = l.wasUp
-		}
-		if up {
-			backoff = 200 * time.Millisecond
-		} else {
-			mb.mu.Lock()
-			if !mb.linkedLocked(j) && mb.gone[j].IsZero() {
-				mb.gone[j] = time.Now() // unreachable, or it refused us
-			}
-			mb.mu.Unlock()
-		}
-		t := time.NewTimer(backoff)
-		select {
-		case <-mb.ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-		backoff = min(2*backoff, 2*time.Second)
-	}
-}
-
-func (mb *member) dial(j int) (*session, error) {
-	peer := mb.m.Members[j]
-	ctx, cancel := context.WithTimeout(mb.ctx, HandshakeTimeout)
-	defer cancel()
-	var d net.Dialer
-	raw, err := d.DialContext(ctx, "tcp", peer.Addr)
-	if err != nil {
-		return nil, err
-	}
-	tc := tls.Client(raw, mb.srv.Identity.ClientTLS(peer.ID))
-	if err := tc.HandshakeContext(ctx); err != nil {
-		raw.Close()
-		return nil, err
-	}
-	ss := newSession(tc)
-	if err := ss.afterHandshake(); err != nil {
-		raw.Close()
-		return nil, err
-	}
-	h := mb.srv.Hello()
-	h.Swarm = mb.m.Swarm
-	if _, err := exchangeHello(ss, helloFor(h), true); err != nil {
-		raw.Close()
-		return nil, err
-	}
-	return ss, nil
 }
 
 // runLink runs a link until it ends: registered, announced, read.
