@@ -18,9 +18,16 @@ func dialProbe(ctx context.Context, addr netip.AddrPort) error {
 	return c.Close()
 }
 
-// probeAll tries every address at once and reports the first that answers,
-// so a peer with a dead IPv6 address and a live IPv4 one costs one round
-// trip, not a timeout.
+// probeStagger is how long probeAll waits for an address before trying
+// the next as well (Happy Eyeballs, RFC 8305): on a LAN the best address
+// answers well within it, so a peer costs one connection, not one per
+// address, and a dead address delays the next by this much at most.
+const probeStagger = 150 * time.Millisecond
+
+// probeAll tries the addresses in order (best first), starting the next
+// when one fails or probeStagger passes without an answer, and reports the
+// first that answers; so a peer with a dead IPv6 address and a live IPv4
+// one costs a round trip or two, not a timeout.
 func probeAll(ctx context.Context, probe func(context.Context, netip.AddrPort) error, addrs []netip.AddrPort) (netip.AddrPort, bool) {
 	if len(addrs) == 0 {
 		return netip.AddrPort{}, false
@@ -28,7 +35,10 @@ func probeAll(ctx context.Context, probe func(context.Context, netip.AddrPort) e
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	res := make(chan netip.AddrPort, len(addrs))
-	for _, a := range addrs {
+	started := 0
+	next := func() {
+		a := addrs[started]
+		started++
 		go func() {
 			if probe(ctx, a) == nil {
 				res <- a
@@ -37,9 +47,27 @@ func probeAll(ctx context.Context, probe func(context.Context, netip.AddrPort) e
 			res <- netip.AddrPort{}
 		}()
 	}
-	for range addrs {
-		if a := <-res; a.IsValid() {
-			return a, true
+	next()
+	stagger := time.NewTimer(probeStagger)
+	defer stagger.Stop()
+	for done := 0; done < len(addrs); {
+		select {
+		case a := <-res:
+			done++
+			if a.IsValid() {
+				return a, true
+			}
+			if started < len(addrs) {
+				next()
+				stagger.Reset(probeStagger)
+			}
+		case <-stagger.C:
+			if started < len(addrs) {
+				next()
+				stagger.Reset(probeStagger)
+			}
+		case <-ctx.Done():
+			return netip.AddrPort{}, false
 		}
 	}
 	return netip.AddrPort{}, false
