@@ -151,6 +151,14 @@ func (p *prompter) Decide(ctx context.Context, r *transfer.Request) transfer.Ans
 		switch {
 		case ok:
 			a := strings.ToLower(strings.TrimSpace(line))
+			if keep, isPick, bad := pick(r.Offer, a); isPick && bad == "" {
+				return transfer.Answer{Accept: true, Items: keep}
+			} else if isPick {
+				// A number that names no item: ask again, the clock running.
+				fmt.Fprint(p.out, p.tr.T("cli.offer.pick.bad", "Number", bad)+" "+question+" ")
+				shown = time.Now()
+				continue
+			}
 			return transfer.Answer{Accept: a == "y" || a == "yes" || a == "ya" || a == "iya"}
 		case done:
 			fmt.Fprintln(p.out)
@@ -210,6 +218,7 @@ func (p *prompter) showOffer(r *transfer.Request) {
 	}
 	fmt.Fprintln(p.out, p.tr.T("cli.offer.code", "Code", transfer.FormatCode(r.Code), "Name", r.Peer.Name))
 	fmt.Fprintln(p.out, p.tr.T("cli.offer.dir", "Dir", r.Dir))
+	p.showPick(r)
 }
 
 // countdown is the time left as the prompt line starts with it: "[1:59
