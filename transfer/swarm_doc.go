@@ -21,8 +21,10 @@ package transfer
 //	11 manifest  {swarm, piece_size, you, members: [{id, addr}],
 //	             files: [{item, size, digest}], hashes (base64, 32 bytes per piece)}
 //
-// Pieces. Each file is cut into pieces of piece_size (1 MiB; 4 MiB above
-// 64 GiB in all; no swarm above 256 GiB); piece k of the send is the k-th
+// Pieces. Each file is cut into pieces of piece_size (256 KiB, one frame;
+// 1 MiB above ~40 GiB in all, 4 MiB above ~160 GiB; no swarm above ~650
+// GiB: at most 262,144 pieces, 100,000 files' short last pieces included);
+// piece k of the send is the k-th
 // piece in offer order, file by file, a file's last piece shorter. hashes
 // holds each piece's BLAKE3-256. A piece is verified against it before it
 // is written or passed on; the files' BLAKE3-256 digests are checked again
@@ -50,8 +52,9 @@ package transfer
 // its uplink carries ≈ 1× the data. A member asks for a missing piece from
 // its owner when the owner has it; from another member that has it when the
 // owner is gone; from the sender (which serves requests too) only when no
-// linked member has it and its owner is not linked. At most 2 requests wait
-// per link, 1 on the sender's session.
+// linked member has it and its owner is known unreachable (its link dropped,
+// or a dial failed or was refused) for 3 s. At most 4 requests wait per
+// link, 1 on the sender's session.
 //
 // Failure. A member that leaves stalls nobody: its pieces come from whoever
 // has them, else the sender. When the sender leaves, members finish from

@@ -28,16 +28,22 @@ const (
 )
 
 // pieceSizeFor is the piece size for a send of total bytes, 0 when it is
-// too big for a swarm (it then goes direct).
+// too big for a swarm (it then goes direct). Small pieces keep the pipeline
+// short: a member passes a piece on only once it holds all of it, and the
+// last piece's copies to the others are the swarm's tail (1 MiB pieces
+// made 8 receivers on 100 Mbit/s links take 1.63x one receiver's time).
+// A 256 KiB piece is one frame.
 func pieceSizeFor(total int64) int64 {
-	switch {
-	case total <= 64<<30:
-		return 1 << 20
-	case total <= 256<<30:
-		return 4 << 20
+	for _, size := range []int64{256 << 10, 1 << 20, 4 << 20} {
+		if total <= size*(maxPieces-MaxItems) {
+			return size
+		}
 	}
 	return 0
 }
+
+// validPieceSize: one of pieceSizeFor's sizes.
+func validPieceSize(s int64) bool { return s == 256<<10 || s == 1<<20 || s == 4<<20 }
 
 // SwarmMember is one receiver of a swarm: its device ID and where the
 // sender reached it.
@@ -103,7 +109,7 @@ func DecodeManifest(p []byte, o *Offer) (*Manifest, error) {
 	if _, err := uuid.Parse(m.Swarm); err != nil || m.Swarm != o.Swarm {
 		return nil, protocolError("manifest for swarm %q, offer named %q", m.Swarm, o.Swarm)
 	}
-	if m.PieceSize != 1<<20 && m.PieceSize != 4<<20 {
+	if !validPieceSize(m.PieceSize) {
 		return nil, protocolError("manifest piece size %d", m.PieceSize)
 	}
 	if len(m.Members) == 0 || len(m.Members) > maxMembers || m.You < 0 || m.You >= len(m.Members) {

@@ -5,7 +5,7 @@ import "time"
 // Which member to ask for which piece (swarm_doc.go, "Schedule").
 
 const (
-	askPerLink   = 2 // requests waiting on one member's link
+	askPerLink   = 4 // requests waiting on one member's link
 	askPerSender = 1 // on the sender's session: it is the fallback
 )
 
