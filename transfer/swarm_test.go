@@ -174,7 +174,7 @@ func (c *swarmCase) checkFiles(t *testing.T, rx *swarmNode) {
 }
 
 func TestSwarmReceiversShare(t *testing.T) {
-	for _, n := range []int{2, 5} {
+	for _, n := range []int{2, 8} {
 		t.Run(string(rune('0'+n)), func(t *testing.T) {
 			c := newSwarmCase(t, n, 6<<20+12345)
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
