@@ -67,6 +67,7 @@ type evLine struct {
 	Files     int
 	FilesDone int
 	Skipped   int
+	SkippedAt []string // the skipped items' top-level names
 	Total     int64
 	Done      int64
 	Saved     []string
@@ -79,7 +80,7 @@ type evLine struct {
 
 func toLine(kind string, e transfer.Event) evLine {
 	l := evLine{Kind: kind, Session: e.Session, Direction: string(e.Direction), PeerID: e.Peer.ID, PeerName: e.Peer.Name,
-		State: string(e.State), Files: e.Files, FilesDone: e.FilesDone, Skipped: e.Skipped, Total: e.Total, Done: e.Done,
+		State: string(e.State), Files: e.Files, FilesDone: e.FilesDone, Skipped: e.Skipped, SkippedAt: e.SkippedItems, Total: e.Total, Done: e.Done,
 		Saved: e.Saved, Texts: e.Texts, Dir: e.Dir, At: time.Now()}
 	if e.Err != nil {
 		l.Err, l.Code = e.Err.Error(), transfer.CodeOf(e.Err).String()

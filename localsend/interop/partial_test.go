@@ -138,3 +138,70 @@ func TestLocalSendPartialAccept(t *testing.T) {
 	})
 	lem.stop()
 }
+
+// pickyJS is a LocalSend receiver on the peer's host, over HTTP, whose
+// person keeps only the files named on its command line: its
+// prepare-upload answer has tokens for those alone (as the official apps
+// answer when files are unticked). It prints what it was offered, what
+// was uploaded and any upload it refused.
+const pickyJS = `
+const http = require("node:http"), fs = require("node:fs"), path = require("node:path"), crypto = require("node:crypto");
+const [dir, ...keep] = process.argv.slice(1);
+let session = null; const tokens = {}, names = {};
+http.createServer(async (req, res) => {
+  const u = new URL(req.url, "http://x"), chunks = [];
+  for await (const c of req) chunks.push(c);
+  const body = Buffer.concat(chunks);
+  const reply = (code, o) => { res.writeHead(code, {"content-type": "application/json"}); res.end(JSON.stringify(o)); };
+  if (u.pathname.endsWith("/info") || u.pathname.endsWith("/register"))
+    return reply(200, {alias: "JS-Phone", version: "2.1", deviceModel: "Pixel", deviceType: "mobile", fingerprint: "js-phone-fp", port: 53317, protocol: "http", download: false});
+  if (u.pathname.endsWith("/prepare-upload")) {
+    const p = JSON.parse(body); session = crypto.randomUUID(); const files = {};
+    for (const [id, m] of Object.entries(p.files)) {
+      names[id] = m.fileName;
+      if (keep.includes(m.fileName)) files[id] = tokens[id] = crypto.randomBytes(8).toString("hex");
+    }
+    console.log(JSON.stringify({offered: Object.values(p.files).map(m => m.fileName).sort()}));
+    return reply(200, {sessionId: session, files});
+  }
+  if (u.pathname.endsWith("/upload")) {
+    const id = u.searchParams.get("fileId");
+    if (u.searchParams.get("sessionId") !== session || !tokens[id] || tokens[id] !== u.searchParams.get("token")) {
+      console.log(JSON.stringify({refused: names[id] || id})); return reply(403, {message: "Invalid token"});
+    }
+    fs.writeFileSync(path.join(dir, path.basename(names[id])), body);
+    console.log(JSON.stringify({uploaded: names[id]})); return reply(200, {});
+  }
+  reply(u.pathname.endsWith("/cancel") ? 200 : 404, {});
+}).listen(53317, () => console.log("listening"));
+`
+
+// Lempar sending to a LocalSend receiver whose person unticked a file: it
+// uploads only the files the answer has tokens for and its row counts the
+// rest as skipped.
+func TestLocalSendReceiverKeepsSome(t *testing.T) {
+	r := newRig(t)
+	save := t.TempDir()
+	cmd := r.lan.Command(lsHost, r.node, "-e", pickyJS, save, "a.pdf", "c.txt")
+	cmd.Env = append(os.Environ(), "NODE_NO_WARNINGS=1")
+	phone := startProc(t, "js-phone", cmd)
+	phone.expect("listening", 15*time.Second)
+	src := t.TempDir()
+	want := map[string][]byte{
+		"a.pdf": randFile(t, filepath.Join(src, "a.pdf"), 120_000),
+		"c.txt": randFile(t, filepath.Join(src, "c.txt"), 3_000),
+	}
+	randFile(t, filepath.Join(src, "b.mp4"), 500_000)
+	lem := r.lempar(helperCfg{Accept: "yes"})
+	lem.send(command{Op: "send", Addr: lsIP + ":53317", Paths: []string{filepath.Join(src, "a.pdf"), filepath.Join(src, "b.mp4"), filepath.Join(src, "c.txt")}})
+	s := lem.line(func(l evLine) bool { return l.Kind == "sent" }, 30*time.Second)
+	if s.State != "done" || s.Files != 2 || s.FilesDone != 2 || s.Skipped != 1 || !slices.Equal(s.SkippedAt, []string{"b.mp4"}) {
+		t.Fatalf("Lempar's final event %+v", s)
+	}
+	waitTree(t, save, want)
+	out := phone.Output()
+	if !strings.Contains(out, `{"offered":["a.pdf","b.mp4","c.txt"]}`) || strings.Contains(out, "refused") || strings.Contains(out, `"uploaded":"b.mp4"`) {
+		t.Fatalf("the phone saw:\n%s", out)
+	}
+	lem.stop()
+}
