@@ -89,6 +89,7 @@ func runReceive(ctx context.Context, g *globals, f receiveFlags) error {
 		}
 		dir = abs
 	}
+	var dropped droppedSeen
 	opts := app.Options{
 		ConfigDir: g.configDir, Name: f.name, Dir: dir, Port: f.port, Listen: f.listen,
 		AcceptAll: f.yes, AcceptFrom: f.acceptFrom, Acceptor: prompt,
@@ -96,6 +97,10 @@ func runReceive(ctx context.Context, g *globals, f receiveFlags) error {
 			if out != nil {
 				out.write(eventJSON(g.tr, e))
 				return
+			}
+			for _, id := range dropped.news(e) {
+				bar.clear()
+				fmt.Fprintln(stderr, g.tr.T("cli.receive.swarm-dropped", "ID", transfer.ShortID(id)))
 			}
 			if e.State == transfer.StateRetrying {
 				bar.clear()

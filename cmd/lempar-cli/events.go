@@ -160,3 +160,33 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
+
+// droppedSeen remembers, per session, the swarm members already reported
+// as dropped (Event.Swarm.Dropped only grows), so each is said once.
+type droppedSeen struct {
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+// news returns the members dropped since the session's last event.
+func (d *droppedSeen) news(e transfer.Event) []string {
+	if e.Swarm == nil {
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.seen == nil {
+		d.seen = map[string]int{}
+	}
+	n := d.seen[e.Session]
+	if e.State.Final() {
+		delete(d.seen, e.Session) // a long-running receive forgets ended sessions
+	}
+	if len(e.Swarm.Dropped) <= n {
+		return nil
+	}
+	if !e.State.Final() {
+		d.seen[e.Session] = len(e.Swarm.Dropped)
+	}
+	return e.Swarm.Dropped[n:]
+}
