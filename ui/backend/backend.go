@@ -267,6 +267,10 @@ type Settings struct {
 	Port            int // 0 picks a free port
 	// LocalSend lets LocalSend apps (phones) see and send to this device.
 	LocalSend bool
+	// LocalSendHTTP also accepts LocalSend devices whose encryption is off.
+	LocalSendHTTP bool
+	// LocalSendPIN, when set, is asked of every LocalSend sender.
+	LocalSendPIN string
 	// StartAtLogin starts Lempar (in the tray) when the person logs in.
 	StartAtLogin bool
 }
@@ -276,10 +280,6 @@ type KnownDevice struct {
 	ID         string
 	Name       string
 	OS         string
-	// LocalSendHTTP also accepts LocalSend devices whose encryption is off.
-	LocalSendHTTP bool
-	// LocalSendPIN, when set, is asked of every LocalSend sender.
-	LocalSendPIN string
 	AutoAccept bool
 	LastAddr   string
 	LastSeen   time.Time
