@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -536,4 +537,40 @@ func pathLines(lines []string, path string) []string {
 		}
 	}
 	return out
+}
+
+// A received text of 1 MiB (LocalSend's limit) shows its start in the
+// dialog, says so, and Copy copies all of it; a wrapped label of the whole
+// would take the window minutes to lay out.
+func TestReceivedLongTextShowsItsStart(t *testing.T) {
+	g, f, _ := newTestGUI(t, LangEnglish)
+	long := strings.Repeat("kata demi kata ", (1<<20)/15)
+	tr := TransferInfo{ID: "x", Direction: Incoming, PeerName: "Sari-PC", Kind: KindText, Count: 1, Text: long, State: Sending}
+	f.Emit(TransferUpdated{Transfer: tr})
+	tr.State = Done
+	f.Emit(TransferUpdated{Transfer: tr})
+	shown, cut := dialogText(long)
+	if !cut || utf8.RuneCountInString(shown) > maxDialogText+2 || !strings.HasPrefix(long, strings.TrimSuffix(shown, " …")) {
+		t.Fatalf("shown %d characters, cut %v", utf8.RuneCountInString(shown), cut)
+	}
+	top := g.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog")
+	}
+	note := false
+	for _, o := range test.LaidOutObjects(top) {
+		if rt, ok := o.(*widget.RichText); ok && rt.String() == "Showing the start of a long text (1.0 MB). Copy copies all of it." {
+			note = true
+		}
+	}
+	if !hasLabel(top, shown) || !note {
+		t.Fatal("the dialog doesn't show the start and say so")
+	}
+	test.Tap(topDialogButton(t, g, "Copy"))
+	if got := g.app.Clipboard().Content(); got != long {
+		t.Errorf("clipboard has %d bytes, want %d", len(got), len(long))
+	}
+	if s, cut := dialogText("meet at 3pm"); cut || s != "meet at 3pm" {
+		t.Errorf("a short text became %q", s)
+	}
 }
