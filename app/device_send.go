@@ -71,10 +71,12 @@ type outgoing struct {
 func (d *Device) Send(ctx context.Context, targets []Target, srcs []transfer.Source, o SendOptions) []SendResult {
 	res := make([]SendResult, len(targets))
 	swarm := make([]*transfer.SwarmTarget, len(targets))
+	var sw *transfer.Swarm
+	defer func() { sw.Stop() }() // every send is over: no hashing left behind
 	if len(targets) == 1 {
 		swarm[0] = o.Swarm
 	} else if n := lemparTargets(targets); n >= 2 && !o.NoSwarm {
-		if sw := transfer.NewSwarm(srcs, n); sw != nil {
+		if sw = transfer.NewSwarm(srcs, n); sw != nil {
 			for i, t := range targets {
 				if !localsend.IsPeerID(t.ID) {
 					swarm[i] = sw.Target()

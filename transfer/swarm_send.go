@@ -32,6 +32,9 @@ type Swarm struct {
 	members []*SwarmTarget
 	ready   chan struct{} // closed when pending reaches 0: the roster is final
 
+	stop     chan struct{} // closed by Stop: hashing ends early
+	stopOnce sync.Once
+
 	// memberAddr, in tests, changes where members reach each other (the
 	// sender then reaches them through a relay the test can cut).
 	memberAddr func(SwarmMember) string
@@ -60,9 +63,17 @@ func NewSwarm(srcs []Source, targets int) *Swarm {
 		return nil
 	}
 	sw := &Swarm{ID: uuid.NewString(), srcs: srcs, pieceSize: size, pending: targets,
-		hashed: make(chan struct{}), ready: make(chan struct{})}
+		hashed: make(chan struct{}), ready: make(chan struct{}), stop: make(chan struct{})}
 	go sw.hash()
 	return sw
+}
+
+// Stop ends the hashing if it still runs (every target's send is over, or
+// cancelled before anyone accepted). Safe on nil and more than once.
+func (sw *Swarm) Stop() {
+	if sw != nil {
+		sw.stopOnce.Do(func() { close(sw.stop) })
+	}
 }
 
 // Target registers one of the targets counted in NewSwarm.
@@ -95,6 +106,13 @@ func (sw *Swarm) hash() {
 		}
 		whole.Reset()
 		for ; k < len(pieces) && pieces[k].file == fi; k++ {
+			select {
+			case <-sw.stop:
+				f.Close()
+				sw.hashErr = newErr(errcode.Cancelled, nil)
+				return
+			default:
+			}
 			ph.Reset()
 			if _, err := io.CopyBuffer(io.MultiWriter(ph, whole), io.LimitReader(f, int64(pieces[k].n)), buf); err != nil {
 				f.Close()
