@@ -119,7 +119,7 @@ func (b *Backend) transferInfo(e transfer.Event, srcs []transfer.Source) ui.Tran
 		Skipped: e.Skipped, Files: e.Files,
 	}
 	if e.Swarm != nil {
-		t.Swarm, t.FromPeers = true, e.Swarm.FromPeers
+		t.Swarm, t.FromPeers, t.SwarmID = true, e.Swarm.FromPeers, e.Swarm.ID
 	}
 	if e.Err != nil {
 		t.Err = b.describe(e.Err)

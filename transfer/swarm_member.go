@@ -82,7 +82,7 @@ func newMember(h *swarmHost, srv *Server, m *Manifest, rx *receive) (*member, er
 	mb.peerCount[m.You] = mb.have.count()
 	mb.tr.update(func(e *Event) {
 		e.State, e.Done, e.Sent, e.FilesDone, e.Saved = StateSending, held, 0, 0, nil
-		e.Swarm = &SwarmStats{Members: nm}
+		e.Swarm = &SwarmStats{ID: m.Swarm, Members: nm}
 	})
 	return mb, nil
 }
@@ -284,7 +284,7 @@ func (mb *member) linkedLocked(j int) bool {
 // stats replaces the event's swarm figures (never changed in place: events
 // already emitted share the old value).
 func (mb *member) stats(e *Event, f func(*SwarmStats)) {
-	s := SwarmStats{Members: len(mb.m.Members)}
+	s := SwarmStats{ID: mb.m.Swarm, Members: len(mb.m.Members)}
 	if e.Swarm != nil {
 		s = *e.Swarm
 	}

@@ -16,6 +16,7 @@ import (
 
 // SwarmStats is the swarm part of an Event (nil for direct transfers).
 type SwarmStats struct {
+	ID        string // the swarm's ID: one send's targets share it
 	Members   int
 	FromPeers int64    // member: bytes received from other members
 	ToPeers   int64    // member: bytes served to other members
@@ -81,7 +82,7 @@ func (s *sender) swarmStream(ctx context.Context) error {
 	}
 	n := len(man.pieces)
 	ps := &pushState{have: newBitmap(n), gotBits: make(chan struct{}), reqs: make(chan int, 4), done: make(chan error, 1)}
-	s.tr.update(func(e *Event) { e.Swarm = &SwarmStats{Members: len(man.Members)}; e.FilesDone = 0 })
+	s.tr.update(func(e *Event) { e.Swarm = &SwarmStats{ID: man.Swarm, Members: len(man.Members)}; e.FilesDone = 0 })
 	go func() {
 		err := s.swarmReadLoop(man, ps)
 		if err != nil {

@@ -281,7 +281,7 @@ func (r *transferRow) set(t TransferInfo) {
 			if t.Total > 0 {
 				pct = float64(t.Done) * 100 / float64(t.Total)
 			}
-			line := fmt.Sprintf("%.0f%% · %s", pct, swarmLine(t))
+			line := fmt.Sprintf("%.0f%% · %s", pct, r.g.swarmLine(t))
 			r.progress.TextFormatter = func() string { return line }
 		}
 		if t.Total > 0 {
@@ -352,13 +352,24 @@ func transferDetail(t TransferInfo) string {
 	return strings.Join(parts, " · ")
 }
 
-// swarmLine says a row is part of a swarm; a receiver's says how much came
-// from the other receivers.
-func swarmLine(t TransferInfo) string {
+// swarmLine says a row is part of a swarm: a receiver's, how much came
+// from the other receivers; a sender's, how far all the send's receivers
+// are together.
+func (g *GUI) swarmLine(t TransferInfo) string {
 	if t.Direction == Incoming {
 		return tr("ui.transfer.swarm.in", "Size", formatBytes(t.FromPeers))
 	}
-	return tr("ui.transfer.swarm.out")
+	var n int
+	var done, total int64
+	for _, o := range g.transfers {
+		if o.Swarm && o.Direction == Outgoing && o.SwarmID != "" && o.SwarmID == t.SwarmID {
+			n, done, total = n+1, done+o.Done, total+o.Total
+		}
+	}
+	if n < 2 || total == 0 {
+		return tr("ui.transfer.swarm.out")
+	}
+	return tr("ui.transfer.swarm.out.all", "N", n, "Pct", fmt.Sprintf("%.0f", float64(done)*100/float64(total)))
 }
 
 func stateLabel(t TransferInfo) string {

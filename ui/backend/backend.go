@@ -237,6 +237,9 @@ type TransferInfo struct {
 	// receiving row, FromPeers is how much came from the other receivers.
 	Swarm     bool
 	FromPeers int64
+	// SwarmID is shared by the rows of one swarm send, so the window can
+	// show how far all its receivers are.
+	SwarmID string
 }
 
 // Visibility says who can see this device.

@@ -17,7 +17,7 @@ func DemoSwarmOut(now time.Time) []backend.TransferInfo {
 	}{{"lab-01", 620_000_000}, {"lab-02", 540_000_000}, {"lab-03", 700_000_000}} {
 		out = append(out, backend.TransferInfo{ID: "sw" + p.name, Direction: backend.Outgoing, PeerID: "9e8d7c6b5a4f3e2d1c0b" + p.name, PeerName: p.name,
 			Name: "Materi kelas", Count: 1, Kind: backend.KindDir, Done: p.done, Total: 1_000_000_000, Rate: float64(60_000_000 + 5_000_000*i),
-			ETA: 7 * time.Second, State: backend.Sending, Swarm: true, Started: now.Add(-10 * time.Second)})
+			ETA: 7 * time.Second, State: backend.Sending, Swarm: true, SwarmID: "demo-swarm", Started: now.Add(-10 * time.Second)})
 	}
 	return out
 }
