@@ -54,7 +54,7 @@ package transfer
 // owner is gone; from the sender (which serves requests too) only when no
 // linked member has it and its owner is known unreachable (its link dropped,
 // or a dial failed or was refused) for 3 s. At most 4 requests wait per
-// link, 1 on the sender's session.
+// link, 2 on the sender's session.
 //
 // Failure. A member that leaves stalls nobody: its pieces come from whoever
 // has them, else the sender. When the sender leaves, members finish from

@@ -6,7 +6,7 @@ import "time"
 
 const (
 	askPerLink   = 4 // requests waiting on one member's link
-	askPerSender = 1 // on the sender's session: it is the fallback
+	askPerSender = 2 // on the sender's session: it is the fallback
 )
 
 // scheduleLocked sends requests for missing pieces. Piece k comes from
