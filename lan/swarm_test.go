@@ -146,13 +146,25 @@ func TestSwarmMixed(t *testing.T) {
 		t.Fatalf("the LocalSend device's copy differs (sha256 %q)", h)
 	}
 	targets := map[string]string{}
+	inSwarm := map[string]bool{}
 	for _, e := range s.p.Events() {
 		if e.Final() {
 			targets[e.Str("target")] = e.Str("state")
+			inSwarm[e.Str("target")] = e.M["swarm"] == true
 		}
 	}
 	if targets["LS-Tablet"] != "done" || len(targets) != 3 {
 		t.Fatalf("the sender's final events per target: %v", targets)
+	}
+	if swarmSupported(t) {
+		// The two Lempar receivers share one copy, the LocalSend device
+		// gets its own: twice the file, where direct sends take three.
+		if !inSwarm[r.rx[0].addr] || !inSwarm[r.rx[1].addr] || inSwarm["LS-Tablet"] {
+			t.Errorf("swarm per target: %v; want the two Lempar receivers in it and the LocalSend device not", inSwarm)
+		}
+		if up := float64(res.uplink) / size; up > 2.3 {
+			t.Errorf("the sender's link carried %.2f× the file; want ≤ 2.3 (one copy for the swarm, one for LocalSend)", up)
+		}
 	}
 	t.Logf("FIGURE mixed send (2 Lempar, 1 LocalSend), %d MiB: %.2f s, sender uplink %.2f× the file", size>>20, res.wall.Seconds(), float64(res.uplink)/size)
 }
