@@ -1,7 +1,9 @@
 // Package lan is the emulated-LAN suite: real lempar-cli processes on hosts
 // in network namespaces (internal/netns), with links shaped by tc and
 // nftables the way Wi-Fi behaves — limited rate, random loss, drops — and
-// with full disks, many senders and offer floods.
+// with full disks, many senders and offer floods; and a switched LAN of
+// links shaped both ways where one sender sends to a room (the swarm:
+// swarm_test.go, and its benchmark swarm_bench_test.go).
 //
 // It needs root (ip netns, tc, nft, mount) and takes minutes, so it runs
 // only when LEMPAR_LAN=1 (make lan); otherwise every test skips and says
