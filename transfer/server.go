@@ -91,10 +91,11 @@ type Server struct {
 	strangerOfferBytes int64
 	holds              map[*receive]*offerHold
 
-	swarms       swarmHost     // swarms this device is a member of (swarm_rx.go)
-	swarmCorrupt bool          // tests only: serve damaged pieces to other members
-	swarmless    bool          // tests only: a hello without capabilities, as older builds send
-	swarmSlow    time.Duration // tests only: a slow disk, per piece taken in
+	swarms         swarmHost     // swarms this device is a member of (swarm_rx.go)
+	swarmCorrupt   bool          // tests only: serve damaged pieces to other members
+	swarmless      bool          // tests only: a hello without capabilities, as older builds send
+	swarmSlow      time.Duration // tests only: a slow disk, per piece taken in
+	swarmJoinDelay time.Duration // tests only: a member slow to join after its manifest
 
 	spaceMu  sync.Mutex // guards reserved
 	reserved map[*receive]spaceHold

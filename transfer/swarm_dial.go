@@ -14,6 +14,7 @@ import (
 // pieces there.
 func (mb *member) dialLoop(j int) {
 	backoff := 200 * time.Millisecond
+	start, linkedOnce := time.Now(), false
 	for mb.ctx.Err() == nil {
 		mb.mu.Lock()
 		gone := mb.dropped[j]
@@ -22,15 +23,20 @@ func (mb *member) dialLoop(j int) {
 			return
 		}
 		ss, err := mb.dial(j)
-		up := false
+		up, joining := false, false
 		if err == nil {
 			l := newLink(mb, ss, j, true)
 			mb.runLink(l)
 			up = l.wasUp
+			// Refused before it ever took a link: it has not joined yet
+			// (not gone; else its pieces would be fetched from the
+			// sender, which pushes them to it anyway).
+			joining = l.refused && !linkedOnce && time.Since(start) < joinGrace
 		}
 		if up {
+			linkedOnce = true
 			backoff = 200 * time.Millisecond
-		} else {
+		} else if !joining {
 			mb.mu.Lock()
 			if !mb.linkedLocked(j) && mb.gone[j].IsZero() {
 				mb.gone[j] = time.Now() // unreachable, or it refused us

@@ -53,8 +53,11 @@ package transfer
 // its owner when the owner has it; from another member that has it when the
 // owner is gone; from the sender (which serves requests too) only when no
 // linked member has it and its owner is known unreachable (its link dropped,
-// or a dial failed or was refused) for 3 s. At most 4 requests wait per
-// link, 2 on the sender's session.
+// or a dial failed or was refused) for 3 s. A member that refuses as
+// "not-member" before it ever took a link is still joining, not
+// unreachable, for its first 15 s (else its share would come from the
+// sender twice). At most 4 requests wait per link, 2 on the sender's
+// session.
 //
 // Failure. A member that leaves stalls nobody: its pieces come from whoever
 // has them, else the sender. When the sender leaves, members finish from

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -278,5 +279,61 @@ func TestSwarmOldPeerGoesDirect(t *testing.T) {
 		if i < 2 && e.Swarm.Members != 2 {
 			t.Fatalf("member %d: swarm of %d, want 2", i, e.Swarm.Members)
 		}
+	}
+}
+
+// A member slow to join (its manifest handled after the others' owner
+// grace) refuses the others' links as "not-member" meanwhile. That is not
+// "gone": the others must not fetch its pieces from the sender, which
+// pushes them to it anyway. They once did, so the bytes members had from
+// the sender added up to the file while pieces of the slow member's share
+// had not left the sender; a sender that vanished then (the lan test
+// TestSwarmSenderKilled kills it at exactly that point) left those pieces
+// with nobody, and every member stalled one or more pieces short.
+func TestSwarmSlowJoinerNotGone(t *testing.T) {
+	var made atomic.Int32
+	opt := func(s *Server) {
+		s.swarmSlow = 20 * time.Millisecond
+		if made.Add(1) == 4 { // the last member
+			s.swarmJoinDelay = ownerGrace + time.Second
+		}
+	}
+	c := newSwarmCase(t, 4, 16<<20, opt)
+	total := c.total()
+	relays := make([]*cutter, len(c.rxs))
+	for i, rx := range c.rxs {
+		relays[i] = newCutter(t, rx.addr)
+	}
+	c.via = func(i int) string { return relays[i].ln.Addr().String() }
+	le := watch(c)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	sctx, kill := context.WithCancel(ctx)
+	res := c.sendAsync(sctx, t, SendOptions{RetryFor: time.Minute})
+	fromSender := func() int64 {
+		var n int64
+		for i := range c.rxs {
+			if e := le.get(i); e.Swarm != nil {
+				n += e.Sent - e.Swarm.FromPeers
+			}
+		}
+		return n
+	}
+	until(t, 60*time.Second, "the members' bytes from the sender add up to the files", func() bool { return fromSender() >= total })
+	for _, r := range relays {
+		r.cut()
+	}
+	kill()
+	<-res
+	for i, rx := range c.rxs {
+		select {
+		case e := <-rx.final:
+			if e.State != StateDone {
+				t.Fatalf("member %d after the sender left: %+v", i, e)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("member %d stalled after the sender left: %d of %d bytes", i, le.get(i).Done, total)
+		}
+		c.checkFiles(t, rx)
 	}
 }

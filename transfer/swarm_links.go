@@ -23,6 +23,7 @@ type link struct {
 	have    bitmap // dialled links: what the peer holds
 	asked   int    // requests waiting on this link
 	wasUp   bool   // dialled: the member took it (set by unlink, read by dialLoop)
+	refused bool   // dialled: the member answered "not-member" (read by dialLoop after runLink)
 
 	bmu sync.Mutex // guards the piece being assembled: the link's reader fills it, unlink frees it
 	cur int        // piece being assembled, -1 for none
@@ -361,6 +362,10 @@ func (mb *member) runLink(l *link) {
 			return
 		}
 		if t == FrameError || t == FrameCancel || t == FrameBye {
+			var e ErrorMsg
+			if t == FrameError && l.dialled && decodeJSON(p, &e, "error") == nil && e.Code == "not-member" {
+				l.refused = true
+			}
 			return
 		}
 		if err := mb.onFrame(l, t, p); err != nil {
@@ -414,10 +419,15 @@ func (mb *member) serveLoop(ctx context.Context, l *link) {
 		case k = <-l.serveQ:
 		}
 		ref := mb.m.pieces[k]
+		// Under placeMu: the file is either still the partial or already
+		// placed, never renamed between the look and the open (opening a
+		// partial that was just placed would make a new, empty one).
+		mb.placeMu.RLock()
 		mb.mu.Lock()
 		has, saved := mb.have.has(k), mb.saved[ref.file]
 		mb.mu.Unlock()
 		if !has {
+			mb.placeMu.RUnlock()
 			if l.ss.fw.control(FrameReject, PieceReject{Piece: k, Code: "missing"}) != nil {
 				l.close()
 				return
@@ -431,6 +441,7 @@ func (mb *member) serveLoop(ctx context.Context, l *link) {
 		if saved == "" {
 			f, err = mb.ib.PartialRW(mb.partials[ref.file], 0)
 		}
+		mb.placeMu.RUnlock()
 		if err != nil {
 			_ = l.ss.fw.control(FrameReject, PieceReject{Piece: k, Code: "unreadable"})
 			continue

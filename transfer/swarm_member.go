@@ -31,6 +31,9 @@ type member struct {
 	done     chan struct{} // every file placed
 	stopped  chan struct{} // run returned
 
+	// placeMu is held to place a file and to open one to serve a piece.
+	placeMu sync.RWMutex
+
 	mu       sync.Mutex // guards everything below
 	have     bitmap
 	left     []int         // per file: pieces still missing
@@ -213,12 +216,15 @@ func (mb *member) place() error {
 			mb.ib.Remove(mb.partials[fi])
 			return newErr(errcode.DigestMismatch, nil, "Path", it.Path, "Name", mb.tr.snapshot().Peer.Name)
 		}
+		mb.placeMu.Lock()
 		final, err := mb.ib.Place(mb.partials[fi], mb.offer.SavePath(mf.Item), it.MTime)
 		if err != nil {
+			mb.placeMu.Unlock()
 			return err
 		}
 		mb.mu.Lock()
 		mb.saved[fi] = final
+		mb.placeMu.Unlock()
 		if mb.sender != nil {
 			mb.sender.queueAck(Ack{Item: mf.Item, OK: true, SavedAs: final})
 		}
@@ -234,6 +240,10 @@ const (
 	lingerGone = 30 * time.Second
 	lingerMax  = 10 * time.Minute
 	ownerGrace = 3 * time.Second // an owner not linked this long: ask the sender
+	// joinGrace: a member that refuses us as "not-member" before we ever
+	// linked is still joining (its manifest is on its way), not gone; it
+	// counts as gone only after this long.
+	joinGrace = 15 * time.Second
 )
 
 func (mb *member) linger() {

@@ -201,6 +201,9 @@ func (rx *receive) swarmAccepted(dec *Decision) error {
 	if err != nil {
 		return err
 	}
+	if d := rx.srv.swarmJoinDelay; d > 0 {
+		time.Sleep(d) // tests: a member slow to join
+	}
 	mb, err := rx.srv.swarms.join(rx.srv, m, rx)
 	if err != nil {
 		rx.ss.sendFinal(FrameError, ErrorMsg{Code: CodeOf(err).String()})
