@@ -170,6 +170,13 @@ func (t *tracker) snapshot() Event {
 	return t.ev
 }
 
+// ended: the final event was emitted.
+func (t *tracker) ended() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.final
+}
+
 // finish emits the final event (once).
 func (t *tracker) finish(state State, err error) {
 	t.update(func(e *Event) {

@@ -206,6 +206,12 @@ func (s *Server) unpark(id, peerID, sig string) *parked {
 		return nil // giving up right now
 	}
 	delete(s.parked, key)
+	if p.tr.ended() {
+		// It finished after all (a swarm member whose last file was
+		// placed as the sender hung up): a new offer is a new transfer,
+		// not a continuation that no event would ever report.
+		return nil
+	}
 	return p
 }
 

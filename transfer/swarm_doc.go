@@ -12,6 +12,10 @@ package transfer
 // targets always do. So does a target that keeps only some items (partial
 // accept).
 //
+// A swarm left with one accepter (the others declined, failed or went
+// direct) runs as the sender's pieces to that one receiver and is reported
+// as a direct transfer: no Event.Swarm, no "swarm" in --json.
+//
 // Consent. Each target gets its own session, offer, code and consent as in
 // a direct send; the offer names the swarm ({…, swarm: "<uuid>"}). Those
 // that accept form the swarm. The sender waits until every swarm target has

@@ -337,3 +337,63 @@ func TestSwarmSlowJoinerNotGone(t *testing.T) {
 		c.checkFiles(t, rx)
 	}
 }
+
+// A swarm member whose session ended as its last file was placed must not
+// stay parked as a transfer to continue: the same file sent again from the
+// same device is a new transfer, reported by its own events (it was once
+// attached to the finished one and reported by none).
+func TestUnparkSkipsFinished(t *testing.T) {
+	s := &Server{parked: map[string]*parked{}}
+	tr := newTracker(Event{}, nil)
+	s.park("swarm-session", &parked{peerID: "guru", sig: "same-file", tr: tr}, func() {})
+	tr.finish(StateDone, nil)
+	if p := s.unpark("direct-session", "guru", "same-file"); p != nil {
+		t.Fatal("a new offer continued a finished transfer")
+	}
+}
+
+// A direct send right after a swarm send of the same file to the same
+// receiver is its own transfer, reported to its end.
+func TestSwarmThenDirectSameFile(t *testing.T) {
+	c := newSwarmCase(t, 2, 2<<20)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	_, errs := c.sendAll(ctx, t, SendOptions{}, nil)
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("swarm send to %d: %v", i, err)
+		}
+	}
+	for _, rx := range c.rxs {
+		if e := rx.waitFinal(t); e.State != StateDone {
+			t.Fatalf("swarm: %+v", e)
+		}
+	}
+	rx := c.rxs[0]
+	ev, err := Send(ctx, c.id, SendOptions{Addr: rx.addr, PeerID: rx.id.ID, Hello: Hello{Name: "Guru"}}, c.srcs)
+	if err != nil || ev.State != StateDone {
+		t.Fatalf("direct send after the swarm: %v %+v", err, ev)
+	}
+	if e := rx.waitFinal(t); e.State != StateDone || e.Swarm != nil {
+		t.Fatalf("the receiver's report of the direct send: %+v", e)
+	}
+}
+
+// A swarm left with one accepter (the other target an older Lempar, which
+// goes direct) is reported as the direct transfer it is, on both sides.
+func TestSwarmOfOneIsDirect(t *testing.T) {
+	c := newSwarmCase(t, 1, 2<<20)
+	c.rxs = append(c.rxs, newSwarmNode(t, func(s *Server) { s.swarmless = true }))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	evs, errs := c.sendAll(ctx, t, SendOptions{}, nil)
+	for i, rx := range c.rxs {
+		if errs[i] != nil || evs[i].State != StateDone || evs[i].Swarm != nil {
+			t.Fatalf("target %d: %v %+v", i, errs[i], evs[i])
+		}
+		if e := rx.waitFinal(t); e.State != StateDone || e.Swarm != nil {
+			t.Fatalf("receiver %d: %+v", i, e)
+		}
+		c.checkFiles(t, rx)
+	}
+}

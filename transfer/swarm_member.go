@@ -85,7 +85,10 @@ func newMember(h *swarmHost, srv *Server, m *Manifest, rx *receive) (*member, er
 	mb.peerCount[m.You] = mb.have.count()
 	mb.tr.update(func(e *Event) {
 		e.State, e.Done, e.Sent, e.FilesDone, e.Saved = StateSending, held, 0, 0, nil
-		e.Swarm = &SwarmStats{ID: m.Swarm, Members: nm}
+		e.Swarm = nil
+		if nm >= 2 { // a swarm of one is reported as the direct transfer it is
+			e.Swarm = &SwarmStats{ID: m.Swarm, Members: nm}
+		}
 	})
 	return mb, nil
 }

@@ -82,7 +82,14 @@ func (s *sender) swarmStream(ctx context.Context) error {
 	}
 	n := len(man.pieces)
 	ps := &pushState{have: newBitmap(n), gotBits: make(chan struct{}), reqs: make(chan int, 4), done: make(chan error, 1)}
-	s.tr.update(func(e *Event) { e.Swarm = &SwarmStats{ID: man.Swarm, Members: len(man.Members)}; e.FilesDone = 0 })
+	s.tr.update(func(e *Event) {
+		// A swarm of one (the others declined, went direct or failed) is
+		// the sender's pieces to one receiver: a direct transfer, reported so.
+		if len(man.Members) >= 2 {
+			e.Swarm = &SwarmStats{ID: man.Swarm, Members: len(man.Members)}
+		}
+		e.FilesDone = 0
+	})
 	go func() {
 		err := s.swarmReadLoop(man, ps)
 		if err != nil {

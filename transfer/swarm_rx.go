@@ -241,6 +241,14 @@ func (rx *receive) swarmAccepted(dec *Decision) error {
 		select {
 		case <-mb.done: // both at once: the sender hung up after our last ack
 			return nil
+		case <-rx.bye:
+			// The sender had every ack, so every file is placed and
+			// the member is closing done right now: not a lost link.
+			select {
+			case <-mb.done:
+				return nil
+			case <-mb.stopped:
+			}
 		default:
 		}
 		err := context.Cause(rx.ctx)
