@@ -50,7 +50,9 @@ func register(self Self, instance string, nc netConfig) (*zeroconf.Server, error
 	for _, a := range nc.addrs {
 		ips = append(ips, a.WithZone("").String())
 	}
-	return zeroconf.RegisterProxy(instance, serviceType, domain, self.Port, hostLabel(self.ID), ips, txtFor(self), nc.ifaces)
+	srv, err := zeroconf.RegisterProxy(instance, serviceType, domain, self.Port, hostLabel(self.ID), ips, txtFor(self), nc.ifaces)
+	queriesOnly(srv)
+	return srv, err
 }
 
 func announceKey(self Self, instance string, nc netConfig) string {

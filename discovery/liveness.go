@@ -23,6 +23,10 @@ const (
 	probeTimeout  = 1500 * time.Millisecond
 	pendingLimit  = 10 * time.Second // an instance that never yields an address is forgotten
 	askAgainAfter = 2 * time.Second  // at most one follow-up query per instance in this time
+	// firstProbeWait: a Lempar announcement that came from an address
+	// the device doesn't list waits this long for one that does before
+	// the peer is probed (table.go, selfAnnounced).
+	firstProbeWait = time.Second
 )
 
 // phase is where a peer is in its liveness check.
@@ -63,6 +67,10 @@ func (t *table) tick(now time.Time) {
 				t.forget(e)
 				continue
 			}
+			if !e.announced && e.mdns && !e.deferred && now.Sub(e.created) >= firstProbeWait {
+				e.deferred = true // once: after this, records start probes as before
+				t.startIfPending(now, e)
+			}
 			if e.announced && now.Sub(e.heard) >= e.interval {
 				t.check(now, e)
 			}
@@ -80,6 +88,18 @@ func (t *table) tick(now time.Time) {
 			}
 		}
 	}
+}
+
+// busy reports whether a peer is in flux (a goodbye's grace, a probe or a
+// confirmation running, not listed yet): then the Serve loop ticks every
+// tickEvery, else every idleTick.
+func (t *table) busy() bool {
+	for _, e := range t.peers {
+		if !e.goneAt.IsZero() || e.phase != phaseIdle || !e.announced {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *table) check(now time.Time, e *entry) {

@@ -13,8 +13,12 @@ import (
 )
 
 const (
-	tickEvery     = 250 * time.Millisecond // timer resolution of the table
-	netCheckEvery = 5 * time.Second        // interfaces and addresses are re-read this often
+	tickEvery = 250 * time.Millisecond // timer resolution of the table while a peer is in flux
+	// idleTick is the loop's pace while every peer is listed and quiet:
+	// silence is noticed up to this much later (doc.go adds it to the
+	// crash budget), and a goodbye pokes the loop at once.
+	idleTick      = time.Second
+	netCheckEvery = 5 * time.Second // interfaces and addresses are re-read this often
 	// netSettle is how long after the system reports an address or link
 	// change the interfaces are re-read: one roam is a burst of changes
 	// (old address gone, link up, new address), read once after it.
@@ -237,9 +241,13 @@ func (s *Service) Serve(ctx context.Context) error {
 		s.reconcileAnnounce(&st, now)
 		s.heartbeat(&st, now)
 		s.browse(&st, now)
-		s.apply(func(t *table) { t.tick(now) })
+		busy := false
+		s.apply(func(t *table) { t.tick(now); busy = t.busy() })
 		s.retryKnown(now)
-		wait := tickEvery
+		wait := idleTick
+		if busy {
+			wait = tickEvery
+		}
 		for _, at := range []time.Time{st.nextNet, st.beat.wake(), st.query.next} {
 			if d := at.Sub(now); !at.IsZero() && d > 0 && d < wait {
 				wait = d
@@ -320,16 +328,21 @@ func (s *Service) onPacket(msg *dns.Msg, at arrival) {
 		return
 	}
 	now := s.clock.Now()
+	bye := false
 	s.apply(func(t *table) {
 		s.noteFamily(now, pk, at)
 		for _, o := range pk.obs {
 			s.noticeClash(o)
 			t.observe(now, o)
+			bye = bye || o.goodbye
 		}
 		for host, addrs := range pk.hostAddrs {
 			t.hostAddrs(now, host, addrs)
 		}
 	})
+	if bye {
+		s.poke() // its grace period runs on the fast tick
+	}
 }
 
 // noticeClash renames us when another device announces our instance name.

@@ -31,6 +31,7 @@ type entry struct {
 	phase    phase
 	phaseEnd time.Time
 	retried  bool
+	deferred bool // firstProbeWait has passed for a peer not listed yet
 	interval time.Duration
 	gen      uint64 // numbers probes so that a late answer to an old one is ignored
 }
@@ -171,6 +172,13 @@ func (t *table) observe(now time.Time, o observation) {
 	}
 	t.heardFrom(now, e)
 	switch {
+	case !e.announced && t.selfAnnounced(e, o):
+		t.listHeard(now, e)
+	case !e.announced && lemparRecord(e, o) && !e.deferred:
+		// Its own announcement, but from an address it doesn't list (the
+		// IPv6 link-local copy of an announcement sent on both
+		// families): the IPv4 copy or the next heartbeat lists it; tick
+		// probes it if neither comes within firstProbeWait.
 	case !e.announced:
 		t.startIfPending(now, e)
 	case changed:
@@ -242,6 +250,47 @@ func (t *table) heardFrom(now time.Time, e *entry) {
 		e.p.Reachable = false
 		t.emit(PeerUpdated, e)
 	}
+}
+
+// selfAnnounced reports whether o is a Lempar device's own complete
+// announcement (a heartbeat, a start announcement or an answer): its
+// identity, an SRV naming the host Lempar derives from that identity, and
+// sent from one of the addresses it gives, on our own subnets. Such a
+// record is proof of life, like a probe answer: the device is listed at
+// once without one (a room of 40 starting together would otherwise cost
+// 40×39 TCP probes). Whether it really holds that ID is decided by its
+// certificate at connect time, as for a probed device; records of other
+// programs (avahi, a printer) still get the first probe.
+func (t *table) selfAnnounced(e *entry, o observation) bool {
+	if !lemparRecord(e, o) || !e.sentFrom(o.src) {
+		return false
+	}
+	if t.local == nil {
+		return true
+	}
+	for _, a := range t.addrList(e) {
+		if t.onLink(a.Addr()) && a.Addr().WithZone("") == o.src.WithZone("") {
+			return true
+		}
+	}
+	return false
+}
+
+// lemparRecord reports whether o has a Lempar device's complete records:
+// identity, port, and the host name Lempar derives from that identity.
+func lemparRecord(e *entry, o observation) bool {
+	return o.hasTXT && o.hasSRV && o.port != 0 && o.host == hostLabel(e.p.ID)+"."+domain
+}
+
+// listHeard lists a peer whose own announcement was just heard (see
+// selfAnnounced): reachable, and probed only if its heartbeats stop.
+func (t *table) listHeard(now time.Time, e *entry) {
+	if e.phase != phaseIdle {
+		return // a probe is on its way; its answer lists it
+	}
+	e.p.Reachable = true
+	e.interval = silenceBudget
+	t.announce(e)
 }
 
 // startIfPending probes a new peer as soon as it has an address, so that

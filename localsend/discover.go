@@ -3,6 +3,7 @@ package localsend
 import (
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/netip"
@@ -34,6 +35,17 @@ const (
 	answerGap     = 45 * time.Second
 	maxAnswering  = 4 // answers in flight; more announcements wait for the next one
 	answerTimeout = 3 * time.Second
+	// lemparWait: with a Lempar hook, an announcer mDNS doesn't know yet
+	// is answered only after 1.5-2.5 s (jittered), and only if mDNS still
+	// doesn't say it is Lempar then. A Lempar device announces itself
+	// over mDNS at once when it starts, so a room of Lempar devices
+	// starting together (each one's LocalSend announcement heard by every
+	// other) costs no HTTPS answers; a LocalSend app is answered 2 s later
+	// than it would be, well within its own discovery. At most maxWaiting
+	// answers wait at a time; the rest are dropped (the announcer repeats).
+	lemparWaitMin = 1500 * time.Millisecond
+	lemparWaitMax = 2500 * time.Millisecond
+	maxWaiting    = 64
 )
 
 var startAnnounces = []time.Duration{100 * time.Millisecond, 400 * time.Millisecond, 1500 * time.Millisecond}
@@ -114,6 +126,36 @@ func (s *Service) onDatagram(ctx context.Context, m *mcast, b []byte, src netip.
 	if !d.announcing() || s.cfg.Lempar != nil && s.cfg.Lempar(d.Fingerprint) || !s.mayAnswer(announcer{src, d.Fingerprint}) {
 		return
 	}
+	if s.cfg.Lempar != nil && wg != nil {
+		if s.waiting.Add(1) > maxWaiting {
+			s.waiting.Add(-1)
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wait := time.NewTimer(lemparWaitMin + rand.N(lemparWaitMax-lemparWaitMin))
+			defer wait.Stop()
+			select {
+			case <-ctx.Done():
+				s.waiting.Add(-1)
+				return
+			case <-wait.C:
+			}
+			s.waiting.Add(-1)
+			if s.cfg.Lempar(d.Fingerprint) {
+				return
+			}
+			s.answer(ctx, m, dev, src, answering, wg)
+		}()
+		return
+	}
+	s.answer(ctx, m, dev, src, answering, wg)
+}
+
+// answer answers an announcement, unless maxAnswering answers are in
+// flight.
+func (s *Service) answer(ctx context.Context, m *mcast, dev Device, src netip.Addr, answering chan struct{}, wg *sync.WaitGroup) {
 	select {
 	case answering <- struct{}{}:
 	default:

@@ -78,6 +78,8 @@ type Service struct {
 	cfg Config
 	ln  net.Listener
 
+	waiting atomic.Int32 // answers waiting for mDNS to identify the announcer (discover.go)
+
 	mu       sync.Mutex   // guards everything below
 	sessions []*rxSession // incoming sessions, at most maxSessions (see newSession)
 	pinFails map[netip.Addr]*pinState
