@@ -42,8 +42,23 @@
 //     with an authority section, so the room query carries one (a TXT
 //     under a made-up name, as a probe would) and Lempar's monitors answer
 //     it instead, 20–120 ms later and at most once a second each.
-//   - Probes start at most every 20 ms (50 a second) per device, so a
-//     device joining a room of 40 has checked every engine within a second.
+//   - Probes start at most every 20 ms (50 a second) per device.
+//   - Start (a class opening its laptops at once): a peer whose own
+//     announcement is heard (its TXT ID, an SRV naming lempar-<ID prefix>,
+//     sent from an on-link address the records list) is listed at once,
+//     reachable, without a first probe: the announcement is proof of life,
+//     and identity is decided by the certificate at connect time either
+//     way. Records of other programs (avahi, a printer) are probed first
+//     as before; a Lempar announcement heard only from an address it
+//     doesn't list (the IPv6 link-local copy) waits firstProbeWait (1 s)
+//     for one that does, then is probed. So 40 devices starting together
+//     cost no TCP at all among themselves.
+//   - zeroconf's sockets carry a socket filter (queriesonly.go): they get
+//     only queries without an authority section, the only packets its
+//     server acts on, so a heartbeat wakes one socket per device, not two.
+//   - The Serve loop ticks every 250 ms only while a peer is in flux (a
+//     goodbye's grace, a probe, a confirmation, not listed yet), else
+//     every second; a goodbye pokes it at once.
 //
 // # Gaps in zeroconf this package closes
 //
@@ -68,7 +83,8 @@
 //     only by address is probed after 4 s of silence, growing to 8 s. If the
 //     probe fails, its instance is re-queried over mDNS and probed again 1 s
 //     later; with no answer within confirmWait (2 s) it is lost. Worst case
-//     after a crash: 9 s + 1.5 s probe timeout + 2 s + ticks, under 13 s. A
+//     after a crash: 9 s + the 1 s idle tick + 1.5 s probe timeout + 2 s +
+//     ticks, under 14 s. A
 //     peer whose mDNS records answer but whose engine does not (another
 //     program's record, a firewall) stays listed as unreachable and is
 //     checked less often, up to once a minute.
@@ -86,8 +102,9 @@
 // 2 s. Steady-state liveness costs each device its own heartbeat and no
 // probes.
 //
-// A PeerSeen is sent once the first probe has answered (or failed), so it
-// already says whether the engine is reachable. Devices from Config.Known
+// A PeerSeen for a device heard by its own announcement is sent at once,
+// reachable; for other records once the first probe has answered (or
+// failed), so it already says whether the engine is reachable. Devices from Config.Known
 // and AddByAddress are identified through Config.Identify at their
 // address, kept while probes succeed and retried (30 s backing off to
 // 5 min) while missing. When such a device says goodbye on mDNS, one probe
