@@ -145,7 +145,9 @@ soak: ## the LAN soak: repeated transfers for SOAK (10m), then memory/threads/fi
 SWARM_N ?= 8,30
 SWARM_SIZE ?= 64MiB
 SWARM_RUNS ?= 3
-swarm-bench: ## swarm benchmark, links 100 Mbit/s each way: one receiver, SWARM_N (8,30) with swarm and --no-swarm, medians of SWARM_RUNS (3), uplink, peak RSS (root, ~20 min)
+SWARM_RATE ?= 100mbit
+SWARM_NAIVE ?= 1
+swarm-bench: ## swarm benchmark, links SWARM_RATE (100mbit) each way: one receiver, SWARM_N (8,30) with swarm and --no-swarm, medians of SWARM_RUNS (3), uplink, peak RSS (root, ~20 min)
 	@[ "$$(id -u)" = 0 ] || { echo "make swarm-bench needs root (ip netns, tc)"; exit 1; }
-	LEMPAR_LAN=1 LEMPAR_SWARM_BENCH=1 LEMPAR_SWARM_N=$(SWARM_N) LEMPAR_SWARM_SIZE=$(SWARM_SIZE) LEMPAR_SWARM_RUNS=$(SWARM_RUNS) \
+	LEMPAR_LAN=1 LEMPAR_SWARM_BENCH=1 LEMPAR_SWARM_N=$(SWARM_N) LEMPAR_SWARM_SIZE=$(SWARM_SIZE) LEMPAR_SWARM_RUNS=$(SWARM_RUNS) LEMPAR_SWARM_RATE=$(SWARM_RATE) LEMPAR_SWARM_NAIVE=$(SWARM_NAIVE) \
 		$(GO) test -count=1 -timeout 150m -v -run '^TestSwarmBench$$' ./lan

@@ -408,9 +408,10 @@ func (mb *member) unlink(l *link) {
 	mb.scheduleLocked()
 }
 
+var serveBufs = sync.Pool{New: func() any { b := make([]byte, pieceFrameBuf); return &b }}
+
 // serveLoop answers a dialler's requests from disk.
 func (mb *member) serveLoop(ctx context.Context, l *link) {
-	var buf []byte // made at the first request: many links never serve
 	for {
 		var k int
 		select {
@@ -434,9 +435,6 @@ func (mb *member) serveLoop(ctx context.Context, l *link) {
 			}
 			continue
 		}
-		if buf == nil {
-			buf = make([]byte, pieceFrameBuf)
-		}
 		f, err := mb.ib.OpenPlaced(saved)
 		if saved == "" {
 			f, err = mb.ib.PartialRW(mb.partials[ref.file], 0)
@@ -446,6 +444,10 @@ func (mb *member) serveLoop(ctx context.Context, l *link) {
 			_ = l.ss.fw.control(FrameReject, PieceReject{Piece: k, Code: "unreadable"})
 			continue
 		}
+		// A frame's buffer per piece served, shared by every link of the
+		// process (30 members serve 29 links each; few at once).
+		bp := serveBufs.Get().(*[]byte)
+		buf := *bp
 		err = sendPiece(l.ss.fw, k, ref, buf, func(p []byte, off int64) error {
 			_, err := f.ReadAt(p, off)
 			if err == nil && mb.srv.swarmCorrupt {
@@ -454,6 +456,7 @@ func (mb *member) serveLoop(ctx context.Context, l *link) {
 			return err
 		})
 		f.Close()
+		serveBufs.Put(bp)
 		if err != nil {
 			l.close()
 			return
