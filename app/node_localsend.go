@@ -215,13 +215,9 @@ func (l *LocalSend) observe(dev localsend.Device) {
 	}
 	// Another Lempar with LocalSend on announces itself both ways; it is
 	// listed once, as the Lempar device it is (its fingerprint is its ID).
-	if id := strings.ToLower(dev.Fingerprint); len(id) == 64 {
-		for _, p := range d.Peers() {
-			if p.ID == id {
-				d.Forget(dev.ID)
-				return
-			}
-		}
+	if id := strings.ToLower(dev.Fingerprint); len(id) == 64 && d.Lists(id) {
+		d.Forget(dev.ID)
+		return
 	}
 	d.Observe(discovery.Peer{
 		ID: dev.ID, Name: dev.Alias, OS: dev.OS(), Proto: dev.Version,

@@ -27,6 +27,16 @@ func (s *Service) Hears(id string) bool {
 	return e != nil && e.mdns
 }
 
+// Lists reports whether the device id is listed, as Peers would show it:
+// a map lookup, for callers on a hot path (every LocalSend announcement)
+// that would otherwise copy and sort the whole table.
+func (s *Service) Lists(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.table.peers[id]
+	return e != nil && e.announced
+}
+
 func lookup(peers []Peer, query string) (Peer, error) {
 	q := strings.TrimSpace(query)
 	var byName, byID []Peer
