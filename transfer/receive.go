@@ -221,12 +221,19 @@ func (rx *receive) accepted(ans Answer) error {
 		}
 		return err
 	}
-	for i := len(rx.offer.Items) - 1; i >= 0; i-- { // folders after their files, deepest first
+	rx.finish()
+	return nil
+}
+
+// finish dates the folders (after their files, deepest first) and waits
+// for the sender's bye: it says bye once it has every ack, so it doesn't
+// see a reset.
+func (rx *receive) finish() {
+	for i := len(rx.offer.Items) - 1; i >= 0; i-- {
 		if it := rx.offer.Items[i]; it.Kind == KindDir {
 			rx.ib.SetTime(rx.offer.SavePath(i), it.MTime)
 		}
 	}
-	// The sender says bye once it has every ack; don't make it see a reset.
 	t := time.NewTimer(2 * time.Second)
 	defer t.Stop()
 	select {
@@ -234,7 +241,6 @@ func (rx *receive) accepted(ans Answer) error {
 	case <-rx.ctx.Done():
 	case <-t.C:
 	}
-	return nil
 }
 
 // lost explains a dropped link in this person's terms: before an answer

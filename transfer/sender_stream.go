@@ -176,6 +176,36 @@ func (s *sender) readFile(ctx context.Context, idx int, src Source, d ItemDecisi
 	return nil
 }
 
+// onAck applies the receiver's verdict on one file: done, or refused
+// (collected in failed, so the other files still finish).
+func (s *sender) onAck(p []byte, failed *[]error) error {
+	var a Ack
+	if err := decodeJSON(p, &a, "ack"); err != nil {
+		return err
+	}
+	if a.Item < 0 || a.Item >= len(s.offer.Items) {
+		return protocolError("ack for unknown item %d", a.Item)
+	}
+	if a.OK {
+		s.tr.update(func(e *Event) { e.FilesDone++ })
+	} else {
+		*failed = append(*failed, newErr(errcode.PeerRejectedFile, nil, "Path", s.offer.Items[a.Item].Path, "Reason", a.Code))
+	}
+	return nil
+}
+
+// peerEnded ends the session on the receiver's cancel or error frame,
+// keeping what it said for the final event.
+func (s *sender) peerEnded(t FrameType, p []byte) error {
+	err := error(newErr(errcode.PeerCancelled, nil, "Name", s.name))
+	if t == FrameError {
+		err = remoteErr(p, s.name)
+	}
+	s.remote.Store(&err)
+	s.ss.close()
+	return err
+}
+
 // readAcks consumes the receiver's frames during streaming until every
 // accepted file is acknowledged.
 func (s *sender) readAcks(pending *atomic.Int32) error {
@@ -188,27 +218,12 @@ func (s *sender) readAcks(pending *atomic.Int32) error {
 		switch t {
 		case FramePing:
 		case FrameAck:
-			var a Ack
-			if err := decodeJSON(p, &a, "ack"); err != nil {
+			if err := s.onAck(p, &failed); err != nil {
 				return err
 			}
-			if a.Item < 0 || a.Item >= len(s.offer.Items) {
-				return protocolError("ack for unknown item %d", a.Item)
-			}
 			pending.Add(-1)
-			if a.OK {
-				s.tr.update(func(e *Event) { e.FilesDone++ })
-			} else {
-				failed = append(failed, newErr(errcode.PeerRejectedFile, nil, "Path", s.offer.Items[a.Item].Path, "Reason", a.Code))
-			}
 		case FrameCancel, FrameError:
-			err := error(newErr(errcode.PeerCancelled, nil, "Name", s.name))
-			if t == FrameError {
-				err = remoteErr(p, s.name)
-			}
-			s.remote.Store(&err)
-			s.ss.close()
-			return err
+			return s.peerEnded(t, p)
 		default:
 			return protocolError("unexpected frame type %d while sending", t)
 		}

@@ -239,27 +239,12 @@ func (s *sender) swarmReadLoop(man *Manifest, ps *pushState) error {
 				return protocolError("more than %d requests waiting", cap(ps.reqs))
 			}
 		case FrameAck:
-			var a Ack
-			if err := decodeJSON(p, &a, "ack"); err != nil {
+			if err := s.onAck(p, &failed); err != nil {
 				return err
 			}
-			if a.Item < 0 || a.Item >= len(s.offer.Items) {
-				return protocolError("ack for unknown item %d", a.Item)
-			}
 			pending--
-			if a.OK {
-				s.tr.update(func(e *Event) { e.FilesDone++ })
-			} else {
-				failed = append(failed, newErr(errcode.PeerRejectedFile, nil, "Path", s.offer.Items[a.Item].Path, "Reason", a.Code))
-			}
 		case FrameCancel, FrameError:
-			err := error(newErr(errcode.PeerCancelled, nil, "Name", s.name))
-			if t == FrameError {
-				err = remoteErr(p, s.name)
-			}
-			s.remote.Store(&err)
-			s.ss.close()
-			return err
+			return s.peerEnded(t, p)
 		default:
 			return protocolError("unexpected frame type %d in a swarm session", t)
 		}

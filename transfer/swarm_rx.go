@@ -258,17 +258,6 @@ func (rx *receive) swarmAccepted(dec *Decision) error {
 		}
 		return err
 	}
-	for i := len(rx.offer.Items) - 1; i >= 0; i-- { // folders after their files, deepest first
-		if it := rx.offer.Items[i]; it.Kind == KindDir {
-			rx.ib.SetTime(rx.offer.SavePath(i), it.MTime)
-		}
-	}
-	t := time.NewTimer(2 * time.Second)
-	defer t.Stop()
-	select {
-	case <-rx.bye:
-	case <-rx.ctx.Done():
-	case <-t.C:
-	}
+	rx.finish()
 	return nil
 }
