@@ -21,15 +21,7 @@ SIZES="16 24 32 48 64 128 256 512"
 # by GLFW with dlopen (the rest).
 DEPENDS="libc6 libgl1 libx11-6 libxcursor1 libxrandr2 libxinerama1 libxi6 libxxf86vm1"
 
-passed=0 failed=0
-ok() { echo "ok    $*"; passed=$((passed + 1)); }
-bad() { echo "FAIL  $*"; failed=$((failed + 1)); }
-# check DESCRIPTION COMMAND...: runs COMMAND quietly, ok if it succeeds.
-check() {
-	local what=$1 out
-	shift
-	if out=$("$@" 2>&1); then ok "$what"; else bad "$what"; printf '%s\n' "$out" | sed 's/^/      /' | head -20; fi
-}
+source .ci/checks.sh
 has_line() { grep -qxF -- "$1" "$2"; }
 start=$SECONDS
 phase() { echo "--- $1 ($((SECONDS - start)) s)"; }

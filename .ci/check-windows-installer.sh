@@ -16,14 +16,7 @@ SETUP=$(realpath "$1")
 VERSION=$2
 cd "$(dirname "$0")/.."
 
-passed=0 failed=0
-ok() { echo "ok    $*"; passed=$((passed + 1)); }
-bad() { echo "FAIL  $*"; failed=$((failed + 1)); }
-check() {
-	local what=$1 out
-	shift
-	if out=$("$@" 2>&1); then ok "$what"; else bad "$what"; printf '%s\n' "$out" | sed 's/^/      /' | head -20; fi
-}
+source .ci/checks.sh
 start=$SECONDS
 
 # no Mono or Gecko download prompts; our netsh.exe stand-in, not Wine's

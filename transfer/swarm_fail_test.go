@@ -183,27 +183,8 @@ func TestSwarmMemberLeavesAndReturns(t *testing.T) {
 // each other.
 func TestSwarmSenderLeaves(t *testing.T) {
 	slow := func(s *Server) { s.swarmSlow = 20 * time.Millisecond }
-	c := newSwarmCase(t, 4, 16<<20, slow)
+	c, relays, le, fromSender, kill, res := senderLeavesCase(t, slow)
 	total := c.total()
-	relays := make([]*cutter, len(c.rxs))
-	for i, rx := range c.rxs {
-		relays[i] = newCutter(t, rx.addr)
-	}
-	c.via = func(i int) string { return relays[i].ln.Addr().String() }
-	le := watch(c)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	sctx, kill := context.WithCancel(ctx)
-	res := c.sendAsync(sctx, t, SendOptions{RetryFor: time.Minute})
-	fromSender := func() int64 {
-		var n int64
-		for i := range c.rxs {
-			if e := le.get(i); e.Swarm != nil {
-				n += e.Sent - e.Swarm.FromPeers
-			}
-		}
-		return n
-	}
 	until(t, 30*time.Second, "every piece out of the sender", func() bool { return fromSender() >= total })
 	var uplink int64
 	for _, r := range relays {
@@ -228,6 +209,33 @@ func TestSwarmSenderLeaves(t *testing.T) {
 		c.checkFiles(t, rx)
 	}
 	t.Logf("FIGURE sender left with %d members unfinished; its uplink %d B for %d B (%.2fx)", unfinished, uplink, total, float64(uplink)/float64(total))
+}
+
+// senderLeavesCase starts a send to 4 members of 16 MiB, each reached
+// through a relay that can cut the sender off; fromSender sums what members
+// report having from the sender, kill ends the send, res closes with it.
+func senderLeavesCase(t *testing.T, opt func(*Server)) (c *swarmCase, relays []*cutter, le *lastEvents, fromSender func() int64, kill context.CancelFunc, res <-chan sendResult) {
+	c = newSwarmCase(t, 4, 16<<20, opt)
+	relays = make([]*cutter, len(c.rxs))
+	for i, rx := range c.rxs {
+		relays[i] = newCutter(t, rx.addr)
+	}
+	c.via = func(i int) string { return relays[i].ln.Addr().String() }
+	le = watch(c)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	sctx, kill := context.WithCancel(ctx)
+	res = c.sendAsync(sctx, t, SendOptions{RetryFor: time.Minute})
+	fromSender = func() int64 {
+		var n int64
+		for i := range c.rxs {
+			if e := le.get(i); e.Swarm != nil {
+				n += e.Sent - e.Swarm.FromPeers
+			}
+		}
+		return n
+	}
+	return c, relays, le, fromSender, kill, res
 }
 
 // A member serving damaged pieces is dropped by the others, who get those
@@ -298,27 +306,8 @@ func TestSwarmSlowJoinerNotGone(t *testing.T) {
 			s.swarmJoinDelay = ownerGrace + time.Second
 		}
 	}
-	c := newSwarmCase(t, 4, 16<<20, opt)
+	c, relays, le, fromSender, kill, res := senderLeavesCase(t, opt)
 	total := c.total()
-	relays := make([]*cutter, len(c.rxs))
-	for i, rx := range c.rxs {
-		relays[i] = newCutter(t, rx.addr)
-	}
-	c.via = func(i int) string { return relays[i].ln.Addr().String() }
-	le := watch(c)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	sctx, kill := context.WithCancel(ctx)
-	res := c.sendAsync(sctx, t, SendOptions{RetryFor: time.Minute})
-	fromSender := func() int64 {
-		var n int64
-		for i := range c.rxs {
-			if e := le.get(i); e.Swarm != nil {
-				n += e.Sent - e.Swarm.FromPeers
-			}
-		}
-		return n
-	}
 	until(t, 60*time.Second, "the members' bytes from the sender add up to the files", func() bool { return fromSender() >= total })
 	for _, r := range relays {
 		r.cut()
