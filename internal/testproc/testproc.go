@@ -311,6 +311,23 @@ func (p *Proc) Next(timeout time.Duration, what string, match func(Event) bool) 
 	return e
 }
 
+// NextEach is Next for events that may come in any order: it waits for
+// one event per matcher, each at or after the cursor (not after each
+// other's), and moves the cursor past the latest. Three devices started
+// together are seen in whatever order the network delivers them.
+func (p *Proc) NextEach(timeout time.Duration, what []string, match []func(Event) bool) []Event {
+	p.t.Helper()
+	from, last := p.readCursor(), -1
+	end := time.Now().Add(timeout)
+	out := make([]Event, len(match))
+	for k, m := range match {
+		i, e := p.WaitFrom(from, max(time.Until(end), 0), what[k], m)
+		out[k], last = e, max(last, i)
+	}
+	p.setCursor(last + 1)
+	return out
+}
+
 // None fails the test if an event after the previous Next or None, or one
 // arriving within d, matches.
 func (p *Proc) None(d time.Duration, what string, match func(Event) bool) {

@@ -35,9 +35,14 @@ func TestLANDiscovery(t *testing.T) {
 		procs[i] = d.receive(t, l, i)
 	}
 
-	// All three are listed within 2 s of starting.
+	// All three are listed within 2 s of starting, in whatever order.
+	what, match := make([]string, len(devs)), make([]func(testproc.Event) bool, len(devs))
 	for i, d := range devs {
-		e := w.Next(2*time.Second, d.name+" seen", event("seen", d.id))
+		what[i], match[i] = d.name+" seen", event("seen", d.id)
+	}
+	seen := w.NextEach(2*time.Second, what, match)
+	for i, d := range devs {
+		e := seen[i]
 		if e.M["name"] != d.name || e.M["reachable"] != true || e.M["addr"] != fmt.Sprintf("%s:%d", l.Addr(i), d.port) {
 			t.Fatalf("%s listed as %v", d.name, e.M)
 		}
