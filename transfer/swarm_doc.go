@@ -18,9 +18,15 @@ package transfer
 //
 // Consent. Each target gets its own session, offer, code and consent as in
 // a direct send; the offer names the swarm ({…, swarm: "<uuid>"}). Those
-// that accept form the swarm. The sender waits until every swarm target has
-// answered (accepted, declined, failed), then sends each accepter, over its
-// own authenticated session:
+// that accept form the swarm, in rosters, because people answer at their
+// own pace: accepters join the open roster, which closes when every target
+// has answered (accepted, declined, failed), 3 s after the latest answer,
+// or 10 s after its first accepter, whichever comes first
+// (swarm_send.go). Someone who accepts after that opens the next roster;
+// each roster is a swarm of its own (same swarm ID, its own member list),
+// and a roster of one is a direct transfer in all but framing. When its
+// roster closes, the sender sends each of its accepters, over its own
+// authenticated session:
 //
 //	11 manifest  {swarm, piece_size, you, members: [{id, addr}],
 //	             files: [{item, size, digest}], hashes (base64, 32 bytes per piece)}

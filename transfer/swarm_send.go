@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/zeebo/blake3"
@@ -28,9 +29,11 @@ type Swarm struct {
 	hashErr error
 
 	mu      sync.Mutex
-	pending int // targets that have not answered yet
-	members []*SwarmTarget
-	ready   chan struct{} // closed when pending reaches 0: the roster is final
+	pending int     // targets that have not answered yet
+	open    *roster // the roster accepters join now; nil until someone accepts
+	// quiet and most bound how long an open roster waits for more
+	// accepters (rosterQuiet, rosterMost; shorter in tests).
+	quiet, most time.Duration
 
 	stop     chan struct{} // closed by Stop: hashing ends early
 	stopOnce sync.Once
@@ -44,8 +47,32 @@ type Swarm struct {
 type SwarmTarget struct {
 	sw      *Swarm
 	decided bool
-	idx     int // member index, -1 if not a member
+	roster  *roster // the members it swarms with; nil if not a member
+	idx     int     // member index in roster, -1 if not a member
 	member  SwarmMember
+}
+
+// People answer at their own pace, so the swarm doesn't wait for the last
+// of them: accepters join the open roster, which closes when every target
+// has answered, rosterQuiet after the latest answer, or rosterMost after
+// its first accepter, whichever comes first. Pieces move as soon as it
+// closes. Someone who accepts later opens the next roster (with the same
+// rules), whose members swarm among themselves; a roster of one gets the
+// sender's pieces alone, a direct transfer in all but framing. An
+// unattended device (a trust rule) answers in milliseconds, so a send to
+// such a room stays one roster.
+const (
+	rosterQuiet = 3 * time.Second
+	rosterMost  = 10 * time.Second
+)
+
+// roster is one group of members that swarm with each other.
+type roster struct {
+	members  []*SwarmTarget
+	ready    chan struct{} // closed when the roster is final
+	closed   bool
+	deadline time.Time   // rosterMost after its first member
+	timer    *time.Timer // closes it when quiet or at the deadline
 }
 
 // NewSwarm prepares a swarm of srcs for targets receivers, or returns nil
@@ -63,7 +90,7 @@ func NewSwarm(srcs []Source, targets int) *Swarm {
 		return nil
 	}
 	sw := &Swarm{ID: uuid.NewString(), srcs: srcs, pieceSize: size, pending: targets,
-		hashed: make(chan struct{}), ready: make(chan struct{}), stop: make(chan struct{})}
+		quiet: rosterQuiet, most: rosterMost, hashed: make(chan struct{}), stop: make(chan struct{})}
 	go sw.hash()
 	return sw
 }
@@ -142,19 +169,51 @@ func (t *SwarmTarget) decide(m *SwarmMember) {
 		return
 	}
 	t.decided = true
+	now := time.Now()
 	if m != nil {
-		t.idx, t.member = len(sw.members), *m
-		sw.members = append(sw.members, t)
+		r := sw.open
+		if r == nil {
+			r = &roster{ready: make(chan struct{}), deadline: now.Add(sw.most)}
+			r.timer = time.AfterFunc(sw.most, func() {
+				sw.mu.Lock()
+				defer sw.mu.Unlock()
+				sw.closeRoster(r)
+			})
+			sw.open = r
+		}
+		t.roster, t.idx, t.member = r, len(r.members), *m
+		r.members = append(r.members, t)
 	}
-	if sw.pending--; sw.pending == 0 {
-		close(sw.ready)
+	sw.pending--
+	if r := sw.open; r != nil {
+		if sw.pending == 0 {
+			sw.closeRoster(r)
+		} else {
+			r.timer.Reset(max(min(sw.quiet, time.Until(r.deadline)), 0))
+		}
 	}
 }
 
-// manifest waits for the roster and the hashes and builds t's manifest.
+// closeRoster makes r final. Called with sw.mu held.
+func (sw *Swarm) closeRoster(r *roster) {
+	if r.closed {
+		return
+	}
+	r.closed = true
+	r.timer.Stop()
+	close(r.ready)
+	if sw.open == r {
+		sw.open = nil
+	}
+}
+
+// manifest waits for t's roster and the hashes and builds t's manifest.
 func (t *SwarmTarget) manifest(ctx context.Context) (*Manifest, error) {
 	sw := t.sw
-	for _, ch := range []chan struct{}{sw.ready, sw.hashed} {
+	if t.roster == nil { // answered before as not a member (a retried session that went direct)
+		return nil, protocolError("swarm session for a target that is not a member")
+	}
+	for _, ch := range []chan struct{}{t.roster.ready, sw.hashed} {
 		select {
 		case <-ch:
 		case <-ctx.Done():
@@ -165,7 +224,10 @@ func (t *SwarmTarget) manifest(ctx context.Context) (*Manifest, error) {
 		return nil, sw.hashErr
 	}
 	m := &Manifest{Swarm: sw.ID, PieceSize: sw.pieceSize, You: t.idx, Files: sw.files, Hashes: sw.hashes, pieces: sw.pieces}
-	for _, mt := range sw.members {
+	sw.mu.Lock() // the roster is final, but decide may be appending to the next
+	members := t.roster.members
+	sw.mu.Unlock()
+	for _, mt := range members {
 		mm := mt.member
 		if sw.memberAddr != nil {
 			mm.Addr = sw.memberAddr(mm)

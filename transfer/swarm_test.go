@@ -94,7 +94,9 @@ type swarmCase struct {
 	// via, when set, is where the sender dials receiver i (a relay);
 	// members still reach each other directly.
 	via func(i int) string
-	sw  atomic.Pointer[Swarm] // set by sendAll
+	// tune, when set, adjusts the swarm before any target starts.
+	tune func(*Swarm)
+	sw   atomic.Pointer[Swarm] // set by sendAll
 }
 
 func newSwarmCase(t *testing.T, n int, size int, opts ...func(*Server)) *swarmCase {
@@ -137,6 +139,9 @@ func (c *swarmCase) sendAll(ctx context.Context, t *testing.T, opt SendOptions, 
 	c.sw.Store(sw)
 	if sw == nil {
 		t.Fatal("no swarm for this send")
+	}
+	if c.tune != nil {
+		c.tune(sw)
 	}
 	if c.via != nil {
 		real := map[string]string{}
