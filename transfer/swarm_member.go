@@ -72,9 +72,15 @@ func newMember(h *swarmHost, srv *Server, m *Manifest, rx *receive) (*member, er
 		mb.left[ref.file]++
 	}
 	var held int64
+	var placed []string
 	for fi, f := range m.Files {
 		it := rx.offer.Items[f.Item]
 		mb.partials = append(mb.partials, savedir.PartialName(mb.senderID, rx.offer.SavePath(f.Item), it.Size, it.MTime))
+		if saved := mb.alreadyPlaced(fi); saved != "" {
+			placed = append(placed, saved)
+			held += f.Size
+			continue
+		}
 		n, err := mb.verifyPartial(fi)
 		if err != nil {
 			ib.Close()
@@ -84,13 +90,50 @@ func newMember(h *swarmHost, srv *Server, m *Manifest, rx *receive) (*member, er
 	}
 	mb.peerCount[m.You] = mb.have.count()
 	mb.tr.update(func(e *Event) {
-		e.State, e.Done, e.Sent, e.FilesDone, e.Saved = StateSending, held, 0, 0, nil
+		e.State, e.Done, e.Sent, e.FilesDone, e.Saved = StateSending, held, 0, len(placed), placed
 		e.Swarm = nil
 		if nm >= 2 { // a swarm of one is reported as the direct transfer it is
 			e.Swarm = &SwarmStats{ID: m.Swarm, Members: nm}
 		}
 	})
 	return mb, nil
+}
+
+// alreadyPlaced returns where file fi already sits placed, whole, or "".
+// A member that was killed after placing some files and started again
+// gets the same manifest with no partial for those files; without this it
+// would fetch them again and place copies as "name (1)". Only a file at
+// the very path, with the offered size and modification time and the
+// manifest's digest, counts: the bytes are then exactly what was sent, and
+// its pieces are served from it.
+func (mb *member) alreadyPlaced(fi int) string {
+	mf := mb.m.Files[fi]
+	it := mb.offer.Items[mf.Item]
+	p := mb.offer.SavePath(mf.Item)
+	f, err := mb.ib.OpenPlaced(p)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() != mf.Size {
+		return ""
+	}
+	if it.MTime != 0 && st.ModTime().Sub(time.Unix(0, it.MTime)).Abs() > 2*time.Second { // FAT keeps 2 s
+		return ""
+	}
+	h := blake3.New()
+	if _, err := io.Copy(h, f); err != nil || hex.EncodeToString(h.Sum(nil)) != mf.Digest {
+		return ""
+	}
+	for k, ref := range mb.m.pieces {
+		if ref.file == fi {
+			mb.have.set(k)
+		}
+	}
+	mb.left[fi] = 0
+	mb.saved[fi] = p
+	return p
 }
 
 // verifyPartial marks the pieces file fi's partial already holds and makes
@@ -145,6 +188,11 @@ func (mb *member) run() {
 		}
 	}
 	wg.Go(mb.tick)
+	wg.Go(func() {
+		t := time.NewTicker(haveBatch)
+		defer t.Stop()
+		mb.announce(t.C)
+	})
 	if err := mb.place(); err != nil {
 		mb.fail(err)
 		return
@@ -188,6 +236,12 @@ func (mb *member) fail(err error) {
 // in offer order (Event.Saved lists them in item order).
 func (mb *member) place() error {
 	for fi, mf := range mb.m.Files {
+		mb.mu.Lock()
+		placed := mb.saved[fi] != "" // already there when we joined (alreadyPlaced)
+		mb.mu.Unlock()
+		if placed {
+			continue
+		}
 		for {
 			mb.mu.Lock()
 			left := mb.left[fi]

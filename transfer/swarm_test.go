@@ -3,6 +3,7 @@ package transfer
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/lempar/lempar/savedir"
 )
 
 // swarmNode is a receiver that can be stopped and started again with the
@@ -167,7 +170,9 @@ func (c *swarmCase) sendAll(ctx context.Context, t *testing.T, opt SendOptions, 
 	return evs, errs
 }
 
-// checkFiles fails unless receiver rx holds every file byte for byte.
+// checkFiles fails unless receiver rx holds every file byte for byte, and
+// nothing else (a second copy such as "video (1).mp4" would mean a file
+// was fetched and placed twice).
 func (c *swarmCase) checkFiles(t *testing.T, rx *swarmNode) {
 	t.Helper()
 	for rel, want := range c.data {
@@ -175,6 +180,22 @@ func (c *swarmCase) checkFiles(t *testing.T, rx *swarmNode) {
 		if err != nil || !bytes.Equal(got, want) {
 			t.Fatalf("%s at %s: differs (err %v, %d of %d bytes)", rel, rx.dir, err, len(got), len(want))
 		}
+	}
+	err := filepath.WalkDir(rx.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			if d != nil && d.Name() == savedir.PartialDir {
+				return filepath.SkipDir
+			}
+			return err
+		}
+		rel, _ := filepath.Rel(rx.dir, p)
+		if _, ok := c.data[filepath.ToSlash(rel)]; !ok {
+			t.Errorf("%s holds %s, which was not sent", rx.dir, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
