@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"net"
+	"net/netip"
 	"time"
 )
 
@@ -59,7 +60,7 @@ func (mb *member) dial(j int) (*session, error) {
 	ctx, cancel := context.WithTimeout(mb.ctx, HandshakeTimeout)
 	defer cancel()
 	var d net.Dialer
-	raw, err := d.DialContext(ctx, "tcp", peer.Addr)
+	raw, err := d.DialContext(ctx, "tcp", memberDialAddr(peer.Addr, mb.zone))
 	if err != nil {
 		return nil, err
 	}
@@ -80,4 +81,17 @@ func (mb *member) dial(j int) (*session, error) {
 		return nil, err
 	}
 	return ss, nil
+}
+
+// memberDialAddr is where this member dials a member the sender listed at
+// addr. An IPv6 link-local address is only meaningful with a zone, and the
+// zone in the manifest is the sender's interface name (its "eth0" may be
+// our "wlp2s0"): it is replaced by the zone we reach the sender through,
+// the link all members share.
+func memberDialAddr(addr, zone string) string {
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil || zone == "" || !ap.Addr().Is6() || !ap.Addr().IsLinkLocalUnicast() {
+		return addr
+	}
+	return netip.AddrPortFrom(ap.Addr().WithZone(zone), ap.Port()).String()
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"io"
+	"net"
 	"sync"
 	"time"
 
@@ -22,6 +23,7 @@ type member struct {
 	m        *Manifest
 	offer    *Offer
 	senderID string
+	zone     string // IPv6 zone of our link to the sender (memberDialAddr)
 	ib       *savedir.Dir
 	partials []string // per manifest file
 	tr       *tracker
@@ -67,6 +69,9 @@ func newMember(h *swarmHost, srv *Server, m *Manifest, rx *receive) (*member, er
 		outs: make([]*link, nm), ins: map[*link]bool{}, gone: make([]time.Time, nm),
 		peerCount: make([]int, nm), dropped: make([]bool, nm), saved: make([]string, len(m.Files)),
 		kick: make(chan struct{}, 1)}
+	if la, ok := rx.ss.tc.LocalAddr().(*net.TCPAddr); ok {
+		mb.zone = la.Zone
+	}
 	mb.ctx, mb.cancel = context.WithCancelCause(h.base)
 	for _, ref := range m.pieces {
 		mb.left[ref.file]++
