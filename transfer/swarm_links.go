@@ -20,7 +20,7 @@ type link struct {
 	ss      *session
 	peer    int
 	dialled bool
-	have    bitmap // dialled links: what the peer holds
+	have    bitmap // member links: what the peer holds, as it told us on this link
 	asked   int    // requests waiting on this link
 	wasUp   bool   // dialled: the member took it (set by unlink, read by dialLoop)
 	refused bool   // dialled: the member answered "not-member" (read by dialLoop after runLink)
@@ -43,7 +43,7 @@ type link struct {
 func newLink(mb *member, ss *session, peer int, dialled bool) *link {
 	l := &link{mb: mb, ss: ss, peer: peer, dialled: dialled, cur: -1,
 		kickCh: make(chan struct{}, 1), serveQ: make(chan int, 4), closed: make(chan struct{})}
-	if dialled {
+	if peer >= 0 {
 		l.have = newBitmap(len(mb.m.pieces))
 	}
 	return l
@@ -56,10 +56,32 @@ func (l *link) kick() {
 	}
 }
 
-func (l *link) queueHave(k int) { l.omu.Lock(); l.adds = append(l.adds, k); l.omu.Unlock(); l.kick() }
-func (l *link) queueReq(k int)  { l.omu.Lock(); l.reqs = append(l.reqs, k); l.omu.Unlock(); l.kick() }
-func (l *link) queueAck(a Ack)  { l.omu.Lock(); l.acks = append(l.acks, a); l.omu.Unlock(); l.kick() }
-func (l *link) close()          { l.finish(); l.ss.close() }
+func (l *link) queueReq(k int) { l.omu.Lock(); l.reqs = append(l.reqs, k); l.omu.Unlock(); l.kick() }
+func (l *link) queueAck(a Ack) { l.omu.Lock(); l.acks = append(l.acks, a); l.omu.Unlock(); l.kick() }
+func (l *link) close()         { l.finish(); l.ss.close() }
+
+// queueHave announces piece k on l: at once when prompt (the peer pulls
+// it from here now), else with the next prompt frame or batch tick
+// (flushHaves), so a member writes a few have frames per link and second
+// instead of one per piece on every link (swarm_doc.go, "Links").
+func (l *link) queueHave(k int, prompt bool) {
+	l.omu.Lock()
+	l.adds = append(l.adds, k)
+	l.omu.Unlock()
+	if prompt {
+		l.kick()
+	}
+}
+
+// flushHaves sends the adds waiting on l, if any (a batch tick).
+func (l *link) flushHaves() {
+	l.omu.Lock()
+	n := len(l.adds)
+	l.omu.Unlock()
+	if n > 0 {
+		l.kick()
+	}
+}
 
 // finish marks the link ended without closing the connection: the
 // sender's session closes on its own terms (a cancel frame, a bye).
@@ -135,27 +157,32 @@ func (mb *member) onFrame(l *link, t FrameType, p []byte) error {
 		if err != nil {
 			return err
 		}
+		if l.peer < 0 {
+			return nil // the sender holds everything
+		}
 		mb.mu.Lock()
+		up := false
 		if l.dialled && mb.outs[l.peer] != l && !l.isClosed() {
 			// Its first have: the member took the link (a refusal
 			// never gets here), so it counts as up from now on.
 			mb.outs[l.peer] = l
 			mb.gone[l.peer] = time.Time{}
+			up = true
 		}
-		if l.peer >= 0 {
-			if l.have != nil {
-				l.have.apply(h, n)
-				mb.peerCount[l.peer] = l.have.count()
-			} else {
-				b := newBitmap(n)
-				b.apply(h, n)
-				mb.peerCount[l.peer] = max(mb.peerCount[l.peer], b.count()+len(h.Add))
-				if h.Bits == nil {
-					mb.peerCount[l.peer] = min(mb.peerCount[l.peer], n)
-				}
-			}
+		l.have.apply(h, n)
+		if h.Bits != nil { // a link's first have: what it holds now
+			mb.peerCount[l.peer] = l.have.count()
+		} else { // both links to a member tell; the later news counts
+			mb.peerCount[l.peer] = max(mb.peerCount[l.peer], l.have.count())
 		}
-		mb.scheduleLocked()
+		switch {
+		case up:
+			mb.scheduleLocked() // a member linked: the owner rule changes for every link
+		case l.dialled && h.Bits != nil:
+			mb.scheduleLinkLocked(l)
+		case l.dialled:
+			mb.scheduleAddsLocked(l, h.Add)
+		}
 		mb.mu.Unlock()
 	case FrameRequest:
 		var r PieceRequest
@@ -267,31 +294,20 @@ func (mb *member) gotPiece(l *link, k int, data []byte) error {
 	mb.mu.Lock()
 	// Asked-for stays set until the piece is held: else it could be
 	// asked for again while it is being written.
-	if mb.inflight[k] == l {
+	asked := mb.inflight[k] == l
+	if asked {
 		delete(mb.inflight, k)
 		l.asked--
 	}
 	if !dup && !mb.have.has(k) {
-		mb.have.set(k)
-		mb.peerCount[mb.m.You]++
-		mb.left[ref.file]--
-		for _, o := range mb.outs {
-			if o != nil {
-				o.queueHave(k)
-			}
-		}
-		for o := range mb.ins {
-			o.queueHave(k)
-		}
-		if mb.sender != nil {
-			mb.sender.queueHave(k)
-		}
-		select {
-		case mb.kick <- struct{}{}:
-		default:
-		}
+		mb.gainedLocked(k)
 	}
-	mb.scheduleLocked()
+	// Only l's room to ask changed (a piece pushed by the sender took none).
+	if l.peer >= 0 {
+		mb.scheduleLinkLocked(l)
+	} else if asked {
+		mb.scheduleSenderLocked()
+	}
 	mb.mu.Unlock()
 	n := int64(len(data))
 	mb.tr.update(func(e *Event) {
