@@ -211,6 +211,9 @@ func (s *swarmSend) finish(timeout time.Duration) sendResult {
 		res.rxHWM = max(res.rxHWM, procStatus(t, rx.Pid, "VmHWM"))
 		s.r.checkCopy(rx, s.src)
 	}
+	if os.Getenv("LEMPAR_SWARM_TRACE") == "1" {
+		t.Logf("timeline:\n%s", s.timeline())
+	}
 	return res
 }
 
