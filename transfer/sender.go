@@ -160,6 +160,7 @@ func (s *sender) run(ctx context.Context) (err error) {
 	if err := s.ss.fw.control(FrameOffer, s.offer); err != nil {
 		return s.linkErr(ctx, err)
 	}
+	s.opt.Swarm.asked()
 	// Ping from the offer on, not only while streaming: a person may take
 	// the whole OfferTimeout to decide, and a sender silent for the
 	// receiver's IdleTimeout would look like a dead link to it.

@@ -2,6 +2,8 @@ package transfer
 
 import (
 	"context"
+	"io"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -167,5 +169,59 @@ func TestSwarmNoAnswerLeftOut(t *testing.T) {
 	}
 	if errs[2] == nil || ClassOf(errs[2]) != errcode.ClassExpired || evs[2].Swarm != nil {
 		t.Fatalf("the silent target: %v (%v) %+v", errs[2], ClassOf(errs[2]), evs[2].Swarm)
+	}
+}
+
+// slowPath relays connections to to after holding each for delay: a
+// target the network (or a loaded machine) is slow to reach.
+func slowPath(t *testing.T, to string, delay time.Duration) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			a, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer a.Close()
+				time.Sleep(delay) // the slow network this relay stands for
+				b, err := net.Dial("tcp", to)
+				if err != nil {
+					return
+				}
+				defer b.Close()
+				go func() { _, _ = io.Copy(b, a); b.Close() }()
+				_, _ = io.Copy(a, b)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// A target the sender is slow to reach (its offer goes out late) is not a
+// slow person: the others wait for its answer, and all three swarm.
+func TestSwarmSlowNetworkIsNotSlowPerson(t *testing.T) {
+	c := newSwarmCase(t, 3, 3<<20)
+	c.tune = func(sw *Swarm) { sw.quiet = 300 * time.Millisecond } // 10 s at most, as shipped
+	far := slowPath(t, c.rxs[2].addr, 1500*time.Millisecond)
+	c.via = func(i int) string {
+		if i == 2 {
+			return far
+		}
+		return c.rxs[i].addr
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	evs, errs := c.sendAll(ctx, t, SendOptions{}, nil)
+	for i := range c.rxs {
+		if errs[i] != nil || evs[i].State != StateDone || evs[i].Swarm == nil || evs[i].Swarm.Members != 3 {
+			t.Fatalf("target %d: %v %+v %+v, want a swarm of all three", i, errs[i], evs[i], evs[i].Swarm)
+		}
+		c.checkFiles(t, c.rxs[i])
 	}
 }

@@ -30,6 +30,7 @@ type Swarm struct {
 
 	mu      sync.Mutex
 	pending int     // targets that have not answered yet
+	unasked int     // targets whose offer has not gone out (nor have they answered)
 	open    *roster // the roster accepters join now; nil until someone accepts
 	// quiet and most bound how long an open roster waits for more
 	// accepters (rosterQuiet, rosterMost; shorter in tests).
@@ -45,17 +46,21 @@ type Swarm struct {
 
 // SwarmTarget is one target's place in a swarm.
 type SwarmTarget struct {
-	sw      *Swarm
-	decided bool
-	roster  *roster // the members it swarms with; nil if not a member
-	idx     int     // member index in roster, -1 if not a member
-	member  SwarmMember
+	sw       *Swarm
+	decided  bool
+	wasAsked bool    // its offer went out
+	roster   *roster // the members it swarms with; nil if not a member
+	idx      int     // member index in roster, -1 if not a member
+	member   SwarmMember
 }
 
 // People answer at their own pace, so the swarm doesn't wait for the last
 // of them: accepters join the open roster, which closes when every target
-// has answered, rosterQuiet after the latest answer, or rosterMost after
-// its first accepter, whichever comes first. Pieces move as soon as it
+// has answered, rosterQuiet after the latest answer once every offer has
+// gone out, or rosterMost after its first accepter, whichever comes first.
+// (A target still being dialled is the network's delay, not a person's:
+// on a loaded machine a handshake can take seconds, and a room of
+// unattended devices must not split.) Pieces move as soon as it
 // closes. Someone who accepts later opens the next roster (with the same
 // rules), whose members swarm among themselves; a roster of one gets the
 // sender's pieces alone, a direct transfer in all but framing. An
@@ -89,7 +94,7 @@ func NewSwarm(srcs []Source, targets int) *Swarm {
 	if size == 0 || total == 0 || targets < 1 {
 		return nil
 	}
-	sw := &Swarm{ID: uuid.NewString(), srcs: srcs, pieceSize: size, pending: targets,
+	sw := &Swarm{ID: uuid.NewString(), srcs: srcs, pieceSize: size, pending: targets, unasked: targets,
 		quiet: rosterQuiet, most: rosterMost, hashed: make(chan struct{}), stop: make(chan struct{})}
 	go sw.hash()
 	return sw
@@ -157,6 +162,22 @@ func (sw *Swarm) hash() {
 // the engine (no address). Safe to call more than once, and on nil.
 func (t *SwarmTarget) Skip() { t.decide(nil) }
 
+// asked records that t's offer went out (once; a retry asks again).
+func (t *SwarmTarget) asked() {
+	if t == nil {
+		return
+	}
+	sw := t.sw
+	sw.mu.Lock()
+	defer sw.mu.Unlock()
+	if t.wasAsked || t.decided {
+		return
+	}
+	t.wasAsked = true
+	sw.unasked--
+	sw.rearmLocked()
+}
+
 // decide records a target's answer once: a member (accepted) or not.
 func (t *SwarmTarget) decide(m *SwarmMember) {
 	if t == nil {
@@ -169,6 +190,9 @@ func (t *SwarmTarget) decide(m *SwarmMember) {
 		return
 	}
 	t.decided = true
+	if !t.wasAsked {
+		sw.unasked--
+	}
 	now := time.Now()
 	if m != nil {
 		r := sw.open
@@ -185,13 +209,26 @@ func (t *SwarmTarget) decide(m *SwarmMember) {
 		r.members = append(r.members, t)
 	}
 	sw.pending--
-	if r := sw.open; r != nil {
-		if sw.pending == 0 {
-			sw.closeRoster(r)
-		} else {
-			r.timer.Reset(max(min(sw.quiet, time.Until(r.deadline)), 0))
-		}
+	sw.rearmLocked()
+}
+
+// rearmLocked closes the open roster when nobody is left to answer, and
+// else sets when it closes by itself: rosterQuiet from now once every offer
+// is out, its deadline at the latest.
+func (sw *Swarm) rearmLocked() {
+	r := sw.open
+	if r == nil {
+		return
 	}
+	if sw.pending == 0 {
+		sw.closeRoster(r)
+		return
+	}
+	d := time.Until(r.deadline)
+	if sw.unasked == 0 {
+		d = min(d, sw.quiet)
+	}
+	r.timer.Reset(max(d, 0))
 }
 
 // closeRoster makes r final. Called with sw.mu held.
