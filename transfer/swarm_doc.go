@@ -20,8 +20,9 @@ package transfer
 // a direct send; the offer names the swarm ({…, swarm: "<uuid>"}). Those
 // that accept form the swarm, in rosters, because people answer at their
 // own pace: accepters join the open roster, which closes when every target
-// has answered (accepted, declined, failed), 3 s after the latest answer,
-// or 10 s after its first accepter, whichever comes first
+// has answered (accepted, declined, failed), 3 s after the latest answer
+// once every offer is out (a target still being dialled is not a slow
+// person), or 10 s after its first accepter, whichever comes first
 // (swarm_send.go). Someone who accepts after that opens the next roster;
 // each roster is a swarm of its own (same swarm ID, its own member list),
 // and a roster of one is a direct transfer in all but framing. When its
