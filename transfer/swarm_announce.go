@@ -3,15 +3,13 @@ package transfer
 import "time"
 
 // Have announcements (swarm_doc.go, "Links"). A piece is news to every
-// member, but only its pullers wait on it, and only for the pieces this
-// member owns: they ask the owner (the schedule). So a member's own pieces
-// go out at once on the links it serves; everything else (other pieces
-// there; every piece on the links it pulls over, which the peer reads only
-// to know when this member is done; the sender's session, which shows
-// progress) rides along with the next prompt frame or goes out every
-// haveBatch. With n members that is about one frame per piece per member
-// plus a few per link and second, instead of one per piece on every one of
-// its 2(n-1) links.
+// linked member, but nobody waits on the news: the member that gets its
+// pieces from this one (its successor in the ring) is pushed each piece
+// as it verifies. So have adds go out every haveBatch (the peer of a link
+// this member pulls over reads them to know when it is done, the one it
+// serves to skip what it holds, the sender to show progress), or with a
+// frame going out anyway; the piece that completes the set goes out at
+// once everywhere.
 
 // haveBatch is how long a have that nobody waits on may wait.
 const haveBatch = 500 * time.Millisecond
@@ -29,14 +27,14 @@ func (mb *member) gainedLocked(k int) {
 	// The last piece goes out at once everywhere: members linger until
 	// each of the others holds everything.
 	all := mb.peerCount[mb.m.You] == n
-	mine := mb.m.owner(k) == mb.m.You
 	for _, o := range mb.outs {
 		if o != nil {
 			o.queueHave(k, all)
 		}
 	}
 	for o := range mb.ins {
-		o.queueHave(k, mine || all)
+		o.queueHave(k, all)
+		mb.pushLocked(o, k)
 	}
 	if mb.sender != nil {
 		mb.sender.queueHave(k, all)

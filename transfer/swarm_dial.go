@@ -1,15 +1,18 @@
 package transfer
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"net"
 	"net/netip"
+	"sync"
 	"time"
 )
 
-// A member dials every other member of its swarm and pulls pieces over
-// the links it dialled (swarm_doc.go, "Links").
+// A member dials its predecessor in the ring (and further ones while the
+// nearer are down) and pulls pieces over the links it dialled
+// (swarm_doc.go, "Links").
 
 // dialLoop keeps a link to member j up while this member runs: it pulls
 // pieces there.
@@ -94,4 +97,53 @@ func memberDialAddr(addr, zone string) string {
 		return addr
 	}
 	return netip.AddrPortFrom(ap.Addr().WithZone(zone), ap.Port()).String()
+}
+
+// upstreamGrace is how long the members nearer before this one in the
+// ring may all be unlinked before it links to the next one back too.
+const upstreamGrace = 2 * time.Second
+
+// upstream keeps this member linked to the members it pulls from: its
+// predecessor in the ring, and each one further back while every nearer
+// one has been down for upstreamGrace (swarm_doc.go, "Schedule"). A link
+// once wanted keeps being dialled (dialLoop) until the member stops.
+func (mb *member) upstream(wg *sync.WaitGroup) {
+	dialling := make([]bool, len(mb.m.Members))
+	t := time.NewTicker(upstreamGrace / 4)
+	defer t.Stop()
+	for {
+		mb.mu.Lock()
+		var start []int
+		for d := mb.pred(mb.m.You); d != mb.m.You; d = mb.pred(d) {
+			if !dialling[d] && !mb.dropped[d] {
+				dialling[d] = true
+				start = append(start, d)
+			}
+			if !mb.downLocked(d) {
+				break
+			}
+		}
+		mb.mu.Unlock()
+		for _, d := range start {
+			wg.Go(func() { mb.dialLoop(d) })
+		}
+		select {
+		case <-mb.ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// downLocked: member d was dropped, or has not been linked for
+// upstreamGrace (since its link dropped or a dial failed, or since this
+// member started if it never linked).
+func (mb *member) downLocked(d int) bool {
+	if mb.dropped[d] {
+		return true
+	}
+	if mb.outs[d] != nil {
+		return false
+	}
+	return time.Since(cmp.Or(mb.gone[d], mb.started)) >= upstreamGrace
 }

@@ -46,9 +46,12 @@ package transfer
 // member's ID, and its hello carries {swarm: "<uuid>"}. The member accepts
 // a link only from an ID listed in the manifest of that swarm (not itself);
 // anyone else gets error "not-member" and is closed before a piece is
-// read. Each member dials every other member and pulls over the links it
-// dialled; it serves on the links it accepted. On the sender's session and
-// on links:
+// read. The members form a ring in manifest order: each dials its
+// predecessor (member you-1, wrapping) and receives over that link; it
+// serves on the links it accepted. While its predecessor has been
+// unreachable for 2 s it dials the one before that too, and so on back
+// (a link once wanted is kept up until the member ends). On the sender's
+// session and on links:
 //
 //	12 have     {bits (base64 bitmap, first with all pieces held) | add [k…]}
 //	13 request  {piece}
@@ -56,21 +59,31 @@ package transfer
 //	15 reject   {piece, code}
 //
 // A piece is sent whole, its frames back to back. Each side announces its
-// full bitmap when a link opens, then each piece as it verifies.
+// full bitmap when a link opens, then the pieces it gains (see Schedule).
 //
-// Schedule (coordinated, not general BitTorrent). Piece k's owner is member
-// k mod n. The sender pushes each member the pieces it owns and lacks, once:
-// its uplink carries ≈ 1× the data. A member asks for a missing piece from
-// its owner when the owner has it; from another member that has it when the
-// owner is gone; from the sender (which serves requests too) only when no
-// linked member has it and its owner is known unreachable (its link dropped,
-// or a dial failed or was refused) for 3 s. A member that refuses as
-// "not-member" before it ever took a link is still joining, not
-// unreachable, for its first 15 s (else its share would come from the
-// sender twice). At most 4 requests wait per link, 2 on the sender's
-// session.
+// Schedule (coordinated, not general BitTorrent): a pipelined ring. Piece
+// k's owner is member k mod n. The sender pushes each member the pieces it
+// owns and lacks, once: its uplink carries ≈ 1× the data. A member pushes
+// each member that dialled it (its successor) every piece it holds that
+// the successor lacks and does not own, lowest first, as each verifies:
+// piece k travels sender → owner → owner+1 → … → owner-1, one piece
+// (256 KiB) behind at each hop. Every member's uplink carries (n-1)/n of
+// the data and its downlink 1×, the least possible, over 2 links a member
+// instead of 2(n-1); nobody asks for what is pushed. A member asks only
+// for its own pieces, and only while the sender is away: from the nearest
+// linked predecessor that has them. It asks the sender (which serves
+// requests too) for a piece no linked member has when the piece's owner
+// and every member from there to its own predecessor are known
+// unreachable (link dropped, or a dial failed or was refused) for 3 s:
+// such pieces cannot come round the ring, and it then pushes them on. A
+// member that refuses as "not-member" before it ever took a link is still
+// joining, not unreachable, for its first 15 s (else its share would come
+// from the sender twice). At most 4 requests wait per link, 2 on the
+// sender's session. Haves that nobody waits on go out every 500 ms or with
+// the next frame; the one that completes a member's set goes out at once.
 //
-// Failure. A member that leaves stalls nobody: its pieces come from whoever
+// Failure. A member that leaves stalls nobody: its successor links to the
+// member before it within 2 s, and the pieces it owned come from whoever
 // has them, else the sender. When the sender leaves, members finish from
 // each other; a piece nobody holds waits for the sender's retry. A member
 // that restarts is offered the same session again (the sender retries for
@@ -79,12 +92,13 @@ package transfer
 // already placed (at its path, with the offered size and mtime and the
 // manifest's digest) counts as received and is served from there, not
 // fetched and placed again as "name (1)"; the same holds for an identical
-// file an earlier send left there. A piece that
-// fails its hash drops the member that served it from this swarm (its
-// links closed and refused) and is reported (Event.Swarm.Dropped); a bad
+// file an earlier send left there. A piece that fails its hash drops the
+// member that served it from this swarm (its links closed and refused) and
+// is reported (Event.Swarm.Dropped); the member after the bad one in the
+// ring is the one that sees it, and it then dials further back. A bad
 // piece from the sender fails the session. A member that finished keeps
-// serving until every other member finished or has been gone 30 s (at most
-// 10 minutes).
+// serving until every member linked to it finished, and its successor has
+// finished or been gone 30 s (at most 10 minutes).
 //
 // Acks. As each file is placed the member acks it on the sender's session
 // (frame 6, as for a direct send); after the last ack the sender says bye.

@@ -104,6 +104,14 @@ func TestSwarmMemberLeavesAndReturns(t *testing.T) {
 	res := c.sendAsync(ctx, t, SendOptions{RetryFor: time.Minute})
 
 	until(t, 30*time.Second, "member 0 at 40%", func() bool { return le.get(0).Done >= total*4/10 })
+	swarm := c.sw.Load().ID
+	// Member 0's predecessor in the ring lingers for it (it pulls there).
+	pred := -1
+	for i, rx := range c.rxs {
+		if rx.ringIndex(swarm) == (c.rxs[0].ringIndex(swarm)+len(c.rxs)-1)%len(c.rxs) {
+			pred = i
+		}
+	}
 	relay.cut() // as if it were killed: no goodbye
 	c.rxs[0].stop()
 	left := le.get(0).Done
@@ -129,13 +137,12 @@ func TestSwarmMemberLeavesAndReturns(t *testing.T) {
 		c.checkFiles(t, c.rxs[i])
 	}
 
-	// The others wait for member 0 now: only members may ask them.
-	swarm := c.sw.Load().ID
+	// Its predecessor waits for member 0 now: only members may ask it.
 	stranger, err := NewEphemeralIdentity()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ss := swarmDial(t, stranger, c.rxs[1], swarm)
+	ss := swarmDial(t, stranger, c.rxs[pred], swarm)
 	_ = ss.fw.control(FrameRequest, PieceRequest{Piece: 0})
 	ft, p, err := ss.fr.next()
 	if ft != FrameError || err != nil {
@@ -147,7 +154,7 @@ func TestSwarmMemberLeavesAndReturns(t *testing.T) {
 	}
 	t.Logf("stranger refused: %s", p)
 	ss.close()
-	ok := swarmDial(t, c.rxs[0].id, c.rxs[1], swarm)
+	ok := swarmDial(t, c.rxs[0].id, c.rxs[pred], swarm)
 	if ft, _, err := ok.fr.next(); ft != FrameHave || err != nil {
 		t.Fatalf("a member got frame %d (%v), want its have map", ft, err)
 	}
@@ -252,14 +259,23 @@ func TestSwarmCorruptMemberDropped(t *testing.T) {
 			t.Fatalf("target %d: %v %+v", i, errs[i], evs[i])
 		}
 	}
+	// The bad member serves its successor in the ring, which must drop
+	// and report it; nobody reports anyone else.
+	swarm := c.sw.Load().ID
+	succ := (bad.ringIndex(swarm) + 1) % len(c.rxs)
 	for i, rx := range c.rxs {
+		idx := rx.ringIndex(swarm)
 		e := rx.waitFinal(t)
 		if e.State != StateDone {
 			t.Fatalf("member %d: %+v", i, e)
 		}
 		c.checkFiles(t, rx)
-		if i < 2 && (e.Swarm == nil || len(e.Swarm.Dropped) != 1 || e.Swarm.Dropped[0] != bad.id.ID) {
-			t.Fatalf("member %d did not report the corrupt member: %+v", i, e.Swarm)
+		reported := e.Swarm != nil && len(e.Swarm.Dropped) == 1 && e.Swarm.Dropped[0] == bad.id.ID
+		if idx == succ && !reported {
+			t.Fatalf("member %d, the corrupt member's successor, did not report it: %+v", i, e.Swarm)
+		}
+		if e.Swarm != nil && len(e.Swarm.Dropped) > 0 && !reported {
+			t.Fatalf("member %d reported %v, want only the corrupt member", i, e.Swarm.Dropped)
 		}
 	}
 }

@@ -36,15 +36,28 @@ type link struct {
 	acks   []Ack
 	kickCh chan struct{}
 	serveQ chan int
-	closed chan struct{}
-	once   sync.Once
+
+	// Links this member serves push the peer every piece it lacks (but
+	// its own, which the sender pushes it), guarded by mb.mu: toPush
+	// holds those not pushed yet, none below pushFrom; nothing is pushed
+	// before the peer's bitmap (gotBits).
+	toPush   bitmap
+	pushFrom int
+	gotBits  bool
+	pushKick chan struct{}
+	closed   chan struct{}
+	once     sync.Once
 }
 
 func newLink(mb *member, ss *session, peer int, dialled bool) *link {
 	l := &link{mb: mb, ss: ss, peer: peer, dialled: dialled, cur: -1,
-		kickCh: make(chan struct{}, 1), serveQ: make(chan int, 4), closed: make(chan struct{})}
+		kickCh: make(chan struct{}, 1), serveQ: make(chan int, 4), closed: make(chan struct{}),
+		pushKick: make(chan struct{}, 1)}
 	if peer >= 0 {
 		l.have = newBitmap(len(mb.m.pieces))
+	}
+	if peer >= 0 && !dialled {
+		l.toPush = newBitmap(len(mb.m.pieces))
 	}
 	return l
 }
@@ -176,6 +189,8 @@ func (mb *member) onFrame(l *link, t FrameType, p []byte) error {
 			mb.peerCount[l.peer] = max(mb.peerCount[l.peer], l.have.count())
 		}
 		switch {
+		case !l.dialled && h.Bits != nil:
+			mb.startPushLocked(l)
 		case up:
 			mb.scheduleLocked() // a member linked: the owner rule changes for every link
 		case l.dialled && h.Bits != nil:
@@ -237,7 +252,9 @@ func (mb *member) onPiece(l *link, p []byte) error {
 			return protocolError("piece %d began before piece %d ended", k, l.cur)
 		}
 		mb.mu.Lock()
-		ok := mb.inflight[k] == l || (l.peer < 0 && mb.m.owner(k) == mb.m.You)
+		// Asked for; or pushed: by the sender (this member's own pieces)
+		// or by a member this one pulls from (any other piece).
+		ok := mb.inflight[k] == l || (l.peer < 0 && mb.m.owner(k) == mb.m.You) || (l.dialled && mb.m.owner(k) != mb.m.You)
 		mb.mu.Unlock()
 		if !ok {
 			return protocolError("piece %d was not asked for", k)
@@ -422,62 +439,4 @@ func (mb *member) unlink(l *link) {
 		}
 	}
 	mb.scheduleLocked()
-}
-
-var serveBufs = sync.Pool{New: func() any { b := make([]byte, pieceFrameBuf); return &b }}
-
-// serveLoop answers a dialler's requests from disk.
-func (mb *member) serveLoop(ctx context.Context, l *link) {
-	for {
-		var k int
-		select {
-		case <-ctx.Done():
-			return
-		case k = <-l.serveQ:
-		}
-		ref := mb.m.pieces[k]
-		// Under placeMu: the file is either still the partial or already
-		// placed, never renamed between the look and the open (opening a
-		// partial that was just placed would make a new, empty one).
-		mb.placeMu.RLock()
-		mb.mu.Lock()
-		has, saved := mb.have.has(k), mb.saved[ref.file]
-		mb.mu.Unlock()
-		if !has {
-			mb.placeMu.RUnlock()
-			if l.ss.fw.control(FrameReject, PieceReject{Piece: k, Code: "missing"}) != nil {
-				l.close()
-				return
-			}
-			continue
-		}
-		f, err := mb.ib.OpenPlaced(saved)
-		if saved == "" {
-			f, err = mb.ib.PartialRW(mb.partials[ref.file], 0)
-		}
-		mb.placeMu.RUnlock()
-		if err != nil {
-			_ = l.ss.fw.control(FrameReject, PieceReject{Piece: k, Code: "unreadable"})
-			continue
-		}
-		// A frame's buffer per piece served, shared by every link of the
-		// process (30 members serve 29 links each; few at once).
-		bp := serveBufs.Get().(*[]byte)
-		buf := *bp
-		err = sendPiece(l.ss.fw, k, ref, buf, func(p []byte, off int64) error {
-			_, err := f.ReadAt(p, off)
-			if err == nil && mb.srv.swarmCorrupt {
-				p[len(p)/2] ^= 0xff
-			}
-			return err
-		})
-		f.Close()
-		serveBufs.Put(bp)
-		if err != nil {
-			l.close()
-			return
-		}
-		n := int64(ref.n)
-		mb.tr.update(func(e *Event) { mb.stats(e, func(s *SwarmStats) { s.ToPeers += n }) })
-	}
 }

@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/hex"
 	"io"
@@ -187,11 +188,7 @@ func (mb *member) run() {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer mb.cancel(nil)
-	for j := range mb.m.Members {
-		if j != mb.m.You {
-			wg.Go(func() { mb.dialLoop(j) })
-		}
-	}
+	wg.Go(func() { mb.upstream(&wg) })
 	wg.Go(mb.tick)
 	wg.Go(func() {
 		t := time.NewTicker(haveBatch)
@@ -324,16 +321,29 @@ func (mb *member) linger() {
 	}
 }
 
-// othersDone: every other member holds everything, was dropped, or has
-// been unreachable for lingerGone.
+// othersDone: every member linked either way holds everything or was
+// dropped, and so does this member's successor in the ring (the member
+// that pulls from it), unless it has been unlinked for lingerGone. The
+// others pull from their own predecessors; each lingers for its successor.
 func (mb *member) othersDone() bool {
 	mb.mu.Lock()
 	defer mb.mu.Unlock()
+	nm, n := len(mb.m.Members), len(mb.m.pieces)
+	succ := -1
+	for j := (mb.m.You + 1) % nm; j != mb.m.You; j = (j + 1) % nm {
+		if !mb.dropped[j] {
+			succ = j
+			break
+		}
+	}
 	for j := range mb.m.Members {
-		if j == mb.m.You || mb.dropped[j] || mb.peerCount[j] == len(mb.m.pieces) {
+		if j == mb.m.You || mb.dropped[j] || mb.peerCount[j] == n {
 			continue
 		}
-		if mb.linkedLocked(j) || mb.gone[j].IsZero() || time.Since(mb.gone[j]) < lingerGone {
+		if mb.linkedLocked(j) {
+			return false
+		}
+		if since := cmp.Or(mb.gone[j], mb.started); j == succ && time.Since(since) < lingerGone {
 			return false
 		}
 	}

@@ -1,9 +1,6 @@
 package transfer
 
-import (
-	"math/bits"
-	"time"
-)
+import "time"
 
 // Which member to ask for which piece (swarm_doc.go, "Schedule").
 //
@@ -18,11 +15,13 @@ const (
 	askPerSender = 2 // on the sender's session: it is the fallback
 )
 
-// scheduleLocked sends requests for missing pieces on every link. Piece k
-// comes from its owner once the owner has it; from any member that has it
-// when the owner is not linked (or this member owns it and the sender is
-// away); from the sender only when no linked member has it and its owner
-// has been known unreachable for ownerGrace (see member.gone).
+// scheduleLocked sends requests for missing pieces on every link. The
+// members this one pulls from push it every other piece unasked, so it
+// asks only for its own pieces, and only while the sender (which pushes
+// them) is away: from the nearest linked predecessor (ring order, see
+// pred) that has them. It asks the sender for a piece no linked member has
+// when every member from the piece's owner to this one's predecessor has
+// been known unreachable for ownerGrace (see member.gone).
 func (mb *member) scheduleLocked() {
 	if mb.ctx.Err() != nil {
 		return
@@ -39,19 +38,17 @@ func (mb *member) usableLocked(l *link) bool {
 	return l != nil && !l.isClosed() && mb.outs[l.peer] == l && !mb.dropped[l.peer]
 }
 
-// scheduleLinkLocked asks l for what it has and this member should get
-// from it, up to askPerLink: the pieces it holds that this member lacks,
-// a bitmap byte at a time.
+// scheduleLinkLocked asks l, up to askPerLink, for this member's own
+// pieces that it holds and that should come from it (only while the
+// sender is away: see scheduleLocked).
 func (mb *member) scheduleLinkLocked(l *link) {
-	if mb.ctx.Err() != nil || !mb.usableLocked(l) {
+	if mb.ctx.Err() != nil || mb.sender != nil || !mb.usableLocked(l) {
 		return
 	}
-	for i := mb.firstGap >> 3; i < len(mb.have) && l.asked < askPerLink; i++ {
-		for c := l.have[i] &^ mb.have[i]; c != 0 && l.asked < askPerLink; c &= c - 1 {
-			k := i<<3 + bits.TrailingZeros8(c)
-			if mb.inflight[k] == nil && mb.fromLocked(l, k) {
-				mb.ask(l, k)
-			}
+	nm, me := len(mb.m.Members), mb.m.You
+	for k := mb.firstGap + (me-mb.firstGap%nm+nm)%nm; k < len(mb.m.pieces) && l.asked < askPerLink; k += nm {
+		if l.have.has(k) && !mb.have.has(k) && mb.inflight[k] == nil && mb.fromLocked(l, k) {
+			mb.ask(l, k)
 		}
 	}
 }
@@ -72,36 +69,45 @@ func (mb *member) scheduleAddsLocked(l *link, ks []int) {
 }
 
 // fromLocked: piece k, which l holds and this member lacks and has not
-// asked for, should come from l.
+// asked for, should be asked from l: no linked member nearer before this
+// one in the ring holds it.
 func (mb *member) fromLocked(l *link, k int) bool {
-	o := mb.m.owner(k)
-	switch {
-	case o == l.peer:
-		return true
-	case o == mb.m.You:
-		// The sender pushes it here (asking a member too would fetch it
-		// twice); a member serves it only while the sender is away.
-		return mb.sender == nil
-	case mb.outs[o] != nil && !mb.dropped[o] && mb.outs[o].have.has(k):
-		return false // its owner passes it on
+	// Others are pushed here by the member serving l. This member's own
+	// pieces the sender pushes (asking a member too would fetch them
+	// twice); a member serves them only while the sender is away.
+	if mb.m.owner(k) != mb.m.You || mb.sender != nil {
+		return false
+	}
+	for d := mb.pred(mb.m.You); d != l.peer; d = mb.pred(d) {
+		if o := mb.outs[d]; o != nil && !mb.dropped[d] && o.have.has(k) {
+			return false
+		}
 	}
 	return true
 }
 
-// scheduleSenderLocked asks the sender for pieces whose owner has been
-// unreachable for ownerGrace and that no linked member holds.
+// pred is the member before j in the ring (manifest order, wrapping).
+func (mb *member) pred(j int) int { return (j + len(mb.m.Members) - 1) % len(mb.m.Members) }
+
+// awayLocked: member d is dropped, or not linked and known unreachable
+// for ownerGrace.
+func (mb *member) awayLocked(d int) bool {
+	return mb.dropped[d] || mb.outs[d] == nil && !mb.gone[d].IsZero() && time.Since(mb.gone[d]) >= ownerGrace
+}
+
+// scheduleSenderLocked asks the sender for the pieces this member is the
+// first to miss: their owner and every member after it up to this one
+// have been unreachable for ownerGrace (so the pieces cannot come round
+// the ring), and no linked member holds them.
 func (mb *member) scheduleSenderLocked() {
 	s := mb.sender
 	if mb.ctx.Err() != nil || s == nil || s.isClosed() || s.asked >= askPerSender {
 		return
 	}
-	nm := len(mb.m.Members)
-	away := make([]bool, nm) // owners whose pieces may come from the sender
+	away := make([]bool, len(mb.m.Members)) // owners whose pieces may come from the sender
 	any := false
-	for o := range nm {
-		if o != mb.m.You && (mb.dropped[o] || mb.outs[o] == nil && !mb.gone[o].IsZero() && time.Since(mb.gone[o]) >= ownerGrace) {
-			away[o], any = true, true
-		}
+	for d := mb.pred(mb.m.You); d != mb.m.You && mb.awayLocked(d); d = mb.pred(d) {
+		away[d], any = true, true
 	}
 	if !any {
 		return

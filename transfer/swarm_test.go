@@ -25,6 +25,7 @@ type swarmNode struct {
 	opts  []func(*Server)
 	final chan Event
 	on    atomic.Pointer[func(Event)]
+	srv   atomic.Pointer[Server]
 	stop  func()
 }
 
@@ -58,6 +59,7 @@ func (n *swarmNode) start() {
 	for _, o := range n.opts {
 		o(srv)
 	}
+	n.srv.Store(srv)
 	ln, err := net.Listen("tcp", n.addr) // the same port again after a restart
 	if err != nil {
 		n.t.Fatal(err)
@@ -75,6 +77,18 @@ func (n *swarmNode) start() {
 			}
 		})
 	}
+}
+
+// ringIndex is n's place in the ring of swarm id (its manifest's You), or
+// -1 while it has no member there.
+func (n *swarmNode) ringIndex(id string) int {
+	h := &n.srv.Load().swarms
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if mb := h.members[id]; mb != nil {
+		return mb.m.You
+	}
+	return -1
 }
 
 func (n *swarmNode) waitFinal(t *testing.T) Event {
