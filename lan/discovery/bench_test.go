@@ -50,7 +50,7 @@ func TestDiscoveryBench(t *testing.T) {
 		}
 		rows = append(rows, medianRow(n, res))
 	}
-	table := "| devices | start → all listed | peak packets/s (first 10 s) | packets/s, seconds 5–10 | idle packets/s (multicast + unicast) | CPU per idle device | join → all listed | SIGTERM → gone | SIGKILL → gone |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" + strings.Join(rows, "\n")
+	table := "| devices | start → all listed | peak packets/s (first 10 s) | packets/s, seconds 5–10 | idle packets/s (multicast + unicast) | CPU per idle device | beside bare mDNS devices: Lempar / bare | join → all listed | SIGTERM → gone | SIGKILL → gone |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" + strings.Join(rows, "\n")
 	fmt.Println(table)
 	t.Log("\n" + table)
 }
@@ -62,12 +62,18 @@ type benchResult struct {
 	nListed, nJoined         int
 	peak, settled            float64 // packets/s: the busiest second of the first 10, and seconds 5-10
 	total, mc, uc, cpu       float64
+	beside, bare             float64 // CPU share of a Lempar device and of a bare mDNS device, same seconds
 }
 
+// bareDevices is how many bare mDNS devices (bare_test.go) measure the
+// floor under a Lempar device's idle CPU.
+const bareDevices = 3
+
 // benchRoom: a watcher, then n receivers at once; idle traffic over seconds
-// 60–90; a second watcher joining; one receiver quitting, one killed.
+// 60–90; bare mDNS devices join and both kinds' CPU is taken over the next
+// 30 s; a second watcher joining; one receiver quitting, one killed.
 func benchRoom(t *testing.T, n int) benchResult {
-	r := newRoom(t, n, 2)
+	r := newRoom(t, n, 2+bareDevices)
 	k0 := r.kinds(nil)
 	w := r.watch()
 	stop := make(chan struct{})
@@ -88,6 +94,7 @@ func benchRoom(t *testing.T, n int) benchResult {
 		time.Sleep(d) // the first minute is the room settling; idle is after it
 	}
 	res.total, res.mc, res.uc, res.cpu = r.idle(30 * time.Second)
+	res.beside, res.bare = r.floor(n+2, 30*time.Second)
 	w2 := r.watch()
 	last, got = listed(w2, r.ids(), 30*time.Second)
 	res.join, res.nJoined = last.Sub(w2.Started), got
@@ -165,7 +172,7 @@ func medianRow(n int, res []benchResult) string {
 		slices.Sort(v)
 		return v[len(v)/2]
 	}
-	return fmt.Sprintf("| %d | %s | %.0f | %.0f | %.1f (%.1f + %.1f) | %.2f%% | %s | %s | %s |", n,
+	return fmt.Sprintf("| %d | %s | %.0f | %.0f | %.1f (%.1f + %.1f) | %.2f%% | %.2f%% / %.2f%% (%.1f×) | %s | %s | %s |", n,
 		md(func(r benchResult) time.Duration { return r.listed }),
 		mf(func(r benchResult) float64 { return r.peak }),
 		mf(func(r benchResult) float64 { return r.settled }),
@@ -173,7 +180,38 @@ func medianRow(n int, res []benchResult) string {
 		mf(func(r benchResult) float64 { return r.mc }),
 		mf(func(r benchResult) float64 { return r.uc }),
 		100*mf(func(r benchResult) float64 { return r.cpu }),
+		100*mf(func(r benchResult) float64 { return r.beside }),
+		100*mf(func(r benchResult) float64 { return r.bare }),
+		mf(func(r benchResult) float64 { return r.beside / r.bare }),
 		md(func(r benchResult) time.Duration { return r.join }),
 		md(func(r benchResult) time.Duration { return r.bye }),
 		md(func(r benchResult) time.Duration { return r.crash }))
+}
+
+// floor starts the bare mDNS devices on hosts from first on, lets a
+// heartbeat round pass, and returns the median CPU share of a Lempar
+// receiver and of a bare device over the same d.
+func (r *room) floor(first int, d time.Duration) (lempar, bare float64) {
+	pids := r.startBare(first, bareDevices)
+	time.Sleep(5 * time.Second) // every bare device has announced; nothing to wait on
+	cpus := func() []time.Duration {
+		var out []time.Duration
+		for _, pid := range pids {
+			out = append(out, cpuTime(r.t, pid))
+		}
+		return out
+	}
+	start := time.Now()
+	l0, b0 := r.cpu(), cpus()
+	time.Sleep(d)
+	l1, b1 := r.cpu(), cpus()
+	took := float64(time.Since(start))
+	share := func(a, b []time.Duration) float64 {
+		var ds []time.Duration
+		for i := range a {
+			ds = append(ds, b[i]-a[i])
+		}
+		return float64(median(ds)) / took
+	}
+	return share(l0, l1), share(b0, b1)
 }

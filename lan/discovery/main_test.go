@@ -21,6 +21,10 @@ import (
 const envBin = "LEMPAR_TEST_CLI"
 
 func TestMain(m *testing.M) {
+	if os.Getenv(envBare) == "1" {
+		bareMDNS()
+		return
+	}
 	bin := testproc.MustBuild("lempar-discovery-bin", "../../cmd/lempar-cli")
 	os.Setenv(envBin, bin.Path("lempar-cli"))
 	code := m.Run()
