@@ -1,7 +1,6 @@
 package transfer
 
 import (
-	"cmp"
 	"context"
 	"crypto/tls"
 	"net"
@@ -14,12 +13,12 @@ import (
 // nearer are down) and pulls pieces over the links it dialled
 // (swarm_doc.go, "Links").
 
-// dialLoop keeps a link to member j up while this member runs: it pulls
-// pieces there.
-func (mb *member) dialLoop(j int) {
+// dialLoop keeps a link to member j up until ctx ends (upstream): it
+// pulls pieces there.
+func (mb *member) dialLoop(ctx context.Context, j int) {
 	backoff := 200 * time.Millisecond
 	start, linkedOnce := time.Now(), false
-	for mb.ctx.Err() == nil {
+	for ctx.Err() == nil {
 		mb.mu.Lock()
 		gone := mb.dropped[j]
 		mb.mu.Unlock()
@@ -30,7 +29,9 @@ func (mb *member) dialLoop(j int) {
 		up, joining := false, false
 		if err == nil {
 			l := newLink(mb, ss, j, true)
+			stop := context.AfterFunc(ctx, l.close)
 			mb.runLink(l)
+			stop()
 			up = l.wasUp
 			// Refused before it ever took a link: it has not joined yet
 			// (not gone; else its pieces would be fetched from the
@@ -49,7 +50,7 @@ func (mb *member) dialLoop(j int) {
 		}
 		t := time.NewTimer(backoff)
 		select {
-		case <-mb.ctx.Done():
+		case <-ctx.Done():
 			t.Stop()
 			return
 		case <-t.C:
@@ -105,28 +106,39 @@ const upstreamGrace = 2 * time.Second
 
 // upstream keeps this member linked to the members it pulls from: its
 // predecessor in the ring, and each one further back while every nearer
-// one has been down for upstreamGrace (swarm_doc.go, "Schedule"). A link
-// once wanted keeps being dialled (dialLoop) until the member stops.
+// one is down (swarm_doc.go, "Schedule"). Once a nearer one is linked
+// again, the links further back are closed: each member that serves a
+// link pushes the whole ring's pieces on it, so two upstream links would
+// bring every piece twice.
 func (mb *member) upstream(wg *sync.WaitGroup) {
-	dialling := make([]bool, len(mb.m.Members))
+	cancels := make([]context.CancelFunc, len(mb.m.Members))
+	defer func() {
+		for _, c := range cancels {
+			if c != nil {
+				c()
+			}
+		}
+	}()
 	t := time.NewTicker(upstreamGrace / 4)
 	defer t.Stop()
 	for {
 		mb.mu.Lock()
-		var start []int
+		want := true
 		for d := mb.pred(mb.m.You); d != mb.m.You; d = mb.pred(d) {
-			if !dialling[d] && !mb.dropped[d] {
-				dialling[d] = true
-				start = append(start, d)
+			switch {
+			case want && cancels[d] == nil && !mb.dropped[d]:
+				ctx, cancel := context.WithCancel(mb.ctx)
+				cancels[d] = cancel
+				wg.Go(func() { mb.dialLoop(ctx, d) })
+			case !want && cancels[d] != nil:
+				cancels[d]()
+				cancels[d] = nil
 			}
 			if !mb.downLocked(d) {
-				break
+				want = false
 			}
 		}
 		mb.mu.Unlock()
-		for _, d := range start {
-			wg.Go(func() { mb.dialLoop(d) })
-		}
 		select {
 		case <-mb.ctx.Done():
 			return
@@ -135,15 +147,15 @@ func (mb *member) upstream(wg *sync.WaitGroup) {
 	}
 }
 
-// downLocked: member d was dropped, or has not been linked for
-// upstreamGrace (since its link dropped or a dial failed, or since this
-// member started if it never linked).
+// downLocked: member d was dropped, or has been unreachable for
+// upstreamGrace (its link dropped, or a dial failed or was refused). One
+// still being dialled, or still joining, is not down.
 func (mb *member) downLocked(d int) bool {
 	if mb.dropped[d] {
 		return true
 	}
-	if mb.outs[d] != nil {
+	if mb.outs[d] != nil || mb.gone[d].IsZero() {
 		return false
 	}
-	return time.Since(cmp.Or(mb.gone[d], mb.started)) >= upstreamGrace
+	return time.Since(mb.gone[d]) >= upstreamGrace
 }

@@ -32,14 +32,19 @@ package transfer
 //	11 manifest  {swarm, piece_size, you, members: [{id, addr}],
 //	             files: [{item, size, digest}], hashes (base64, 32 bytes per piece)}
 //
-// Pieces. Each file is cut into pieces of piece_size (256 KiB, one frame;
-// 1 MiB above ~40 GiB in all, 4 MiB above ~160 GiB; no swarm above ~650
-// GiB: at most 262,144 pieces, 100,000 files' short last pieces included);
-// piece k of the send is the k-th
-// piece in offer order, file by file, a file's last piece shorter. hashes
-// holds each piece's BLAKE3-256. A piece is verified against it before it
-// is written or passed on; the files' BLAKE3-256 digests are checked again
-// over the written file before it is placed, as for a direct send.
+// Pieces. Each file is cut into pieces of piece_size: a power of two,
+// 256 KiB (one frame) or smaller so that one piece is at most 1/8 of the
+// send per other member (the ring's pipeline is n-1 pieces deep; at least
+// 16 KiB); 1 MiB above ~40 GiB in all, 4 MiB above ~160 GiB; no swarm
+// above ~650 GiB: at most 262,144 pieces, 100,000 files' short last
+// pieces included). Piece k of the send is the k-th piece in offer order,
+// file by file, a file's last piece shorter. The size is fixed when the
+// send starts (the sender hashes while people decide), from the number of
+// Lempar targets, so a roster smaller than the send has shorter pieces
+// than it needs. hashes holds each piece's BLAKE3-256. A piece is verified
+// against it before it is written or passed on; the files' BLAKE3-256
+// digests are checked again over the written file before it is placed, as
+// for a direct send.
 //
 // Links. Members reach each other at the Lempar port the sender dialled
 // (members[i].addr), with the same mutual TLS: the dialler pins the
@@ -49,9 +54,11 @@ package transfer
 // read. The members form a ring in manifest order: each dials its
 // predecessor (member you-1, wrapping) and receives over that link; it
 // serves on the links it accepted. While its predecessor has been
-// unreachable for 2 s it dials the one before that too, and so on back
-// (a link once wanted is kept up until the member ends). On the sender's
-// session and on links:
+// unreachable for 2 s (a dial failed or was refused, or its link dropped;
+// one still joining is not unreachable) it dials the one before that too,
+// and so on back; once a nearer one is linked again the links further back
+// are closed, since each would push every piece. On the sender's session
+// and on links:
 //
 //	12 have     {bits (base64 bitmap, first with all pieces held) | add [k…]}
 //	13 request  {piece}
@@ -67,7 +74,7 @@ package transfer
 // each member that dialled it (its successor) every piece it holds that
 // the successor lacks and does not own, lowest first, as each verifies:
 // piece k travels sender → owner → owner+1 → … → owner-1, one piece
-// (256 KiB) behind at each hop. Every member's uplink carries (n-1)/n of
+// behind at each hop. Every member's uplink carries (n-1)/n of
 // the data and its downlink 1×, the least possible, over 2 links a member
 // instead of 2(n-1); nobody asks for what is pushed. A member asks only
 // for its own pieces, and only while the sender is away: from the nearest

@@ -27,23 +27,43 @@ const (
 	hashLen    = 32
 )
 
-// pieceSizeFor is the piece size for a send of total bytes, 0 when it is
-// too big for a swarm (it then goes direct). Small pieces keep the pipeline
-// short: a member passes a piece on only once it holds all of it, and the
-// last piece's copies to the others are the swarm's tail (1 MiB pieces
-// made 8 receivers on 100 Mbit/s links take 1.63x one receiver's time).
-// A 256 KiB piece is one frame.
-func pieceSizeFor(total int64) int64 {
+// pieceSizeFor is the piece size for a send of total bytes to up to
+// targets receivers, 0 when it is too big for a swarm (it then goes
+// direct). Small pieces keep the pipeline short: a member passes a piece on
+// only once it holds all of it, so a piece reaches the last member of the
+// ring n-1 piece-times after its owner (1 MiB pieces made 8 receivers on
+// 100 Mbit/s links take 1.63x one receiver's time). So a piece is at most
+// 1/ringPieces of the send per other member (30 receivers of 8 MiB on
+// 10 Mbit/s links: 32 KiB pieces, where 256 KiB ones made the pipeline
+// alone ~6 s), at least minPiece, and at most 256 KiB (one frame) while
+// the send has few enough pieces for a manifest.
+func pieceSizeFor(total int64, targets int) int64 {
 	for _, size := range []int64{256 << 10, 1 << 20, 4 << 20} {
-		if total <= size*(maxPieces-MaxItems) {
+		if total > size*(maxPieces-MaxItems) {
+			continue
+		}
+		if size > 256<<10 || targets < 2 {
 			return size
 		}
+		for size > minPiece && size*ringPieces*int64(targets-1) > total {
+			size /= 2
+		}
+		return size
 	}
 	return 0
 }
 
-// validPieceSize: one of pieceSizeFor's sizes.
-func validPieceSize(s int64) bool { return s == 256<<10 || s == 1<<20 || s == 4<<20 }
+const (
+	minPiece = 16 << 10
+	// ringPieces: a piece is at most this fraction of the send per other
+	// member, so the pipeline's depth (n-1 pieces) is at most 1/ringPieces
+	// of the send.
+	ringPieces = 8
+)
+
+// validPieceSize: one of pieceSizeFor's sizes, a power of two from
+// minPiece to 4 MiB.
+func validPieceSize(s int64) bool { return s >= minPiece && s <= 4<<20 && s&(s-1) == 0 }
 
 // SwarmMember is one receiver of a swarm: its device ID and where the
 // sender reached it.

@@ -90,7 +90,7 @@ func NewSwarm(srcs []Source, targets int) *Swarm {
 			total += s.Size
 		}
 	}
-	size := pieceSizeFor(total)
+	size := pieceSizeFor(total, targets)
 	if size == 0 || total == 0 || targets < 1 {
 		return nil
 	}
