@@ -3,13 +3,13 @@ package desktop
 import (
 	"crypto/tls"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lempar/lempar/share"
+	"github.com/lempar/lempar/ui/backend"
 )
 
 // The window's view of a real share: what is shared, the links, a browser
@@ -17,25 +17,8 @@ import (
 func TestShareThroughTheWindow(t *testing.T) {
 	b, _, _ := pinBackend(t) // a device with LocalSend on loopback
 	dir := t.TempDir()
-	for _, p := range []string{"Foto/a.jpg", "Foto/b.jpg", "notes.txt"} {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(p), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	changed := make(chan struct{}, 16)
-	info, err := b.StartShare([]string{filepath.Join(dir, "Foto"), filepath.Join(dir, "notes.txt")}, func() {
-		select {
-		case changed <- struct{}{}:
-		default:
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	writeFiles(t, dir, "Foto/a.jpg", "Foto/b.jpg", "notes.txt")
+	info, changed := startShare(t, b, filepath.Join(dir, "Foto"), filepath.Join(dir, "notes.txt"))
 	if !info.Active || info.Files != 3 || strings.Join(info.Names, ",") != "Foto,notes.txt" || len(info.URLs) == 0 {
 		t.Fatalf("share as the window sees it: %+v", info)
 	}
@@ -53,20 +36,7 @@ func TestShareThroughTheWindow(t *testing.T) {
 		resp.Body.Close()
 		got <- resp.StatusCode
 	}()
-	deadline := time.After(20 * time.Second)
-	var id string
-	for id == "" {
-		select {
-		case <-changed:
-		case <-deadline:
-			t.Fatal("the window never heard of the browser")
-		}
-		for _, r := range b.ShareState().Requests {
-			if !r.Allowed {
-				id = r.ID
-			}
-		}
-	}
+	id := waitingBrowser(t, b, changed)
 	if err := b.AnswerShare(id, false); err != nil {
 		t.Fatal(err)
 	}
@@ -76,5 +46,41 @@ func TestShareThroughTheWindow(t *testing.T) {
 	b.StopShare()
 	if b.ShareState().Active {
 		t.Fatal("still sharing after Stop")
+	}
+}
+
+// startShare shares paths through the backend, as the window does, and
+// returns the share and a channel that ticks when its state changes.
+func startShare(t *testing.T, b *Backend, paths ...string) (backend.ShareInfo, <-chan struct{}) {
+	t.Helper()
+	changed := make(chan struct{}, 16)
+	info, err := b.StartShare(paths, func() {
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info, changed
+}
+
+// waitingBrowser waits until the window lists a browser waiting for the
+// person's answer and returns its ID.
+func waitingBrowser(t *testing.T, b *Backend, changed <-chan struct{}) string {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		for _, r := range b.ShareState().Requests {
+			if !r.Allowed {
+				return r.ID
+			}
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatal("the window never listed the browser")
+		}
 	}
 }

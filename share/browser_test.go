@@ -1,134 +1,18 @@
 package share_test
 
 import (
-	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/lempar/lempar/internal/browsertest"
 	"github.com/lempar/lempar/share"
 )
-
-// chromium finds Debian's chromium. Missing, the test skips on a
-// developer's machine but fails in CI (make deps-test installs it).
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is not installed (make deps-test installs it)")
-	}
-	t.Skip("chromium is not installed (make deps-test installs it)")
-	return ""
-}
-
-// browserCtx starts headless chromium in this namespace; downloads land
-// in dl. lang is its Accept-Language.
-func browserCtx(t *testing.T, dl, lang string) (context.Context, *downloads) {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox, // root in CI; the namespace is the sandbox that matters here
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("ignore-certificate-errors", true), // Lempar's certificate is its own, as a person clicks through
-		chromedp.Flag("lang", lang),
-	)
-	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	ctx, tcancel := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { tcancel(); cancel(); acancel() })
-	d := &downloads{done: map[string]string{}, names: map[string]string{}, changed: make(chan struct{}, 1)}
-	// Downloads are events of the browser in some versions, of the tab in
-	// others: both are followed, keyed by GUID.
-	if err := chromedp.ListenBrowser(ctx, d.on); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	if err := chromedp.Listen(ctx, d.on); err != nil {
-		t.Fatal(err)
-	}
-	on := true
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dl, EventsEnabled: &on,
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
-		UserAgent:      "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36",
-		AcceptLanguage: lang,
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 780, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
-		t.Fatal(err)
-	}
-	return ctx, d
-}
-
-// downloads follows the browser's downloads: GUID → suggested name, and
-// which completed.
-type downloads struct {
-	mu      sync.Mutex
-	names   map[string]string
-	done    map[string]string // GUID → state (completed, canceled)
-	changed chan struct{}
-}
-
-func (d *downloads) on(ev any) {
-	d.mu.Lock()
-	switch e := ev.(type) {
-	case *browser.EventDownloadWillBegin:
-		d.names[e.GUID] = e.SuggestedFilename
-	case *browser.EventDownloadProgress:
-		if e.State == browser.DownloadProgressStateCompleted || e.State == browser.DownloadProgressStateCanceled {
-			d.done[e.GUID] = e.State.String()
-		}
-	}
-	d.mu.Unlock()
-	select {
-	case d.changed <- struct{}{}:
-	default:
-	}
-}
-
-// wait waits for the download named name to finish and returns its bytes.
-func (d *downloads) wait(t *testing.T, dir, name string) []byte {
-	t.Helper()
-	deadline := time.After(30 * time.Second)
-	for {
-		d.mu.Lock()
-		for guid, n := range d.names {
-			if n == name && d.done[guid] != "" {
-				state := d.done[guid]
-				d.mu.Unlock()
-				if state != "completed" {
-					t.Fatalf("download %s: %s", name, state)
-				}
-				b, err := os.ReadFile(filepath.Join(dir, guid))
-				if err != nil {
-					t.Fatal(err)
-				}
-				return b
-			}
-		}
-		d.mu.Unlock()
-		select {
-		case <-d.changed:
-		case <-deadline:
-			t.Fatalf("download %s did not finish", name)
-		}
-	}
-}
 
 // A real browser opens the link: nothing is listed or served until the
 // person allows it in the window; then two files and the zip arrive
@@ -151,7 +35,7 @@ func browserDownloads(t *testing.T, lang, shots string) {
 	dir, content := files(t)
 	sh := s.start(t, share.Options{Paths: []string{filepath.Join(dir, "report.pdf"), filepath.Join(dir, "Photos", "beach.jpg")}})
 	dl := t.TempDir()
-	ctx, d := browserCtx(t, dl, lang)
+	ctx, d := browsertest.Start(t, dl, lang)
 	start := time.Now()
 
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.https+"/")); err != nil {
@@ -187,31 +71,13 @@ func browserDownloads(t *testing.T, lang, shots string) {
 	if !sh.Answer(req.ID, true) {
 		t.Fatal("the browser's request was not waiting")
 	}
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#list"))); err != nil {
-		t.Fatal(err)
-	}
-	names, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#files li .name")].map(e => e.firstChild.textContent)`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	names := browsertest.ListedFiles(t, ctx)
 	if strings.Join(names, ",") != "beach.jpg,report.pdf" {
 		t.Fatalf("page lists %q", names)
 	}
 	shot(t, ctx, shots, "share-page-files-"+lang+".png")
-	for i, name := range names {
-		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#files li:nth-child(`+string(rune('1'+i))+`) a.dl`))); err != nil {
-			t.Fatal(err)
-		}
-		want := content[map[string]string{"beach.jpg": "Photos/beach.jpg", "report.pdf": "report.pdf"}[name]]
-		if got := d.wait(t, dl, name); !bytes.Equal(got, want) {
-			t.Fatalf("%s: %d bytes, want %d identical", name, len(got), len(want))
-		}
-	}
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#all"))); err != nil {
-		t.Fatal(err)
-	}
-	z := d.wait(t, dl, "Laptop.zip")
-	checkZip(t, z, map[string][]byte{"report.pdf": content["report.pdf"], "beach.jpg": content["Photos/beach.jpg"]})
+	browsertest.DownloadEach(t, ctx, d, dl, names, "Laptop.zip",
+		map[string][]byte{"report.pdf": content["report.pdf"], "beach.jpg": content["Photos/beach.jpg"]})
 	t.Logf("browser: consent, 2 files and the zip in %v", time.Since(start).Round(time.Millisecond))
 }
 
@@ -235,7 +101,7 @@ func TestBrowserNoAnswerThenDeclined(t *testing.T) {
 	s := startSharer(t)
 	dir, _ := files(t)
 	sh := s.start(t, share.Options{Paths: []string{dir}, ConsentTimeout: 2 * time.Second})
-	ctx, _ := browserCtx(t, t.TempDir(), "en")
+	ctx, _ := browsertest.Start(t, t.TempDir(), "en")
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.https+"/")); err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +135,7 @@ func TestBrowserPIN(t *testing.T) {
 	s := startSharer(t)
 	dir, _ := files(t)
 	sh := s.start(t, share.Options{Paths: []string{filepath.Join(dir, "report.pdf")}, PIN: func() string { return "4821" }})
-	ctx, _ := browserCtx(t, t.TempDir(), "id")
+	ctx, _ := browsertest.Start(t, t.TempDir(), "id")
 	text := func() string {
 		t.Helper()
 		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#status")))

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lempar/lempar/internal/browsertest"
 	"github.com/lempar/lempar/share"
 )
 
@@ -366,5 +367,5 @@ func TestLinkInFolderNotFollowed(t *testing.T) {
 	if err != nil || st != http.StatusOK || bytes.Contains(z, []byte("SECRET")) {
 		t.Fatalf("zip: %d %v, holds the secret: %v", st, err, bytes.Contains(z, []byte("SECRET")))
 	}
-	checkZip(t, z, map[string][]byte{filepath.Base(dir) + "/a.txt": []byte("A")})
+	browsertest.CheckZip(t, z, map[string][]byte{filepath.Base(dir) + "/a.txt": []byte("A")})
 }

@@ -1,10 +1,8 @@
 package share_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -12,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lempar/lempar/internal/browsertest"
 	"github.com/lempar/lempar/share"
 )
 
@@ -48,7 +47,7 @@ func TestLocalSendClientDownloads(t *testing.T) {
 	if err != nil || st != http.StatusOK {
 		t.Fatalf("zip: %d %v", st, err)
 	}
-	checkZip(t, z, content)
+	browsertest.CheckZip(t, z, content)
 	if r := sh.Requests(); len(r) != 1 || !r[0].Allowed || r[0].Files != len(content)+1 {
 		t.Fatalf("window's list: %+v, want one allowed browser with %d downloads", r, len(content)+1)
 	}
@@ -59,35 +58,6 @@ func TestLocalSendClientDownloads(t *testing.T) {
 			t.Fatalf("/info while sharing=%v: %d %v %s", want, st, err, b)
 		}
 		s.srv.Stop()
-	}
-}
-
-// checkZip checks that z holds exactly content, byte for byte.
-func checkZip(t *testing.T, z []byte, content map[string][]byte) {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(z), int64(len(z)))
-	if err != nil {
-		t.Fatalf("zip: %v", err)
-	}
-	seen := map[string]bool{}
-	for _, f := range zr.File {
-		want, ok := content[f.Name]
-		if !ok || seen[f.Name] {
-			t.Fatalf("zip holds %q: not shared, or twice", f.Name)
-		}
-		seen[f.Name] = true
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil || !bytes.Equal(got, want) {
-			t.Fatalf("zip's %s: %v, %d bytes, want %d identical", f.Name, err, len(got), len(want))
-		}
-	}
-	if len(seen) != len(content) {
-		t.Fatalf("zip holds %d files, want %d", len(seen), len(content))
 	}
 }
 
