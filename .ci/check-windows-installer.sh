@@ -5,11 +5,13 @@
 #   check-windows-installer.sh SETUP.exe VERSION
 # In a scratch Wine prefix: path.nsh's PATH editing on its own cases; then,
 # with a settings file, a received file and a PATH planted, a silent
-# per-user install with /PATH; an install while lempar-cli.exe runs
-# (refused, nothing replaced); an upgrade in place with /DESKTOP over a
-# damaged lempar-cli.exe; the silent uninstall; an all-users install
-# (/ALLUSERS; Wine counts as administrator; in Indonesian) and its
-# uninstall, the firewall commands seen through a netsh.exe stand-in.
+# per-user install with /CURRENTUSER /PATH; an install while lempar-cli.exe
+# runs (refused, nothing replaced); an upgrade in place with /DESKTOP over a
+# damaged lempar-cli.exe, with no switch (an elevated setup upgrades the
+# per-user install it finds); the silent uninstall; an all-users install
+# with no switch (Wine counts as administrator, and an elevated setup
+# installs for everyone; in Indonesian) and its uninstall, the firewall
+# commands seen through a netsh.exe stand-in.
 # Prints ok/FAIL per check and "N passed, M failed" last.
 set -uo pipefail
 SETUP=$(realpath "$1")
@@ -78,9 +80,9 @@ echo 'received' >"$home/Lempar/photo.txt"
 user_path='C:\Tools;%USERPROFILE%\bin'
 wine reg add 'HKCU\Environment' /v Path /t REG_EXPAND_SZ /d "$user_path" /f >/dev/null 2>&1
 
-# --- first install: silent, per user, lempar-cli on PATH
+# --- first install: silent, per user (asked for: Wine is administrator), lempar-cli on PATH
 t=$SECONDS
-check "setup /S /PATH exits 0" env LC_ALL=en_US.UTF-8 wine "$SETUP" /S /PATH
+check "setup /S /CURRENTUSER /PATH exits 0" env LC_ALL=en_US.UTF-8 wine "$SETUP" /S /CURRENTUSER /PATH
 echo "      install took $((SECONDS - t)) s"
 for f in lempar.exe lempar-cli.exe uninstall.exe; do
 	check "installed $f under %LOCALAPPDATA%\\Programs\\Lempar" test -s "$dir/$f"
@@ -167,11 +169,11 @@ check "uninstall left received files alone" is "$(cat "$home/Lempar/photo.txt")"
 # --- all users: Program Files and HKLM (Wine runs everything as administrator)
 MKEY='HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\Lempar'
 pf=$WINEPREFIX/drive_c/Program\ Files/Lempar
-check "setup /S /ALLUSERS exits 0 (on an Indonesian Windows)" env LC_ALL=id_ID.UTF-8 wine "$SETUP" /S /ALLUSERS
+check "elevated setup /S with no switch exits 0 (on an Indonesian Windows)" env LC_ALL=id_ID.UTF-8 wine "$SETUP" /S
 check "all users: installed into Program Files" test -s "$pf/lempar-cli.exe"
 check "all users: entry under HKLM" is "$(regval "$MKEY" InstallLocation)" 'C:\Program Files\Lempar'
-wine "$SETUP" /S
-check "all users: a per-user setup /S beside it stops with exit code 1638" is "$?" $WIN1638
+wine "$SETUP" /S /CURRENTUSER
+check "all users: a per-user setup /S /CURRENTUSER beside it stops with exit code 1638" is "$?" $WIN1638
 check "... and installs nothing for this user" test ! -e "$dir"
 check "an Indonesian Windows gets the Indonesian installer (LemparLanguage 1057)" is "$(regval "$MKEY" LemparLanguage)" 0x421
 check "all users: shortcut in the common Start menu" test -s "$WINEPREFIX/drive_c/ProgramData/Microsoft/Windows/Start Menu/Programs/Lempar.lnk"

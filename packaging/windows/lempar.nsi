@@ -5,11 +5,14 @@
 ; by packaging/windows/firewall).
 ;
 ; Who it installs for:
-;   default       just this user, no administrator needed:
-;                 %LOCALAPPDATA%\Programs\Lempar, HKCU, Start menu of this user
-;   /ALLUSERS     everyone (run as administrator): Program Files\Lempar, HKLM,
-;                 the common Start menu, and firewall rules for private networks
-;   Both kinds at once are refused (exit code 1638): uninstall one first.
+;   just this user: %LOCALAPPDATA%\Programs\Lempar, HKCU, Start menu of this
+;                 user; no administrator needed
+;   everyone:     Program Files\Lempar, HKLM, the common Start menu, and
+;                 firewall rules for private networks; needs administrator
+;   Without a switch: an earlier install's kind (an upgrade stays what it
+;   was); else everyone when run as administrator (elevated), else just
+;   this user. /ALLUSERS and /CURRENTUSER choose. Both kinds at once are
+;   refused (exit code 1638): uninstall one first.
 ; Other switches: /S silent, /DESKTOP desktop shortcut, /PATH lempar-cli on
 ; PATH, /D=folder (last, unquoted) another folder for a first install.
 ; An upgrade installs into the folder of the earlier install and keeps its
@@ -185,21 +188,36 @@ SectionEnd
 Function .onInit
 	SetRegView 64
 	${GetParameters} $R0
+	UserInfo::GetAccountType
+	Pop $R3 ; "Admin" when elevated
+	ReadRegStr $R4 HKCU "${UNINST_KEY}" "InstallLocation"
+	ReadRegStr $R5 HKLM "${UNINST_KEY}" "InstallLocation"
+	; the kind asked for, else the earlier install's, else by elevation
+	StrCpy $AllUsers 0
 	ClearErrors
 	${GetOptions} $R0 "/ALLUSERS" $R1
 	${IfNot} ${Errors}
-		UserInfo::GetAccountType
-		Pop $R1
-		${If} $R1 != "Admin"
+		StrCpy $AllUsers 1
+	${Else}
+		ClearErrors
+		${GetOptions} $R0 "/CURRENTUSER" $R1
+		${If} ${Errors}
+		${AndIf} $R4 == ""
+			${If} $R5 != ""
+			${OrIf} $R3 == "Admin"
+				StrCpy $AllUsers 1
+			${EndIf}
+		${EndIf}
+	${EndIf}
+	${If} $AllUsers = 1
+		${If} $R3 != "Admin"
 			MessageBox MB_OK|MB_ICONSTOP "$(NeedAdmin)" /SD IDOK
 			SetErrorLevel 740 ; ERROR_ELEVATION_REQUIRED
 			Quit
 		${EndIf}
-		StrCpy $AllUsers 1
 		SetShellVarContext all
 		StrCpy $EnvKey "${ENV_MACHINE}"
 	${Else}
-		StrCpy $AllUsers 0
 		SetShellVarContext current
 		StrCpy $EnvKey "${ENV_USER}"
 	${EndIf}

@@ -18,11 +18,11 @@ LangString SecPathName ${LANG_INDONESIAN} "lempar-cli di PATH"
 LangString SecPathDesc ${LANG_ENGLISH} "Add the install folder to PATH, so lempar-cli works in any new terminal. The uninstaller takes it out again."
 LangString SecPathDesc ${LANG_INDONESIAN} "Tambahkan folder instalasi ke PATH, supaya lempar-cli bisa dipakai di terminal baru mana pun. Uninstaller akan menghapusnya lagi."
 
-LangString NeedAdmin ${LANG_ENGLISH} "Installing Lempar for all users needs administrator rights. Right-click the installer and choose $\"Run as administrator$\", or start it without /ALLUSERS to install it just for you."
-LangString NeedAdmin ${LANG_INDONESIAN} "Memasang Lempar untuk semua pengguna memerlukan hak administrator. Klik kanan installer lalu pilih $\"Run as administrator$\", atau jalankan tanpa /ALLUSERS untuk memasangnya hanya untuk Anda."
+LangString NeedAdmin ${LANG_ENGLISH} "Installing Lempar for all users needs administrator rights. Right-click the installer and choose $\"Run as administrator$\", or start it with /CURRENTUSER to install it just for you."
+LangString NeedAdmin ${LANG_INDONESIAN} "Memasang Lempar untuk semua pengguna memerlukan hak administrator. Klik kanan installer lalu pilih $\"Run as administrator$\", atau jalankan dengan /CURRENTUSER untuk memasangnya hanya untuk Anda."
 
-LangString AllUsersInstalled ${LANG_ENGLISH} "Lempar is already installed for all users of this computer, in $R1. To upgrade it, run this installer as administrator with /ALLUSERS; to install Lempar just for you instead, uninstall that one first (Settings → Apps)."
-LangString AllUsersInstalled ${LANG_INDONESIAN} "Lempar sudah terpasang untuk semua pengguna komputer ini, di $R1. Untuk memperbaruinya, jalankan installer ini sebagai administrator dengan /ALLUSERS; untuk memasang Lempar hanya untuk Anda, hapus dulu yang itu (Pengaturan → Aplikasi)."
+LangString AllUsersInstalled ${LANG_ENGLISH} "Lempar is already installed for all users of this computer, in $R1. To upgrade it, run this installer as administrator; to install Lempar just for you instead, uninstall that one first (Settings → Apps)."
+LangString AllUsersInstalled ${LANG_INDONESIAN} "Lempar sudah terpasang untuk semua pengguna komputer ini, di $R1. Untuk memperbaruinya, jalankan installer ini sebagai administrator; untuk memasang Lempar hanya untuk Anda, hapus dulu yang itu (Pengaturan → Aplikasi)."
 
 LangString UserInstalled ${LANG_ENGLISH} "Lempar is already installed just for you, in $R1. Uninstall it first (Settings → Apps), then install it for all users."
 LangString UserInstalled ${LANG_INDONESIAN} "Lempar sudah terpasang hanya untuk Anda, di $R1. Hapus dulu (Pengaturan → Aplikasi), lalu pasang untuk semua pengguna."

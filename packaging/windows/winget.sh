@@ -36,8 +36,9 @@ ManifestType: version
 ManifestVersion: $MV
 YAML
 
-# Two scopes, one file: per user by default (no administrator), or for all
-# users with /ALLUSERS from an elevated winget (Program Files, firewall rules).
+# Two scopes, one file: per user with /CURRENTUSER (no administrator; an
+# elevated winget would otherwise install for everyone), or for all users
+# with /ALLUSERS from an elevated winget (Program Files, firewall rules).
 installer() { # SCOPE
 	cat <<YAML
 - Architecture: x64
@@ -55,6 +56,8 @@ YAML
 YAML
 	else
 		cat <<'YAML'
+  InstallerSwitches:
+    Custom: /CURRENTUSER
   InstallationMetadata:
     DefaultInstallLocation: '%LocalAppData%\Programs\Lempar'
 YAML
