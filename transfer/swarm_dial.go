@@ -48,6 +48,11 @@ func (mb *member) dialLoop(ctx context.Context, j int) {
 			}
 			mb.mu.Unlock()
 		}
+		if joining {
+			// It will take the link as soon as its manifest is in: the
+			// ring downstream of this member waits for that moment.
+			backoff = joinRetry
+		}
 		t := time.NewTimer(backoff)
 		select {
 		case <-ctx.Done():
@@ -55,7 +60,9 @@ func (mb *member) dialLoop(ctx context.Context, j int) {
 			return
 		case <-t.C:
 		}
-		backoff = min(2*backoff, 2*time.Second)
+		if !joining {
+			backoff = min(2*backoff, 2*time.Second)
+		}
 	}
 }
 
@@ -99,6 +106,10 @@ func memberDialAddr(addr, zone string) string {
 	}
 	return netip.AddrPortFrom(ap.Addr().WithZone(zone), ap.Port()).String()
 }
+
+// joinRetry is how soon a member that refused as not yet joined is dialled
+// again.
+const joinRetry = 100 * time.Millisecond
 
 // upstreamGrace is how long the members nearer before this one in the
 // ring may all be unlinked before it links to the next one back too.
