@@ -87,16 +87,7 @@ func TestSwarmSlowAnswerDoesNotHoldOthers(t *testing.T) {
 	})
 	c := newSwarmCase(t, 2, 3<<20)
 	c.rxs = append(c.rxs, newSwarmNode(t, late))
-	c.tune = quickRosters
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	evs, errs := c.sendAll(ctx, t, SendOptions{}, f.on)
-	for i := range c.rxs {
-		if errs[i] != nil || evs[i].State != StateDone {
-			t.Fatalf("target %d: %v %+v", i, errs[i], evs[i])
-		}
-		c.checkFiles(t, c.rxs[i])
-	}
+	evs := c.sendAllDone(t, f)
 	for i := range 2 {
 		if evs[i].Swarm == nil || evs[i].Swarm.Members != 2 {
 			t.Fatalf("target %d: %+v, want a swarm of the two who answered at once", i, evs[i].Swarm)
@@ -117,16 +108,7 @@ func TestSwarmLateAnswersFormNextRoster(t *testing.T) {
 	afterFirst := answerAfter(30*time.Second, func(ctx context.Context) bool { return f.waitAll(ctx, 0) })
 	c := newSwarmCase(t, 1, 4<<20)
 	c.rxs = append(c.rxs, newSwarmNode(t, afterFirst), newSwarmNode(t, afterFirst))
-	c.tune = quickRosters
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	evs, errs := c.sendAll(ctx, t, SendOptions{}, f.on)
-	for i := range c.rxs {
-		if errs[i] != nil || evs[i].State != StateDone {
-			t.Fatalf("target %d: %v %+v", i, errs[i], evs[i])
-		}
-		c.checkFiles(t, c.rxs[i])
-	}
+	evs := c.sendAllDone(t, f)
 	if evs[0].Swarm != nil {
 		t.Fatalf("the first target swarmed with %+v; it answered alone", evs[0].Swarm)
 	}
@@ -224,4 +206,21 @@ func TestSwarmSlowNetworkIsNotSlowPerson(t *testing.T) {
 		}
 		c.checkFiles(t, c.rxs[i])
 	}
+}
+
+// sendAllDone sends to every receiver of c with quick rosters, noting when
+// each ends in f, and fails unless every one got every file.
+func (c *swarmCase) sendAllDone(t *testing.T, f *finals) []Event {
+	t.Helper()
+	c.tune = quickRosters
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	evs, errs := c.sendAll(ctx, t, SendOptions{}, f.on)
+	for i := range c.rxs {
+		if errs[i] != nil || evs[i].State != StateDone {
+			t.Fatalf("target %d: %v %+v", i, errs[i], evs[i])
+		}
+		c.checkFiles(t, c.rxs[i])
+	}
+	return evs
 }
