@@ -328,13 +328,10 @@ func (mb *member) linger() {
 func (mb *member) othersDone() bool {
 	mb.mu.Lock()
 	defer mb.mu.Unlock()
-	nm, n := len(mb.m.Members), len(mb.m.pieces)
-	succ := -1
-	for j := (mb.m.You + 1) % nm; j != mb.m.You; j = (j + 1) % nm {
-		if !mb.dropped[j] {
-			succ = j
-			break
-		}
+	n := len(mb.m.pieces)
+	succ := mb.succ(mb.m.You)
+	for succ != mb.m.You && mb.dropped[succ] {
+		succ = mb.succ(succ)
 	}
 	for j := range mb.m.Members {
 		if j == mb.m.You || mb.dropped[j] || mb.peerCount[j] == n {

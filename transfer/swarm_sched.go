@@ -86,8 +86,10 @@ func (mb *member) fromLocked(l *link, k int) bool {
 	return true
 }
 
-// pred is the member before j in the ring (manifest order, wrapping).
+// pred and succ are the members before and after j in the ring (manifest
+// order, wrapping).
 func (mb *member) pred(j int) int { return (j + len(mb.m.Members) - 1) % len(mb.m.Members) }
+func (mb *member) succ(j int) int { return (j + 1) % len(mb.m.Members) }
 
 // awayLocked: member d is dropped, or not linked and known unreachable
 // for ownerGrace.

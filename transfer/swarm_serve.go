@@ -61,7 +61,7 @@ func (mb *member) nextPushLocked(l *link) int {
 
 // serveLoop answers a dialler's requests from disk and pushes it pieces.
 func (mb *member) serveLoop(ctx context.Context, l *link) {
-	for {
+	for ctx.Err() == nil {
 		k, asked := -1, false
 		select {
 		case k = <-l.serveQ:

@@ -172,7 +172,7 @@ func medianRow(n int, res []benchResult) string {
 		slices.Sort(v)
 		return v[len(v)/2]
 	}
-	return fmt.Sprintf("| %d | %s | %.0f | %.0f | %.1f (%.1f + %.1f) | %.2f%% | %.2f%% / %.2f%% (%.1f×) | %s | %s | %s |", n,
+	return fmt.Sprintf("| %d | %s | %.0f | %.0f | %.1f (%.1f + %.1f) | %.2f%% | %.2f%% / %.2f%% (%s) | %s | %s | %s |", n,
 		md(func(r benchResult) time.Duration { return r.listed }),
 		mf(func(r benchResult) float64 { return r.peak }),
 		mf(func(r benchResult) float64 { return r.settled }),
@@ -182,7 +182,7 @@ func medianRow(n int, res []benchResult) string {
 		100*mf(func(r benchResult) float64 { return r.cpu }),
 		100*mf(func(r benchResult) float64 { return r.beside }),
 		100*mf(func(r benchResult) float64 { return r.bare }),
-		mf(func(r benchResult) float64 { return r.beside / r.bare }),
+		ratio(mf(func(r benchResult) float64 { return r.beside }), mf(func(r benchResult) float64 { return r.bare })),
 		md(func(r benchResult) time.Duration { return r.join }),
 		md(func(r benchResult) time.Duration { return r.bye }),
 		md(func(r benchResult) time.Duration { return r.crash }))
@@ -194,24 +194,19 @@ func medianRow(n int, res []benchResult) string {
 func (r *room) floor(first int, d time.Duration) (lempar, bare float64) {
 	pids := r.startBare(first, bareDevices)
 	time.Sleep(5 * time.Second) // every bare device has announced; nothing to wait on
-	cpus := func() []time.Duration {
-		var out []time.Duration
-		for _, pid := range pids {
-			out = append(out, cpuTime(r.t, pid))
-		}
-		return out
-	}
 	start := time.Now()
-	l0, b0 := r.cpu(), cpus()
+	l0, b0 := r.cpu(), cpuTimes(r.t, pids)
 	time.Sleep(d)
-	l1, b1 := r.cpu(), cpus()
-	took := float64(time.Since(start))
-	share := func(a, b []time.Duration) float64 {
-		var ds []time.Duration
-		for i := range a {
-			ds = append(ds, b[i]-a[i])
-		}
-		return float64(median(ds)) / took
+	l1, b1 := r.cpu(), cpuTimes(r.t, pids)
+	took := time.Since(start)
+	return medianShare(l0, l1, took), medianShare(b0, b1, took)
+}
+
+// ratio is a/b as "2.2×"; a bare device's CPU can round to nothing in a
+// small room (/proc counts it in 10 ms ticks), and then there is no ratio.
+func ratio(a, b float64) string {
+	if b <= 0 {
+		return "bare below 10 ms"
 	}
-	return share(l0, l1), share(b0, b1)
+	return fmt.Sprintf("%.1f×", a/b)
 }

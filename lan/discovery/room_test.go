@@ -270,11 +270,30 @@ func cpuTime(t *testing.T, pid int) time.Duration {
 }
 
 func (r *room) cpu() []time.Duration {
-	out := make([]time.Duration, len(r.procs))
+	pids := make([]int, len(r.procs))
 	for i, p := range r.procs {
-		out[i] = cpuTime(r.t, p.Pid)
+		pids[i] = p.Pid
+	}
+	return cpuTimes(r.t, pids)
+}
+
+// cpuTimes is each process's CPU time so far.
+func cpuTimes(t *testing.T, pids []int) []time.Duration {
+	out := make([]time.Duration, len(pids))
+	for i, pid := range pids {
+		out[i] = cpuTime(t, pid)
 	}
 	return out
+}
+
+// medianShare is the median process's CPU share of a core between two
+// readings (cpuTimes) taken over wall time.
+func medianShare(before, after []time.Duration, wall time.Duration) float64 {
+	used := make([]time.Duration, len(before))
+	for i := range before {
+		used[i] = after[i] - before[i]
+	}
+	return float64(median(used)) / float64(wall)
 }
 
 // idle measures the room for d: packets into the switch per second (all,
@@ -286,12 +305,7 @@ func (r *room) idle(d time.Duration) (total, mc, uc, cpuShare float64) {
 	b, c1 := r.traffic(), r.cpu()
 	r.t.Logf("idle %v, packets by kind: %v", d, r.kinds(k0))
 	total, mc, uc = rate(a, b)
-	var shares []time.Duration
-	for i := range c0 {
-		shares = append(shares, c1[i]-c0[i])
-	}
-	cpuShare = float64(median(shares)) / float64(b.at.Sub(a.at))
-	return total, mc, uc, cpuShare
+	return total, mc, uc, medianShare(c0, c1, b.at.Sub(a.at))
 }
 
 // lose stops receiver i with sig and returns how long until w reports it

@@ -211,7 +211,13 @@ Function .onInit
 	${EndIf}
 	${If} $AllUsers = 1
 		${If} $R3 != "Admin"
-			MessageBox MB_OK|MB_ICONSTOP "$(NeedAdmin)" /SD IDOK
+			; upgrading an install for everyone: say so, not "use /CURRENTUSER"
+			StrCpy $R1 $R5
+			StrCpy $R2 "$(NeedAdmin)"
+			${If} $R1 != ""
+				StrCpy $R2 "$(AllUsersInstalled)"
+			${EndIf}
+			MessageBox MB_OK|MB_ICONSTOP "$R2" /SD IDOK
 			SetErrorLevel 740 ; ERROR_ELEVATION_REQUIRED
 			Quit
 		${EndIf}
@@ -225,10 +231,10 @@ Function .onInit
 	; an install of the other kind: two copies would fight over the port
 	; and the Start menu, so the person picks one
 	${If} $AllUsers = 1
-		ReadRegStr $R1 HKCU "${UNINST_KEY}" "InstallLocation"
+		StrCpy $R1 $R4
 		StrCpy $R2 "$(UserInstalled)"
 	${Else}
-		ReadRegStr $R1 HKLM "${UNINST_KEY}" "InstallLocation"
+		StrCpy $R1 $R5
 		StrCpy $R2 "$(AllUsersInstalled)"
 	${EndIf}
 	${If} $R1 != ""
