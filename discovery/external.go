@@ -48,6 +48,7 @@ func (t *table) observeExternal(now time.Time, p Peer, ttl time.Duration) {
 		e = &entry{p: Peer{ID: p.ID}, created: now, addrs: map[netip.Addr]time.Time{}}
 		t.peers[p.ID] = e
 	}
+	defer t.noteDue(e)
 	before := t.view(e)
 	e.p.Name, e.p.OS, e.p.Proto = p.Name, p.OS, p.Proto
 	e.hasDirect, e.direct = true, p.Source

@@ -90,18 +90,6 @@ func (t *table) tick(now time.Time) {
 	}
 }
 
-// busy reports whether a peer is in flux (a goodbye's grace, a probe or a
-// confirmation running, not listed yet): then the Serve loop ticks every
-// tickEvery, else every idleTick.
-func (t *table) busy() bool {
-	for _, e := range t.peers {
-		if !e.goneAt.IsZero() || e.phase != phaseIdle || !e.announced {
-			return true
-		}
-	}
-	return false
-}
-
 func (t *table) check(now time.Time, e *entry) {
 	if len(t.addrList(e)) > 0 {
 		t.probe(now, e)
@@ -128,6 +116,7 @@ func (t *table) probeDone(now time.Time, id string, gen uint64, best netip.AddrP
 	if e == nil || e.gen != gen || e.phase == phaseIdle {
 		return
 	}
+	defer t.noteDue(e)
 	if ok {
 		wasReachable, oldBest := e.p.Reachable, e.best
 		e.phase = phaseIdle

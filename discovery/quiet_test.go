@@ -3,6 +3,7 @@ package discovery
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,6 +152,12 @@ func TestTableHeartbeatsMeanNoProbes(t *testing.T) {
 	}
 	if probes != 1 || len(h.qs) != 0 {
 		t.Fatalf("%d probes and %d queries for a heartbeating peer", probes, len(h.qs))
+	}
+	// Its silence deadline is all the loop wakes for, and each heartbeat
+	// pushes it back: the table is ticked less than once per heartbeat
+	// (it was every second before deadline.go).
+	if elapsed := h.now.Sub(t0); h.ticks == 0 || time.Duration(h.ticks)*heartbeatEvery > elapsed {
+		t.Fatalf("the table was ticked %d times in %v of heartbeats", h.ticks, elapsed)
 	}
 	h.advance(silenceBudget - tickEvery)
 	if probes != 1 {
@@ -314,5 +321,29 @@ func TestIPv4HeardMeansIPv4Only(t *testing.T) {
 	s.noteFamily(t0, other, v4)
 	if s.heard4 != t0 {
 		t.Fatal("another device over IPv4 not noted")
+	}
+}
+
+// TestTableOffLinkAnnouncementWaits: a Lempar announcement heard only from
+// an address it doesn't list (the IPv6 link-local copy of one sent on both
+// families) doesn't list the device; the loop wakes firstProbeWait later
+// for it, probes it, and lists it then.
+func TestTableOffLinkAnnouncementWaits(t *testing.T) {
+	h := newHarness(t)
+	probes := 0
+	h.alive = func(time.Time, netip.AddrPort) bool { probes++; return true }
+	o := obsFor("Desk", idA, hostLabel(idA)+"."+domain, "10.0.0.2")
+	o.src = netip.MustParseAddr("fe80::2")
+	h.observe(o)
+	if probes != 0 || len(h.take()) != 0 {
+		t.Fatalf("listed or probed at once (%d probes)", probes)
+	}
+	h.advance(firstProbeWait - time.Millisecond)
+	if probes != 0 || len(h.take()) != 0 {
+		t.Fatalf("listed or probed before firstProbeWait (%d probes)", probes)
+	}
+	h.advance(2 * time.Millisecond)
+	if k := kinds(h.take()); probes != 1 || !slices.Equal(k, []EventKind{PeerSeen}) {
+		t.Fatalf("%d probes and events %v after firstProbeWait, want one probe and PeerSeen", probes, k)
 	}
 }

@@ -13,11 +13,11 @@ import (
 )
 
 const (
-	tickEvery = 250 * time.Millisecond // timer resolution of the table while a peer is in flux
-	// idleTick is the loop's pace while every peer is listed and quiet:
-	// silence is noticed up to this much later (doc.go adds it to the
-	// crash budget), and a goodbye pokes the loop at once.
-	idleTick      = time.Second
+	// minWait is the shortest the Serve loop sleeps: deadlines closer
+	// together than this are handled in one pass (deadline.go).
+	minWait = 20 * time.Millisecond
+	// staleRetry is when a deadline tick could not act on is tried again.
+	staleRetry    = 250 * time.Millisecond
 	netCheckEvery = 5 * time.Second // interfaces and addresses are re-read this often
 	// netSettle is how long after the system reports an address or link
 	// change the interfaces are re-read: one roam is a burst of changes
@@ -76,6 +76,7 @@ type Service struct {
 	asked    bool      // a room query wants our announcement (heartbeat.go)
 	heard4   time.Time // another device's records last came over IPv4 (heartbeat.go)
 	work     *worker   // nil unless Serve runs
+	wakeAt   time.Time // when the Serve loop means to wake next
 	known    map[string]*knownPeer
 }
 
@@ -241,17 +242,20 @@ func (s *Service) Serve(ctx context.Context) error {
 		s.reconcileAnnounce(&st, now)
 		s.heartbeat(&st, now)
 		s.browse(&st, now)
-		busy := false
-		s.apply(func(t *table) { t.tick(now); busy = t.busy() })
 		s.retryKnown(now)
-		wait := idleTick
-		if busy {
-			wait = tickEvery
-		}
-		for _, at := range []time.Time{st.nextNet, st.beat.wake(), st.query.next} {
-			if d := at.Sub(now); !at.IsZero() && d > 0 && d < wait {
-				wait = d
+		wake := earliest(now, st.nextNet, st.beat.wake(), st.query.next, st.annRetry, s.knownDue(), s.visibilityEnds())
+		s.apply(func(t *table) {
+			t.tick(now)
+			due := t.nextDue()
+			if !due.IsZero() && !due.After(now) {
+				due = now.Add(staleRetry) // tick couldn't act on it yet (a full query budget)
 			}
+			wake = earliest(now, wake, due)
+			s.wakeAt = wake
+		})
+		wait := netCheckEvery
+		if !wake.IsZero() {
+			wait = max(wake.Sub(now), minWait)
 		}
 		select {
 		case <-ctx.Done():
@@ -276,6 +280,9 @@ func (s *Service) apply(f func(*table)) {
 	f(s.table)
 	s.hub.publish(s.table.takeEvents())
 	acts := s.table.takeActions()
+	if soon := s.table.takeSoon(); !soon.IsZero() && soon.Before(s.wakeAt) {
+		s.poke() // a deadline before the loop means to wake
+	}
 	w, mon := s.work, s.mon
 	s.mu.Unlock()
 	for _, a := range acts {

@@ -70,6 +70,7 @@ type table struct {
 	// our TCP connections at any host on the internet. nil: not known yet
 	// (tests of the bare table), no filter.
 	local []netip.Prefix
+	soon  time.Time // earliest deadline set since the loop last looked (deadline.go)
 }
 
 func newTable(selfID string) *table {
@@ -114,6 +115,7 @@ func (t *table) observe(now time.Time, o observation) {
 		// own addresses can make it leave early.
 		if e := t.peers[id]; e != nil && e.mdns && strings.EqualFold(e.instance, o.instance) && e.goneAt.IsZero() && e.sentFrom(o.src) {
 			e.goneAt = now.Add(goodbyeGrace)
+			t.noteDue(e)
 		}
 		// A goodbye for a name the peer no longer uses (it was renamed) is
 		// ignored: the new name's records keep it alive.
@@ -132,6 +134,7 @@ func (t *table) observe(now time.Time, o observation) {
 		t.peers[id] = e
 	}
 	t.byInstance[key] = id
+	defer t.noteDue(e)
 	changed := false
 	set := func(dst *string, v string) {
 		if v != "" && *dst != v {
@@ -206,6 +209,7 @@ func (t *table) hostAddrs(now time.Time, host string, addrs []timedAddr) {
 	if match == nil || !t.mergeAddrs(now, match, addrs) {
 		return
 	}
+	defer t.noteDue(match)
 	t.heardFrom(now, match)
 	if !match.announced {
 		t.startIfPending(now, match)
@@ -317,6 +321,7 @@ func (t *table) addDirect(now time.Time, p Peer, src Source, addr netip.AddrPort
 		e = &entry{p: Peer{ID: p.ID}, created: now, interval: checkFirst, addrs: map[netip.Addr]time.Time{}}
 		t.peers[p.ID] = e
 	}
+	defer t.noteDue(e)
 	before := t.view(e)
 	if !e.hasDirect || src == SourceManual {
 		e.direct = src

@@ -36,12 +36,19 @@ func obsFor(instance, id, host string, addrs ...string) observation {
 	return o
 }
 
-// run drives a table the way Service does: observations, ticks every 250 ms,
-// and probes answered by alive(now, addr).
+// tickEvery is the step of tests that tick the table by hand.
+const tickEvery = 250 * time.Millisecond
+
+// harness drives a table the way Service does: observations, a tick only
+// when a deadline falls due (deadline.go: the earliest nextDue returned, or
+// noteDue collected since), and probes answered by alive(now, addr). So
+// every timing test here also checks that the table names its deadlines.
 type harness struct {
 	t     *testing.T
 	tbl   *table
 	now   time.Time
+	wake  time.Time // the loop's next wake, as Serve keeps it
+	ticks int
 	alive func(now time.Time, a netip.AddrPort) bool
 	evs   []Event
 	qs    []action
@@ -52,8 +59,14 @@ func newHarness(t *testing.T) *harness {
 }
 
 // settle performs the actions the table asked for (probes answer at once)
-// until it asks for nothing more.
+// until it asks for nothing more, and moves the wake earlier when a change
+// set an earlier deadline (Service.apply's poke).
 func (h *harness) settle() {
+	defer func() {
+		if soon := h.tbl.takeSoon(); !soon.IsZero() && (h.wake.IsZero() || soon.Before(h.wake)) {
+			h.wake = soon
+		}
+	}()
 	for range 10 {
 		acts := h.tbl.takeActions()
 		h.evs = append(h.evs, h.tbl.takeEvents()...)
@@ -84,14 +97,31 @@ func (h *harness) observe(o observation) {
 	h.settle()
 }
 
-// advance moves time forward in ticks of 250 ms.
+// advance moves time forward by d, ticking at each deadline on the way, as
+// the Serve loop sleeps from one to the next.
 func (h *harness) advance(d time.Duration) {
 	end := h.now.Add(d)
-	for h.now.Before(end) {
-		h.now = h.now.Add(tickEvery)
+	for !h.wake.IsZero() && !h.wake.After(end) {
+		if h.ticks++; h.ticks > 100000 {
+			h.t.Fatal("the table keeps naming deadlines it doesn't act on")
+		}
+		h.now = maxTime(h.now, h.wake)
 		h.tbl.tick(h.now)
 		h.settle()
+		due := h.tbl.nextDue()
+		if !due.IsZero() && !due.After(h.now) {
+			due = h.now.Add(staleRetry)
+		}
+		h.wake = earliest(h.now, due)
 	}
+	h.now = end
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func (h *harness) take() []Event {

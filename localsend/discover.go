@@ -21,7 +21,8 @@ import (
 // answers with POST /register to the announcer, or, if that fails, with a
 // multicast message of their own marked announce:false. We announce at
 // start (three times, as LocalSend does, since UDP may drop one) and then
-// every AnnounceEvery, so that devices keep answering and stay listed.
+// every AnnounceEvery while a LocalSend app is listed, so that it keeps
+// answering and stays listed (answersWanted).
 
 const (
 	maxDatagram = 64 << 10
@@ -97,8 +98,26 @@ func (s *Service) discover(ctx context.Context) {
 		case <-t.C:
 		}
 		m.join()
-		m.send(s.announcement(true))
+		if i < len(startAnnounces) || s.answersWanted() {
+			m.send(s.announcement(true))
+		}
 	}
+}
+
+// answersWanted reports whether the periodic announcement is worth its
+// packets. It is what keeps LocalSend apps answering, and so listed here;
+// Lempar devices find each other over mDNS and ignore it, so in a room of
+// only Lempar devices (a class of 40) it would only wake everybody.
+func (s *Service) answersWanted() bool {
+	if s.cfg.Lempar == nil {
+		return true
+	}
+	for _, d := range s.Devices() {
+		if !s.cfg.Lempar(d.Fingerprint) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Service) announcement(announce bool) []byte {

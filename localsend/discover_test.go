@@ -2,6 +2,7 @@ package localsend
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"strings"
 	"testing"
@@ -75,5 +76,99 @@ func TestMulticastDiscovery(t *testing.T) {
 		if d.ID == PeerID(a.cfg.Identity.ID) {
 			t.Fatal("Alpha lists itself")
 		}
+	}
+}
+
+// TestPeriodicAnnounceOnlyForLocalSendApps: after its start announcements
+// a Lempar device announces again only while a LocalSend app (a device the
+// Lempar hook doesn't know) is listed: in a room of Lempar devices the
+// periodic announcement would only wake everybody (issue 17's classroom).
+func TestPeriodicAnnounceOnlyForLocalSendApps(t *testing.T) {
+	netns.RequireLoopback(t)
+	lo, err := net.InterfaceByName("lo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := &net.UDPAddr{IP: net.ParseIP(MulticastAddr4), Port: DefaultPort}
+	l, err := net.ListenMulticastUDP("udp4", lo, group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	announced := make(chan struct{}, 256)
+	go func() {
+		buf := make([]byte, maxDatagram)
+		for {
+			n, _, err := l.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			var m map[string]any
+			if json.Unmarshal(buf[:n], &m) == nil && m["alias"] == "Alpha" && m["announce"] == true {
+				announced <- struct{}{}
+			}
+		}
+	}()
+	const lemparFP, phoneFP = "LEMPARDEVICE", "PHONEAPP"
+	id, _ := transfer.NewEphemeralIdentity()
+	s := New(Config{
+		Identity: id, Alias: func() string { return "Alpha" }, Dir: func() string { return t.TempDir() },
+		Acceptor: transfer.AcceptorFunc(func(context.Context, *transfer.Request) transfer.Answer { return transfer.Answer{} }),
+		Port:     -1, IncludeLoopback: true, AnnounceEvery: 150 * time.Millisecond,
+		Lempar: func(fp string) bool { return fp == lemparFP },
+	})
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx) }()
+	defer func() { cancel(); <-done }()
+	count := func(window time.Duration) int {
+		n, end := 0, time.After(window)
+		for {
+			select {
+			case <-announced:
+				n++
+			case <-end:
+				return n
+			}
+		}
+	}
+	if n := count(2500 * time.Millisecond); n != len(startAnnounces) {
+		t.Fatalf("%d announcements in the first 2.5 s, want the %d start ones", n, len(startAnnounces))
+	}
+	if n := count(time.Second); n != 0 {
+		t.Fatalf("%d periodic announcements with nobody listed", n)
+	}
+	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	listed := func(fp string) {
+		t.Helper()
+		msg := `{"alias":"` + fp + `","fingerprint":"` + fp + `","port":9,"protocol":"http","announce":false}`
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) {
+			if _, err := c.WriteTo([]byte(msg), group); err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range s.Devices() {
+				if d.Fingerprint == fp {
+					return
+				}
+			}
+			time.Sleep(20 * time.Millisecond) // resend until heard: UDP, the poll's step
+		}
+		t.Fatalf("%s never listed", fp)
+	}
+	listed(lemparFP)
+	if n := count(time.Second); n != 0 {
+		t.Fatalf("%d periodic announcements with only a Lempar device listed", n)
+	}
+	listed(phoneFP)
+	if n := count(time.Second); n < 3 {
+		t.Fatalf("%d periodic announcements in 1 s with a LocalSend app listed, want one per 150 ms", n)
 	}
 }
