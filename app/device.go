@@ -118,6 +118,7 @@ func OpenDevice(o DeviceOptions) (*Device, error) {
 	lso.OnStarted = d.mountShare(lso.OnStarted)
 	d.ls = n.NewLocalSend(lso)
 	d.ls.enabled = func() bool { return !o.NoLocalSend && n.Settings().LocalSend }
+	d.ls.hidden = d.hiddenFromLocalSend
 	return d, nil
 }
 

@@ -14,6 +14,7 @@ import (
 func (d *Device) ApplySettings(s Settings) error {
 	s = s.Normalized()
 	old := d.Settings()
+	wasHidden := d.hiddenFromLocalSend()
 	if err := d.SaveSettings(s); err != nil {
 		return err
 	}
@@ -33,6 +34,9 @@ func (d *Device) ApplySettings(s Settings) error {
 		}
 	}
 	d.ls.Changed()
+	if svc := d.ls.Service(); svc != nil && wasHidden && !d.hiddenFromLocalSend() {
+		svc.Reannounce() // phones with LocalSend open see it now, not at their next search
+	}
 	d.scheduleVisibilityEnd()
 	return portErr
 }
@@ -42,6 +46,18 @@ func (d *Device) visibility(s Settings, now time.Time) discovery.Visibility {
 		return discovery.Visibility{Mode: discovery.Hidden}
 	}
 	return VisibilityOf(s, now)
+}
+
+// hiddenFromLocalSend is whether LocalSend keeps quiet too: the person hid
+// this device. A look-only device (CLI send and peers) still announces,
+// because announcing is how LocalSend apps are made to answer and so be
+// found.
+func (d *Device) hiddenFromLocalSend() bool {
+	if d.o.NoReceiver {
+		return false
+	}
+	now := time.Now()
+	return !d.visibility(d.Settings(), now).Announcing(now)
 }
 
 // scheduleVisibilityEnd turns "visible for 10 minutes" into hidden when

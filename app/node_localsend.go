@@ -39,7 +39,10 @@ type LocalSend struct {
 	// enabled says whether the service should run; Device sets it to the
 	// setting (and the run's --no-localsend), NewLocalSend to the setting.
 	enabled func() bool
-	wake    chan struct{} // capacity 1: the setting may have changed
+	// hidden says whether the person hid this device, so LocalSend
+	// announces nothing either; Device sets it, nil means never.
+	hidden func() bool
+	wake   chan struct{} // capacity 1: the setting may have changed
 
 	mu       sync.Mutex // guards svc and lastPort
 	svc      *localsend.Service
@@ -133,6 +136,7 @@ func (l *LocalSend) run(ctx context.Context) (restart bool, err error) {
 		OnEvent:         l.n.onEvent,
 		OnDevice:        l.observe,
 		Lempar:          l.isLempar,
+		Hidden:          l.isHidden,
 		OnRefused:       l.n.opts.OnRefused,
 		Known:           l.known,
 		Port:            port,
@@ -227,6 +231,8 @@ func (l *LocalSend) observe(dev localsend.Device) {
 
 // isLempar reports whether a LocalSend announcer is a Lempar device that
 // discovery already hears (a Lempar device's fingerprint is its ID).
+func (l *LocalSend) isHidden() bool { return l.hidden != nil && l.hidden() }
+
 func (l *LocalSend) isLempar(fingerprint string) bool {
 	d := l.n.Discovery()
 	return d != nil && len(fingerprint) == 64 && d.Hears(strings.ToLower(fingerprint))

@@ -56,9 +56,16 @@
 //   - zeroconf's sockets carry a socket filter (queriesonly.go): they get
 //     only queries without an authority section, the only packets its
 //     server acts on, so a heartbeat wakes one socket per device, not two.
-//   - The Serve loop ticks every 250 ms only while a peer is in flux (a
-//     goodbye's grace, a probe, a confirmation, not listed yet), else
-//     every second; a goodbye pokes it at once.
+//   - The Serve loop has no clock tick (deadline.go): it sleeps until the
+//     table's next deadline (a goodbye's grace, a probe's or a
+//     confirmation's end, a peer's silence budget, an address expiring)
+//     or its own (heartbeat, query, interface check every 5 s). A change
+//     that sets an earlier deadline wakes it. In an idle room each peer's
+//     heartbeat pushes its deadline back, so a device wakes for the
+//     room's packets and its own heartbeat, not for a timer.
+//   - LocalSend's periodic announcement goes out only while a LocalSend
+//     app is listed (localsend/discover.go): a room of Lempar devices
+//     doesn't wake each other with it.
 //
 // # Gaps in zeroconf this package closes
 //
@@ -77,13 +84,13 @@
 //     after goodbyeGrace (0.5 s) unless it is heard again, which is how a
 //     rename (old name's goodbye, new name announced at once) stays one
 //     device.
-//     With the 250 ms tick a goodbye is acted on within 0.75 s.
+//     The loop wakes at the grace's end, so a goodbye is acted on in 0.5 s.
 //   - Silence: an mDNS peer not heard from for silenceBudget (9 s: its
 //     heartbeats come every 4 s) gets a TCP connect probe; a device known
 //     only by address is probed after 4 s of silence, growing to 8 s. If the
 //     probe fails, its instance is re-queried over mDNS and probed again 1 s
 //     later; with no answer within confirmWait (2 s) it is lost. Worst case
-//     after a crash: 9 s + the 1 s idle tick + 1.5 s probe timeout + 2 s +
+//     after a crash: 9 s + 1.5 s probe timeout + 2 s +
 //     ticks, under 14 s. A
 //     peer whose mDNS records answer but whose engine does not (another
 //     program's record, a firewall) stays listed as unreachable and is

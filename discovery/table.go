@@ -487,8 +487,8 @@ func (t *table) snapshot() []Peer {
 
 func (t *table) sorted() []*entry {
 	// Each name is lowered once, not in every comparison: tick sorts the
-	// table every second, and in a room of 40 the lowering was most of an
-	// idle device's discovery work.
+	// table at each deadline, and in a room of 40 lowering in every
+	// comparison was most of an idle device's discovery work.
 	type keyed struct {
 		name string
 		e    *entry

@@ -95,12 +95,28 @@ func (s *Service) discover(ctx context.Context) {
 		case <-ctx.Done():
 			t.Stop()
 			return
+		case <-s.reannounce:
+			t.Stop()
+			i = -1 // the start announcements again
+			continue
 		case <-t.C:
 		}
 		m.join()
+		if s.cfg.Hidden() {
+			continue
+		}
 		if i < len(startAnnounces) || s.answersWanted() {
 			m.send(s.announcement(true))
 		}
+	}
+}
+
+// Reannounce sends the start announcements again: the device was hidden
+// and is visible now, and phones that are open should see it at once.
+func (s *Service) Reannounce() {
+	select {
+	case s.reannounce <- struct{}{}:
+	default:
 	}
 }
 
@@ -142,7 +158,7 @@ func (s *Service) onDatagram(ctx context.Context, m *mcast, b []byte, src netip.
 	}
 	dev := deviceFrom(&d, src, time.Now())
 	s.seen(dev)
-	if !d.announcing() || s.cfg.Lempar != nil && s.cfg.Lempar(d.Fingerprint) || !s.mayAnswer(announcer{src, d.Fingerprint}) {
+	if !d.announcing() || s.cfg.Hidden() || s.cfg.Lempar != nil && s.cfg.Lempar(d.Fingerprint) || !s.mayAnswer(announcer{src, d.Fingerprint}) {
 		return
 	}
 	if s.cfg.Lempar != nil && wg != nil {
@@ -162,7 +178,7 @@ func (s *Service) onDatagram(ctx context.Context, m *mcast, b []byte, src netip.
 			case <-wait.C:
 			}
 			s.waiting.Add(-1)
-			if s.cfg.Lempar(d.Fingerprint) {
+			if s.cfg.Lempar(d.Fingerprint) || s.cfg.Hidden() {
 				return
 			}
 			s.answer(ctx, m, dev, src, answering, wg)

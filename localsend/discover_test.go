@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -170,5 +171,92 @@ func TestPeriodicAnnounceOnlyForLocalSendApps(t *testing.T) {
 	listed(phoneFP)
 	if n := count(time.Second); n < 3 {
 		t.Fatalf("%d periodic announcements in 1 s with a LocalSend app listed, want one per 150 ms", n)
+	}
+}
+
+// TestHiddenDeviceStaysQuiet: a device the person hid announces nothing and
+// answers no announcement (a phone that announces is still listed); shown
+// again, it announces at once.
+func TestHiddenDeviceStaysQuiet(t *testing.T) {
+	netns.RequireLoopback(t)
+	lo, err := net.InterfaceByName("lo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := &net.UDPAddr{IP: net.ParseIP(MulticastAddr4), Port: DefaultPort}
+	l, err := net.ListenMulticastUDP("udp4", lo, group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	sent := make(chan bool, 256) // Alpha's datagrams: announce or answer
+	go func() {
+		buf := make([]byte, maxDatagram)
+		for {
+			n, _, err := l.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			var m map[string]any
+			if json.Unmarshal(buf[:n], &m) == nil && m["alias"] == "Alpha" {
+				sent <- m["announce"] == true
+			}
+		}
+	}()
+	var hidden atomic.Bool
+	hidden.Store(true)
+	id, _ := transfer.NewEphemeralIdentity()
+	s := New(Config{
+		Identity: id, Alias: func() string { return "Alpha" }, Dir: func() string { return t.TempDir() },
+		Acceptor: transfer.AcceptorFunc(func(context.Context, *transfer.Request) transfer.Answer { return transfer.Answer{} }),
+		Port:     -1, IncludeLoopback: true, AnnounceEvery: 150 * time.Millisecond, Hidden: hidden.Load,
+	})
+	if err := s.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx) }()
+	defer func() { cancel(); <-done }()
+	count := func(window time.Duration) (announces, answers int) {
+		end := time.After(window)
+		for {
+			select {
+			case a := <-sent:
+				if a {
+					announces++
+				} else {
+					answers++
+				}
+			case <-end:
+				return
+			}
+		}
+	}
+	// A phone announcing (its port answers nothing, so an answer would be
+	// the multicast fallback, which the listener would see).
+	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	phone := `{"alias":"Ayu","fingerprint":"PHONEAPP","port":9,"protocol":"http","announce":true}`
+	deadline := time.Now().Add(5 * time.Second)
+	for len(s.Devices()) == 0 && time.Now().Before(deadline) {
+		if _, err := c.WriteTo([]byte(phone), group); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond) // resend until heard: UDP, the poll's step
+	}
+	if len(s.Devices()) == 0 {
+		t.Fatal("a hidden device doesn't list the phone that announced")
+	}
+	if a, b := count(2500 * time.Millisecond); a != 0 || b != 0 {
+		t.Fatalf("hidden, it sent %d announcements and %d answers", a, b)
+	}
+	hidden.Store(false)
+	s.Reannounce()
+	if a, _ := count(3 * time.Second); a < len(startAnnounces) {
+		t.Fatalf("shown again, %d announcements in 3 s, want at least the %d start ones", a, len(startAnnounces))
 	}
 }

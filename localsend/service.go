@@ -65,7 +65,11 @@ type Config struct {
 	IncludeLoopback bool
 	MulticastPort   int           // 0 = DefaultPort
 	AnnounceEvery   time.Duration // 0 = 30 s
-	DeviceTTL       time.Duration // how long a silent device stays listed; 0 = 95 s
+	// Hidden reports whether the person hid this device: then it sends no
+	// announcement and answers nobody's (phones still get listed from
+	// theirs). Nil: never hidden.
+	Hidden    func() bool
+	DeviceTTL time.Duration // how long a silent device stays listed; 0 = 95 s
 
 	OfferTimeout time.Duration // 0 = transfer.OfferTimeout
 	StallTimeout time.Duration // an accepted session with no bytes for this long fails; 0 = 60 s
@@ -78,7 +82,8 @@ type Service struct {
 	cfg Config
 	ln  net.Listener
 
-	waiting atomic.Int32 // answers waiting for mDNS to identify the announcer (discover.go)
+	waiting    atomic.Int32  // answers waiting for mDNS to identify the announcer (discover.go)
+	reannounce chan struct{} // capacity 1: start announcing afresh (Reannounce)
 
 	mu       sync.Mutex   // guards everything below
 	sessions []*rxSession // incoming sessions, at most maxSessions (see newSession)
@@ -136,14 +141,18 @@ func New(cfg Config) *Service {
 	if cfg.PIN == nil {
 		cfg.PIN = func() string { return "" }
 	}
+	if cfg.Hidden == nil {
+		cfg.Hidden = func() bool { return false }
+	}
 	return &Service{
-		cfg:      cfg,
-		pinFails: map[netip.Addr]*pinState{},
-		devices:  map[string]Device{},
-		answered: map[announcer]time.Time{},
-		reading:  map[netip.Addr]int{},
-		proven:   map[string]time.Time{},
-		wasHTTPS: map[string]time.Time{},
+		cfg:        cfg,
+		reannounce: make(chan struct{}, 1),
+		pinFails:   map[netip.Addr]*pinState{},
+		devices:    map[string]Device{},
+		answered:   map[announcer]time.Time{},
+		reading:    map[netip.Addr]int{},
+		proven:     map[string]time.Time{},
+		wasHTTPS:   map[string]time.Time{},
 	}
 }
 

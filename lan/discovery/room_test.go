@@ -252,21 +252,34 @@ func nftCount(t *testing.T, l *netns.LAN, name string) uint64 {
 	return 0
 }
 
-// cpuTime is the CPU time (user + system) process pid has used.
+// cpuTime is the CPU time process pid has used, to the nanosecond: the sum
+// of its threads' run time (/proc/PID/task/*/schedstat, first field).
+// /proc/PID/stat counts in 10 ms ticks, and an idle device uses about ten
+// of them in the bench's 30 s: too coarse to compare a Lempar device with a
+// bare one. (A thread that exited takes its time with it; Go's don't.)
 func cpuTime(t *testing.T, pid int) time.Duration {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		t.Fatalf("cpu time: %v", err)
+	tasks, err := filepath.Glob(filepath.Join("/proc", strconv.Itoa(pid), "task", "*", "schedstat"))
+	if err != nil || len(tasks) == 0 {
+		t.Fatalf("cpu time of %d: no threads (%v)", pid, err)
 	}
-	// Fields after the command name, which is in parentheses and may hold
-	// spaces: state is field 3, utime 14, stime 15.
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	ut, _ := strconv.ParseUint(f[11], 10, 64)
-	st, _ := strconv.ParseUint(f[12], 10, 64)
-	const hz = 100 // USER_HZ on Linux
-	return time.Duration(ut+st) * time.Second / hz
+	var sum time.Duration
+	for _, p := range tasks {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // the thread just exited
+		}
+		f := strings.Fields(string(b))
+		if len(f) == 0 {
+			continue
+		}
+		ns, err := strconv.ParseUint(f[0], 10, 64)
+		if err != nil {
+			t.Fatalf("cpu time: %s: %q", p, b)
+		}
+		sum += time.Duration(ns)
+	}
+	return sum
 }
 
 func (r *room) cpu() []time.Duration {
