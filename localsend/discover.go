@@ -21,8 +21,8 @@ import (
 // answers with POST /register to the announcer, or, if that fails, with a
 // multicast message of their own marked announce:false. We announce at
 // start (three times, as LocalSend does, since UDP may drop one) and then
-// every AnnounceEvery while a LocalSend app is listed, so that it keeps
-// answering and stays listed (answersWanted).
+// every AnnounceEvery while a LocalSend app answers them, so that it stays
+// listed (answersWanted).
 
 const (
 	maxDatagram = 64 << 10
@@ -85,6 +85,7 @@ func (s *Service) discover(ctx context.Context) {
 		wg.Add(1)
 		go func() { defer wg.Done(); m.read6(handle) }()
 	}
+	var last time.Time // our last announcement
 	for i := 0; ; i++ {
 		wait := s.cfg.AnnounceEvery
 		if i < len(startAnnounces) {
@@ -105,8 +106,9 @@ func (s *Service) discover(ctx context.Context) {
 		if s.cfg.Hidden() {
 			continue
 		}
-		if i < len(startAnnounces) || s.answersWanted() {
+		if i < len(startAnnounces) || s.answersWanted(last) {
 			m.send(s.announcement(true))
+			last = time.Now()
 		}
 	}
 }
@@ -121,15 +123,19 @@ func (s *Service) Reannounce() {
 }
 
 // answersWanted reports whether the periodic announcement is worth its
-// packets. It is what keeps LocalSend apps answering, and so listed here;
-// Lempar devices find each other over mDNS and ignore it, so in a room of
-// only Lempar devices (a class of 40) it would only wake everybody.
-func (s *Service) answersWanted() bool {
+// packets: a LocalSend app (a device the Lempar hook doesn't know) spoke
+// since our last one, so it answers them and they keep it listed here.
+// Lempar devices find each other over mDNS and ignore it, and an announcer
+// that never answers (a `lempar-cli peers` run, hidden from mDNS) would
+// not be kept listed by it either; announcing for either would only wake
+// the room (a class of 40) every 30 s. An app that stops answering gets
+// one more, and drops off the list after DeviceTTL.
+func (s *Service) answersWanted(since time.Time) bool {
 	if s.cfg.Lempar == nil {
 		return true
 	}
 	for _, d := range s.Devices() {
-		if !s.cfg.Lempar(d.Fingerprint) {
+		if d.Seen.After(since) && !s.cfg.Lempar(d.Fingerprint) {
 			return true
 		}
 	}

@@ -82,7 +82,7 @@ func TestMulticastDiscovery(t *testing.T) {
 
 // TestPeriodicAnnounceOnlyForLocalSendApps: after its start announcements
 // a Lempar device announces again only while a LocalSend app (a device the
-// Lempar hook doesn't know) is listed: in a room of Lempar devices the
+// Lempar hook doesn't know) answers them: in a room of Lempar devices the
 // periodic announcement would only wake everybody (issue 17's classroom).
 func TestPeriodicAnnounceOnlyForLocalSendApps(t *testing.T) {
 	netns.RequireLoopback(t)
@@ -168,9 +168,36 @@ func TestPeriodicAnnounceOnlyForLocalSendApps(t *testing.T) {
 	if n := count(time.Second); n != 0 {
 		t.Fatalf("%d periodic announcements with only a Lempar device listed", n)
 	}
+	// A LocalSend app answers each announcement (here, a datagram every
+	// 50 ms): the periodic announcement goes on while it does, one per
+	// 150 ms.
 	listed(phoneFP)
+	answering := make(chan struct{})
+	go func() {
+		msg := []byte(`{"alias":"PHONEAPP","fingerprint":"` + phoneFP + `","port":9,"protocol":"http","announce":false}`)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-answering:
+				return
+			case <-tick.C:
+				_, _ = c.WriteTo(msg, group)
+			}
+		}
+	}()
 	if n := count(time.Second); n < 3 {
-		t.Fatalf("%d periodic announcements in 1 s with a LocalSend app listed, want one per 150 ms", n)
+		close(answering)
+		t.Fatalf("%d periodic announcements in 1 s with a LocalSend app answering, want one per 150 ms", n)
+	}
+	// It stops answering (it left, or it was a Lempar CLI that never
+	// answers): one more at most, then quiet.
+	close(answering)
+	if n := count(time.Second); n > 2 {
+		t.Fatalf("%d periodic announcements in 1 s once the app stopped answering", n)
+	}
+	if n := count(time.Second); n != 0 {
+		t.Fatalf("%d periodic announcements in the next second, want none", n)
 	}
 }
 
