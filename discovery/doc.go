@@ -64,7 +64,7 @@
 //     heartbeat pushes its deadline back, so a device wakes for the
 //     room's packets and its own heartbeat, not for a timer.
 //   - LocalSend's periodic announcement goes out only while a LocalSend
-//     app is listed (localsend/discover.go): a room of Lempar devices
+//     app answers it (localsend/discover.go): a room of Lempar devices
 //     doesn't wake each other with it.
 //
 // # Gaps in zeroconf this package closes

@@ -84,7 +84,7 @@
 //
 // Multicast on 224.0.0.167:53317 (and ff12::fd3a:e420 where IPv6 works):
 // we announce at start, and every AnnounceEvery while a LocalSend app (not
-// a Lempar device, which mDNS finds) is listed; we answer others' announcements
+// a Lempar device, which mDNS finds) answers them; we answer others' announcements
 // with POST /register plus a datagram to the announcer (the protocol's UDP
 // fallback when the POST fails), and list every device heard for
 // DeviceTTL. All JSON from the network is size-limited, strictly typed and
