@@ -229,10 +229,10 @@ func (l *LocalSend) observe(dev localsend.Device) {
 	}, 0)
 }
 
-// isLempar reports whether a LocalSend announcer is a Lempar device that
-// discovery already hears (a Lempar device's fingerprint is its ID).
 func (l *LocalSend) isHidden() bool { return l.hidden != nil && l.hidden() }
 
+// isLempar reports whether a LocalSend announcer is a Lempar device that
+// discovery already hears (a Lempar device's fingerprint is its ID).
 func (l *LocalSend) isLempar(fingerprint string) bool {
 	d := l.n.Discovery()
 	return d != nil && len(fingerprint) == 64 && d.Hears(strings.ToLower(fingerprint))

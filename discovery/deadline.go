@@ -103,7 +103,7 @@ func (s *Service) knownDue() time.Time {
 	defer s.mu.Unlock()
 	var at time.Time
 	for id, k := range s.known {
-		if k.busy || s.table.peers[id] != nil && s.table.peers[id].announced {
+		if e := s.table.peers[id]; k.busy || e != nil && e.announced {
 			continue
 		}
 		if at.IsZero() || k.next.Before(at) {

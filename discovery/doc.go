@@ -90,8 +90,7 @@
 //     only by address is probed after 4 s of silence, growing to 8 s. If the
 //     probe fails, its instance is re-queried over mDNS and probed again 1 s
 //     later; with no answer within confirmWait (2 s) it is lost. Worst case
-//     after a crash: 9 s + 1.5 s probe timeout + 2 s +
-//     ticks, under 14 s. A
+//     after a crash: 9 s + 1.5 s probe timeout + 2 s, under 13 s. A
 //     peer whose mDNS records answer but whose engine does not (another
 //     program's record, a firewall) stays listed as unreachable and is
 //     checked less often, up to once a minute.

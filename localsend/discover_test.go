@@ -80,23 +80,27 @@ func TestMulticastDiscovery(t *testing.T) {
 	}
 }
 
-// TestPeriodicAnnounceOnlyForLocalSendApps: after its start announcements
-// a Lempar device announces again only while a LocalSend app (a device the
-// Lempar hook doesn't know) answers them: in a room of Lempar devices the
-// periodic announcement would only wake everybody (issue 17's classroom).
-func TestPeriodicAnnounceOnlyForLocalSendApps(t *testing.T) {
+// groupWatch listens on the LocalSend group over loopback and reports each
+// datagram whose alias is alias: true for an announcement, false for an
+// answer (announce:false).
+type groupWatch struct {
+	sent  chan bool
+	group *net.UDPAddr
+}
+
+func watchGroup(t *testing.T, alias string) *groupWatch {
+	t.Helper()
 	netns.RequireLoopback(t)
 	lo, err := net.InterfaceByName("lo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	group := &net.UDPAddr{IP: net.ParseIP(MulticastAddr4), Port: DefaultPort}
-	l, err := net.ListenMulticastUDP("udp4", lo, group)
+	w := &groupWatch{sent: make(chan bool, 256), group: &net.UDPAddr{IP: net.ParseIP(MulticastAddr4), Port: DefaultPort}}
+	l, err := net.ListenMulticastUDP("udp4", lo, w.group)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	announced := make(chan struct{}, 256)
+	t.Cleanup(func() { l.Close() })
 	go func() {
 		buf := make([]byte, maxDatagram)
 		for {
@@ -105,37 +109,81 @@ func TestPeriodicAnnounceOnlyForLocalSendApps(t *testing.T) {
 				return
 			}
 			var m map[string]any
-			if json.Unmarshal(buf[:n], &m) == nil && m["alias"] == "Alpha" && m["announce"] == true {
-				announced <- struct{}{}
+			if json.Unmarshal(buf[:n], &m) == nil && m["alias"] == alias {
+				w.sent <- m["announce"] == true
 			}
 		}
 	}()
-	const lemparFP, phoneFP = "LEMPARDEVICE", "PHONEAPP"
+	return w
+}
+
+// count is what the watched device sent within window.
+func (w *groupWatch) count(window time.Duration) (announces, answers int) {
+	end := time.After(window)
+	for {
+		select {
+		case a := <-w.sent:
+			if a {
+				announces++
+			} else {
+				answers++
+			}
+		case <-end:
+			return
+		}
+	}
+}
+
+// serveAlpha runs a Service named Alpha on loopback, announcing every
+// 150 ms once started, until the test ends.
+func serveAlpha(t *testing.T, mod func(*Config)) *Service {
+	t.Helper()
 	id, _ := transfer.NewEphemeralIdentity()
-	s := New(Config{
+	cfg := Config{
 		Identity: id, Alias: func() string { return "Alpha" }, Dir: func() string { return t.TempDir() },
 		Acceptor: transfer.AcceptorFunc(func(context.Context, *transfer.Request) transfer.Answer { return transfer.Answer{} }),
 		Port:     -1, IncludeLoopback: true, AnnounceEvery: 150 * time.Millisecond,
-		Lempar: func(fp string) bool { return fp == lemparFP },
-	})
+	}
+	mod(&cfg)
+	s := New(cfg)
 	if err := s.Listen(); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx) }()
-	defer func() { cancel(); <-done }()
-	count := func(window time.Duration) int {
-		n, end := 0, time.After(window)
-		for {
-			select {
-			case <-announced:
-				n++
-			case <-end:
-				return n
+	t.Cleanup(func() { cancel(); <-done })
+	return s
+}
+
+// sendUntilListed multicasts msg from c until s lists the device with
+// fingerprint fp (UDP: it is sent again until heard).
+func sendUntilListed(t *testing.T, s *Service, c net.PacketConn, group *net.UDPAddr, msg, fp string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := c.WriteTo([]byte(msg), group); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range s.Devices() {
+			if d.Fingerprint == fp {
+				return
 			}
 		}
+		time.Sleep(20 * time.Millisecond) // resend until heard: UDP, the poll's step
 	}
+	t.Fatalf("%s never listed", fp)
+}
+
+// TestPeriodicAnnounceOnlyForLocalSendApps: after its start announcements
+// a Lempar device announces again only while a LocalSend app (a device the
+// Lempar hook doesn't know) answers them: in a room of Lempar devices the
+// periodic announcement would only wake everybody (issue 17's classroom).
+func TestPeriodicAnnounceOnlyForLocalSendApps(t *testing.T) {
+	w := watchGroup(t, "Alpha")
+	const lemparFP, phoneFP = "LEMPARDEVICE", "PHONEAPP"
+	s := serveAlpha(t, func(c *Config) { c.Lempar = func(fp string) bool { return fp == lemparFP } })
+	count := func(window time.Duration) int { n, _ := w.count(window); return n }
 	if n := count(2500 * time.Millisecond); n != len(startAnnounces) {
 		t.Fatalf("%d announcements in the first 2.5 s, want the %d start ones", n, len(startAnnounces))
 	}
@@ -147,34 +195,20 @@ func TestPeriodicAnnounceOnlyForLocalSendApps(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	listed := func(fp string) {
-		t.Helper()
-		msg := `{"alias":"` + fp + `","fingerprint":"` + fp + `","port":9,"protocol":"http","announce":false}`
-		deadline := time.Now().Add(5 * time.Second)
-		for time.Now().Before(deadline) {
-			if _, err := c.WriteTo([]byte(msg), group); err != nil {
-				t.Fatal(err)
-			}
-			for _, d := range s.Devices() {
-				if d.Fingerprint == fp {
-					return
-				}
-			}
-			time.Sleep(20 * time.Millisecond) // resend until heard: UDP, the poll's step
-		}
-		t.Fatalf("%s never listed", fp)
+	answer := func(fp string) string {
+		return `{"alias":"` + fp + `","fingerprint":"` + fp + `","port":9,"protocol":"http","announce":false}`
 	}
-	listed(lemparFP)
+	sendUntilListed(t, s, c, w.group, answer(lemparFP), lemparFP)
 	if n := count(time.Second); n != 0 {
 		t.Fatalf("%d periodic announcements with only a Lempar device listed", n)
 	}
 	// A LocalSend app answers each announcement (here, a datagram every
 	// 50 ms): the periodic announcement goes on while it does, one per
 	// 150 ms.
-	listed(phoneFP)
+	sendUntilListed(t, s, c, w.group, answer(phoneFP), phoneFP)
 	answering := make(chan struct{})
 	go func() {
-		msg := []byte(`{"alias":"PHONEAPP","fingerprint":"` + phoneFP + `","port":9,"protocol":"http","announce":false}`)
+		msg := []byte(answer(phoneFP))
 		tick := time.NewTicker(50 * time.Millisecond)
 		defer tick.Stop()
 		for {
@@ -182,7 +216,7 @@ func TestPeriodicAnnounceOnlyForLocalSendApps(t *testing.T) {
 			case <-answering:
 				return
 			case <-tick.C:
-				_, _ = c.WriteTo(msg, group)
+				_, _ = c.WriteTo(msg, w.group)
 			}
 		}
 	}()
@@ -205,61 +239,10 @@ func TestPeriodicAnnounceOnlyForLocalSendApps(t *testing.T) {
 // answers no announcement (a phone that announces is still listed); shown
 // again, it announces at once.
 func TestHiddenDeviceStaysQuiet(t *testing.T) {
-	netns.RequireLoopback(t)
-	lo, err := net.InterfaceByName("lo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	group := &net.UDPAddr{IP: net.ParseIP(MulticastAddr4), Port: DefaultPort}
-	l, err := net.ListenMulticastUDP("udp4", lo, group)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	sent := make(chan bool, 256) // Alpha's datagrams: announce or answer
-	go func() {
-		buf := make([]byte, maxDatagram)
-		for {
-			n, _, err := l.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			var m map[string]any
-			if json.Unmarshal(buf[:n], &m) == nil && m["alias"] == "Alpha" {
-				sent <- m["announce"] == true
-			}
-		}
-	}()
+	w := watchGroup(t, "Alpha")
 	var hidden atomic.Bool
 	hidden.Store(true)
-	id, _ := transfer.NewEphemeralIdentity()
-	s := New(Config{
-		Identity: id, Alias: func() string { return "Alpha" }, Dir: func() string { return t.TempDir() },
-		Acceptor: transfer.AcceptorFunc(func(context.Context, *transfer.Request) transfer.Answer { return transfer.Answer{} }),
-		Port:     -1, IncludeLoopback: true, AnnounceEvery: 150 * time.Millisecond, Hidden: hidden.Load,
-	})
-	if err := s.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx) }()
-	defer func() { cancel(); <-done }()
-	count := func(window time.Duration) (announces, answers int) {
-		end := time.After(window)
-		for {
-			select {
-			case a := <-sent:
-				if a {
-					announces++
-				} else {
-					answers++
-				}
-			case <-end:
-				return
-			}
-		}
-	}
+	s := serveAlpha(t, func(c *Config) { c.Hidden = hidden.Load })
 	// A phone announcing (its port answers nothing, so an answer would be
 	// the multicast fallback, which the listener would see).
 	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
@@ -268,22 +251,13 @@ func TestHiddenDeviceStaysQuiet(t *testing.T) {
 	}
 	defer c.Close()
 	phone := `{"alias":"Ayu","fingerprint":"PHONEAPP","port":9,"protocol":"http","announce":true}`
-	deadline := time.Now().Add(5 * time.Second)
-	for len(s.Devices()) == 0 && time.Now().Before(deadline) {
-		if _, err := c.WriteTo([]byte(phone), group); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(20 * time.Millisecond) // resend until heard: UDP, the poll's step
-	}
-	if len(s.Devices()) == 0 {
-		t.Fatal("a hidden device doesn't list the phone that announced")
-	}
-	if a, b := count(2500 * time.Millisecond); a != 0 || b != 0 {
+	sendUntilListed(t, s, c, w.group, phone, "PHONEAPP")
+	if a, b := w.count(2500 * time.Millisecond); a != 0 || b != 0 {
 		t.Fatalf("hidden, it sent %d announcements and %d answers", a, b)
 	}
 	hidden.Store(false)
 	s.Reannounce()
-	if a, _ := count(3 * time.Second); a < len(startAnnounces) {
+	if a, _ := w.count(3 * time.Second); a < len(startAnnounces) {
 		t.Fatalf("shown again, %d announcements in 3 s, want at least the %d start ones", a, len(startAnnounces))
 	}
 }
