@@ -56,13 +56,14 @@ type receive struct {
 }
 
 type rxFile struct {
-	idx     int
-	item    Item
-	partial string
-	h       *blake3.Hasher
-	off     int64
-	f       *os.File
-	resumed int64
+	idx      int
+	item     Item
+	partial  string
+	h        *blake3.Hasher
+	off      int64
+	f        *os.File
+	resumed  int64
+	unsynced int64 // written since its last write-back began (writeBehind)
 }
 
 // rxJob carries a data frame (buf owned by the job) or a file-done.

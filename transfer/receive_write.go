@@ -200,6 +200,9 @@ func (rx *receive) writeData(f *rxFile, j rxJob, hq chan<- hashJob) (handed bool
 	if _, err := f.f.Write(j.data); err != nil {
 		return false, savedir.DiskErr(err, f.item.Path)
 	}
+	if wroteBehind(&f.unsynced, n) {
+		startWriteback(f.f)
+	}
 	if hashAsync(f) {
 		hq <- hashJob{f: f, data: j.data, buf: j.buf}
 		handed = true

@@ -70,7 +70,10 @@ package transfer
 //
 // Schedule (coordinated, not general BitTorrent): a pipelined ring. Piece
 // k's owner is member k mod n. The sender pushes each member the pieces it
-// owns and lacks, once: its uplink carries ≈ 1× the data. A member pushes
+// owns and lacks, once: its uplink carries ≈ 1× the data. It pushes to two
+// members at a time, a piece each, whole, taking turns (a member whose link
+// stalls loses its turn after 1 s; swarm_slots.go), so the first pieces
+// arrive at the link's rate and the ring starts at once. A member pushes
 // each member that dialled it (its successor) every piece it holds that
 // the successor lacks and does not own, lowest first, as each verifies:
 // piece k travels sender → owner → owner+1 → … → owner-1, one piece
@@ -109,6 +112,9 @@ package transfer
 //
 // Acks. As each file is placed the member acks it on the sender's session
 // (frame 6, as for a direct send); after the last ack the sender says bye.
+//
+// Disk. A member, like a direct receiver, starts the write-back of every
+// 8 MiB it writes (writeback.go), so placing a file waits for little.
 //
 // Bounds. Manifests ≤ 16 MiB (at most 262,144 pieces), have/request/reject
 // ≤ 1 MiB; pieces are read from and written to disk, assembled in a shared

@@ -302,6 +302,14 @@ func (mb *member) gotPiece(l *link, k int, data []byte) error {
 			return err
 		}
 		_, err = f.WriteAt(data, ref.off)
+		if err == nil {
+			mb.mu.Lock()
+			due := wroteBehind(&mb.unsynced, int64(len(data)))
+			mb.mu.Unlock()
+			if due {
+				startWriteback(f)
+			}
+		}
 		f.Close()
 		if err != nil {
 			mb.fail(err)

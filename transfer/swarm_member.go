@@ -40,6 +40,7 @@ type member struct {
 	mu       sync.Mutex // guards everything below
 	have     bitmap
 	left     []int         // per file: pieces still missing
+	unsynced int64         // bytes written since a write-back began (writeBehind)
 	inflight map[int]*link // piece → the link it was asked from
 	outs     []*link       // by member index: the link this member dialled, nil while down
 	ins      map[*link]bool

@@ -80,6 +80,7 @@ func (s *sender) swarmStream(ctx context.Context) error {
 	if err := s.ss.fw.control(FrameManifest, man); err != nil {
 		return s.linkErr(ctx, err)
 	}
+	setNotSentLowat(s.ss.tc.NetConn(), pushLowat)
 	n := len(man.pieces)
 	ps := &pushState{have: newBitmap(n), gotBits: make(chan struct{}), reqs: make(chan int, 4), done: make(chan error, 1)}
 	s.tr.update(func(e *Event) {
@@ -126,12 +127,17 @@ func (s *sender) swarmStream(ctx context.Context) error {
 			}
 			cur, curFile = f, ref.file
 		}
-		err := sendPiece(s.ss.fw, k, ref, buf, func(p []byte, off int64) error {
+		release, err := st.takeSlot(ctx)
+		if err != nil {
+			return err
+		}
+		err = sendPiece(s.ss.fw, k, ref, buf, func(p []byte, off int64) error {
 			if _, err := cur.ReadAt(p, off); err != nil {
 				return newErr(errcode.SourceChanged, err, "Path", cur.Name())
 			}
 			return nil
 		})
+		release()
 		if err != nil {
 			var e *Error
 			if errors.As(err, &e) {

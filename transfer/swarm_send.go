@@ -76,8 +76,9 @@ type roster struct {
 	members  []*SwarmTarget
 	ready    chan struct{} // closed when the roster is final
 	closed   bool
-	deadline time.Time   // rosterMost after its first member
-	timer    *time.Timer // closes it when quiet or at the deadline
+	deadline time.Time     // rosterMost after its first member
+	timer    *time.Timer   // closes it when quiet or at the deadline
+	slots    chan struct{} // the sender's pushes to these members (takeSlot)
 }
 
 // NewSwarm prepares a swarm of srcs for targets receivers, or returns nil
@@ -197,7 +198,7 @@ func (t *SwarmTarget) decide(m *SwarmMember) {
 	if m != nil {
 		r := sw.open
 		if r == nil {
-			r = &roster{ready: make(chan struct{}), deadline: now.Add(sw.most)}
+			r = &roster{ready: make(chan struct{}), deadline: now.Add(sw.most), slots: make(chan struct{}, pushSlots)}
 			r.timer = time.AfterFunc(sw.most, func() {
 				sw.mu.Lock()
 				defer sw.mu.Unlock()
