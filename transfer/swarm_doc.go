@@ -70,7 +70,7 @@ package transfer
 //
 // Schedule (coordinated, not general BitTorrent): a pipelined ring. Piece
 // k's owner is member k mod n. The sender pushes each member the pieces it
-// owns and lacks, once: its uplink carries ≈ 1× the data. It pushes to two
+// owns and lacks, once: its uplink carries ≈ 1× the data. It pushes to four
 // members at a time, a piece each, whole, taking turns (a member whose link
 // stalls loses its turn after 1 s; swarm_slots.go), so the first pieces
 // arrive at the link's rate and the ring starts at once. A member pushes

@@ -42,39 +42,43 @@ func TestPushSlotsTakeTurns(t *testing.T) {
 		t.Fatalf("%d pushes at once, want %d", m, pushSlots)
 	}
 
-	// One push stalls: the others go on once its turn runs out.
-	stalled, err := tg.takeSlot(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	held, err := tg.takeSlot(ctx)
-	if err != nil {
-		t.Fatal(err)
+	// Every slot's push stalls: the next goes on once their turns run out.
+	var held []func()
+	for range pushSlots {
+		r, err := tg.takeSlot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, r)
 	}
 	start := time.Now()
-	r, err := tg.takeSlot(ctx) // both slots taken: waits for the stalled one's turn to end
+	r, err := tg.takeSlot(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if waited := time.Since(start); waited < pushHold/2 {
-		t.Fatalf("a third push got a slot after %v while two were held", waited)
+		t.Fatalf("a push got a slot after %v while all %d were held", waited, pushSlots)
 	}
 	r()
-	held()
-	stalled() // late: its slot was already given back, and is not given back twice
+	for _, r := range held {
+		r() // late: each slot was already given back, and is not given back twice
+	}
 	if n := len(tg.roster.slots); n != 0 {
 		t.Fatalf("%d slots still taken after every push released", n)
 	}
-	// Both slots are free again, and a full roster blocks the next.
-	a, _ := tg.takeSlot(ctx)
-	b, _ := tg.takeSlot(ctx)
+	// Every slot is free again, and a full roster blocks the next.
+	for range pushSlots {
+		r, err := tg.takeSlot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r()
+	}
 	cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
 	if _, err := tg.takeSlot(cctx); err == nil {
-		t.Fatal("a third push got a slot while two were held")
+		t.Fatalf("a push got a slot while all %d were held", pushSlots)
 	}
-	a()
-	b()
 }
 
 func TestWroteBehind(t *testing.T) {
