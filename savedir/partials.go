@@ -115,8 +115,26 @@ func CleanPartials(dir string, cutoff time.Time) ([]Partial, error) {
 		}
 		removed = append(removed, p)
 	}
-	if len(removed) == len(parts) && len(parts) > 0 {
+	CleanJournals(dir, cutoff)
+	if len(removed) == len(parts) {
 		_ = os.Remove(filepath.Join(dir, PartialDir)) // only if empty
 	}
 	return removed, nil
+}
+
+// CleanJournals removes dir's journals of placed files (placed.go) not
+// written to since before cutoff.
+func CleanJournals(dir string, cutoff time.Time) {
+	ents, err := os.ReadDir(filepath.Join(dir, PartialDir))
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), JournalSuffix) {
+			continue
+		}
+		if info, err := e.Info(); err == nil && info.ModTime().Before(cutoff) {
+			_ = os.Remove(filepath.Join(dir, PartialDir, e.Name()))
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lempar/lempar/internal/errcode"
+	"github.com/lempar/lempar/savedir"
 )
 
 // keepTops answers with the top-level items named in keep ticked, the rest
@@ -86,7 +87,7 @@ func TestPartialAcceptSendsOnlyChosen(t *testing.T) {
 	if ents := visibleEntries(rx.dir); len(ents) != 2 {
 		t.Errorf("download folder holds %v, want b.bin and Fotos", ents)
 	}
-	if parts, _ := filepath.Glob(filepath.Join(rx.dir, ".lempar-partial", "*")); len(parts) != 0 {
+	if parts, _ := filepath.Glob(filepath.Join(rx.dir, savedir.PartialDir, "*"+savedir.PartialSuffix)); len(parts) != 0 {
 		t.Errorf("partials left: %v", parts)
 	}
 }

@@ -64,6 +64,9 @@ type rxFile struct {
 	f        *os.File
 	resumed  int64
 	unsynced int64 // written since its last write-back began (writeBehind)
+	// placed: this session placed the file here before (placed.go), and
+	// offered it as held; "" once data for it arrives after all.
+	placed string
 }
 
 // rxJob carries a data frame (buf owned by the job) or a file-done.
@@ -290,6 +293,7 @@ func (rx *receive) prepare() (*Decision, error) {
 	var remaining, resumed int64
 	var texts []string
 	keep := Kept(rx.offer, rx.choice)
+	placedBefore := ib.Placed(rx.offer.Session)
 	for i, it := range rx.offer.Items {
 		it.Path = rx.offer.SavePath(i) // from here on, the path on this disk
 		if !keep[i] {
@@ -316,7 +320,13 @@ func (rx *receive) prepare() (*Decision, error) {
 				ib.Close()
 				return nil, err
 			}
-			rx.files[i] = &rxFile{idx: i, item: it, partial: pname, h: h, off: off, resumed: off}
+			placed := ""
+			if p := placedBefore[i]; off == 0 && p != "" && it.Size > 0 {
+				if ph := hashPlaced(ib, p, it.Size, it.MTime); ph != nil {
+					placed, off, h = p, it.Size, ph // offered as all held (placed.go)
+				}
+			}
+			rx.files[i] = &rxFile{idx: i, item: it, partial: pname, h: h, off: off, resumed: off, placed: placed}
 			if off > 0 {
 				dec.Items[i].Offset = off
 				dec.Items[i].PrefixHash = hex.EncodeToString(h.Sum(nil))

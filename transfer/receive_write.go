@@ -93,7 +93,7 @@ func (rx *receive) write() error {
 		if f.off != f.item.Size {
 			return protocolError("%q ended after %d of %d bytes", f.item.Path, f.off, f.item.Size)
 		}
-		if f.f == nil {
+		if f.f == nil && f.placed == "" {
 			var err error
 			if f.f, err = rx.ib.OpenPartial(f.partial, f.off, f.item.Mode); err != nil {
 				return err
@@ -114,11 +114,22 @@ func (rx *receive) write() error {
 			rx.spare, f.h = f.h, nil // done with it; see resumeState
 		}
 		if got != j.digest {
-			f.f.Close()
-			f.f = nil
-			rx.ib.Remove(f.partial)
+			if f.placed == "" { // a placed file stays: it is the person's now
+				f.f.Close()
+				f.f = nil
+				rx.ib.Remove(f.partial)
+			}
 			failed = append(failed, newErr(errcode.DigestMismatch, nil, "Path", f.item.Path, "Name", name))
 			_ = rx.ss.fw.control(FrameAck, Ack{Item: j.item, Code: errcode.DigestMismatch.String()})
+			continue
+		}
+		if f.placed != "" {
+			if err := rx.keepPlaced(f); err != nil {
+				return err
+			}
+			if err := rx.ss.fw.flush(); err != nil {
+				return rx.lost(err)
+			}
 			continue
 		}
 		if f.item.Size >= syncThreshold {
@@ -162,7 +173,9 @@ func (rx *receive) write() error {
 func (rx *receive) writeData(f *rxFile, j rxJob, hq chan<- hashJob) (handed bool, err error) {
 	n := int64(len(j.data))
 	if j.offset == 0 && f.off > 0 {
-		// The sender's prefix differed from ours: start this file over.
+		// The sender's prefix differed from ours (or the file placed
+		// before is not this one): start this file over.
+		f.placed = ""
 		back := f.off
 		if hashAsync(f) {
 			hq <- hashJob{f: f, reset: true}
@@ -222,11 +235,22 @@ func (rx *receive) writeData(f *rxFile, j rxJob, hq chan<- hashJob) (handed bool
 }
 
 // finalize renames a durable partial into place and acks it (unflushed).
+// keepPlaced counts a file this session placed before (rxFile.placed),
+// whose bytes the sender's digest just confirmed, as received there.
+func (rx *receive) keepPlaced(f *rxFile) error {
+	rx.tr.update(func(e *Event) {
+		e.FilesDone++
+		e.Saved = append(e.Saved, f.placed)
+	})
+	return rx.ss.fw.controlNoFlush(FrameAck, Ack{Item: f.idx, OK: true, SavedAs: f.placed})
+}
+
 func (rx *receive) finalize(f *rxFile) error {
 	final, err := rx.ib.Place(f.partial, f.item.Path, f.item.MTime)
 	if err != nil {
 		return err
 	}
+	rx.ib.NotePlaced(rx.offer.Session, f.idx, final)
 	rx.tr.update(func(e *Event) {
 		e.FilesDone++
 		e.Saved = append(e.Saved, final)

@@ -98,14 +98,16 @@ package transfer
 // each other; a piece nobody holds waits for the sender's retry. A member
 // that restarts is offered the same session again (the sender retries for
 // RetryFor); the manifest comes again, and pieces already in its partial
-// files are re-verified against their hashes and announced. A file it
-// already placed (at its path, with the offered size and mtime and the
-// manifest's digest) counts as received and is served from there, not
-// fetched and placed again as "name (1)"; the same holds for an identical
-// file an earlier send left there. A piece that fails its hash drops the
-// member that served it from this swarm (its links closed and refused) and
-// is reported (Event.Swarm.Dropped); the member after the bad one in the
-// ring is the one that sees it, and it then dials further back. A bad
+// files are re-verified against their hashes and announced. A file this
+// session already placed (the session's journal says where, placed.go;
+// still with the offered size and mtime and the manifest's digest) counts
+// as received and is served from there, not fetched and placed again as
+// "name (1)". A direct receiver does the same for a retried session: it
+// offers such a file as a resume of every byte. A piece that fails its
+// hash drops the member that served it from this swarm (its links closed
+// and refused) and is reported (Event.Swarm.Dropped); the member after the
+// bad one in the ring is the one that sees it, and it then dials further
+// back. A bad
 // piece from the sender fails the session. A member that finished keeps
 // serving until every member linked to it finished, and its successor has
 // finished or been gone 30 s (at most 10 minutes).

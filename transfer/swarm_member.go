@@ -36,6 +36,9 @@ type member struct {
 
 	// placeMu is held to place a file and to open one to serve a piece.
 	placeMu sync.RWMutex
+	// placedBefore is what this session placed before this member started
+	// (alreadyPlaced); set while the member is made.
+	placedBefore map[int]string
 
 	mu       sync.Mutex // guards everything below
 	have     bitmap
@@ -109,28 +112,22 @@ func newMember(h *swarmHost, srv *Server, m *Manifest, rx *receive) (*member, er
 // alreadyPlaced returns where file fi already sits placed, whole, or "".
 // A member that was killed after placing some files and started again
 // gets the same manifest with no partial for those files; without this it
-// would fetch them again and place copies as "name (1)". Only a file at
-// the very path, with the offered size and modification time and the
-// manifest's digest, counts: the bytes are then exactly what was sent, and
-// its pieces are served from it.
+// would fetch them again and place copies as "name (1)". Only a file this
+// session placed (its journal, placed.go), still with the offered size
+// and modification time and the manifest's digest, counts: the bytes are
+// then exactly what was sent, and its pieces are served from it.
 func (mb *member) alreadyPlaced(fi int) string {
 	mf := mb.m.Files[fi]
 	it := mb.offer.Items[mf.Item]
-	p := mb.offer.SavePath(mf.Item)
-	f, err := mb.ib.OpenPlaced(p)
-	if err != nil {
+	if mb.placedBefore == nil {
+		mb.placedBefore = mb.ib.Placed(mb.offer.Session)
+	}
+	p := mb.placedBefore[mf.Item]
+	if p == "" {
 		return ""
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() || st.Size() != mf.Size {
-		return ""
-	}
-	if it.MTime != 0 && st.ModTime().Sub(time.Unix(0, it.MTime)).Abs() > 2*time.Second { // FAT keeps 2 s
-		return ""
-	}
-	h := blake3.New()
-	if _, err := io.Copy(h, f); err != nil || hex.EncodeToString(h.Sum(nil)) != mf.Digest {
+	h := hashPlaced(mb.ib, p, mf.Size, it.MTime)
+	if h == nil || hex.EncodeToString(h.Sum(nil)) != mf.Digest {
 		return ""
 	}
 	for k, ref := range mb.m.pieces {
@@ -282,6 +279,7 @@ func (mb *member) place() error {
 			mb.placeMu.Unlock()
 			return err
 		}
+		mb.ib.NotePlaced(mb.offer.Session, mf.Item, final)
 		mb.mu.Lock()
 		mb.saved[fi] = final
 		mb.placeMu.Unlock()

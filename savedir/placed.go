@@ -1,0 +1,84 @@
+package savedir
+
+import (
+	"bufio"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/zeebo/blake3"
+)
+
+// Where a session's files went. A receiver killed after placing a file
+// and before the sender heard so is offered the same session again when
+// it returns; without a record it receives the file a second time, as
+// "name (1)". Each placed file gets a line in a journal of its sender and
+// session inside PartialDir, and only an offer of that same session from
+// that same sender reads it: an offer can never ask about a file someone
+// else sent, or one the person put there. A lost line costs a second
+// copy, never a file. Journals are cleaned with the partials.
+
+// JournalSuffix ends a session's journal of placed files in PartialDir.
+const JournalSuffix = ".placed"
+
+// maxJournal bounds what Placed reads (a folder of 100,000 files is ~10 MB).
+const maxJournal = 32 << 20
+
+type placedLine struct {
+	Item  int    `json:"item"`
+	Saved string `json:"saved"`
+}
+
+func journalName(sender, session string) string {
+	sum := blake3.Sum256([]byte(sender + "\x00" + session))
+	return PartialDir + "/" + hex.EncodeToString(sum[:8]) + JournalSuffix
+}
+
+// NotePlaced records that item of session now sits at saved.
+func (ib *Dir) NotePlaced(session string, item int, saved string) {
+	if session == "" || ib.mkPartialDir() != nil {
+		return
+	}
+	line, err := json.Marshal(placedLine{Item: item, Saved: saved})
+	if err != nil {
+		return
+	}
+	s, name, done := ib.at(journalName(ib.sender, session))
+	defer done()
+	f, err := s.openExisting(name, os.O_WRONLY|os.O_APPEND)
+	if errors.Is(err, fs.ErrNotExist) {
+		f, err = s.create(name, 0o600)
+	}
+	if err != nil {
+		return
+	}
+	_, _ = f.Write(append(line, '\n'))
+	f.Close()
+}
+
+// Placed is what NotePlaced recorded for session from this sender: item
+// → the path it was saved under.
+func (ib *Dir) Placed(session string) map[int]string {
+	if session == "" {
+		return nil
+	}
+	s, name, done := ib.at(journalName(ib.sender, session))
+	defer done()
+	f, err := s.openExisting(name, os.O_RDONLY)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	out := map[int]string{}
+	sc := bufio.NewScanner(io.LimitReader(f, maxJournal))
+	for sc.Scan() {
+		var l placedLine
+		if json.Unmarshal(sc.Bytes(), &l) == nil && l.Item >= 0 && ValidateRelPath(l.Saved) == nil {
+			out[l.Item] = l.Saved
+		}
+	}
+	return out
+}
