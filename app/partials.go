@@ -85,19 +85,14 @@ func (n *Node) DiscardPartial(p savedir.Partial) error {
 	return nil // gone already
 }
 
-// JournalMaxAge is how long the record of where a session's files were
-// placed is kept (savedir.NotePlaced): long enough for any retry of that
-// session, which comes within minutes.
-const JournalMaxAge = 24 * time.Hour
-
 // CleanPartials removes unfinished downloads not written to for
 // PartialMaxAge and returns them, so the person can be told; and journals
-// of placed files older than JournalMaxAge.
+// of placed files older than savedir.JournalMaxAge.
 func (n *Node) CleanPartials(now time.Time) ([]Unfinished, error) {
 	var removed []Unfinished
 	var firstErr error
 	for _, dir := range n.partialFolders() {
-		savedir.CleanJournals(dir, now.Add(-JournalMaxAge))
+		savedir.CleanJournals(dir, now.Add(-savedir.JournalMaxAge))
 	}
 	for _, u := range n.Partials() {
 		if !u.Modified.Before(now.Add(-PartialMaxAge)) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/zeebo/blake3"
 )
@@ -19,10 +20,15 @@ import (
 // session inside PartialDir, and only an offer of that same session from
 // that same sender reads it: an offer can never ask about a file someone
 // else sent, or one the person put there. A lost line costs a second
-// copy, never a file. Journals are cleaned with the partials.
+// copy, never a file. Each receive cleans journals older than
+// JournalMaxAge (CleanJournals), and so does the app with the partials.
 
 // JournalSuffix ends a session's journal of placed files in PartialDir.
 const JournalSuffix = ".placed"
+
+// JournalMaxAge is how long a journal is kept: any retry of its session
+// comes within minutes (transfer.DefaultRetryFor).
+const JournalMaxAge = 24 * time.Hour
 
 // maxJournal bounds what Placed reads (a folder of 100,000 files is ~10 MB).
 const maxJournal = 32 << 20

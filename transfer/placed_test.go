@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/lempar/lempar/savedir"
 )
 
 // A receiver that restarts after placing the files of a session, before
@@ -99,5 +101,22 @@ func TestRetriedSessionKeepsPlacedFiles(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, "rekaman (3).wav")); !slices.Equal(got, changed) {
 		t.Fatal("the changed file was not received whole")
+	}
+
+	// Journals past their age go with the next receive.
+	journals := func() []string {
+		m, _ := filepath.Glob(filepath.Join(dir, savedir.PartialDir, "*"+savedir.JournalSuffix))
+		return m
+	}
+	old := time.Now().Add(-savedir.JournalMaxAge - time.Hour)
+	for _, j := range journals() {
+		if err := os.Chtimes(j, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := len(journals())
+	send(id, startReceiver(t, acceptAll, sameDir), "")
+	if after := len(journals()); before < 2 || after != 1 {
+		t.Fatalf("%d journals before a receive, all past their age; %d after, want only the new one", before, after)
 	}
 }

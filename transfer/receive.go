@@ -293,6 +293,7 @@ func (rx *receive) prepare() (*Decision, error) {
 	var remaining, resumed int64
 	var texts []string
 	keep := Kept(rx.offer, rx.choice)
+	savedir.CleanJournals(rx.dir, time.Now().Add(-savedir.JournalMaxAge))
 	placedBefore := ib.Placed(rx.offer.Session)
 	for i, it := range rx.offer.Items {
 		it.Path = rx.offer.SavePath(i) // from here on, the path on this disk
