@@ -68,17 +68,17 @@ func (ib *Dir) NotePlaced(session string, item int, saved string) {
 // Placed is what NotePlaced recorded for session from this sender: item
 // → the path it was saved under.
 func (ib *Dir) Placed(session string) map[int]string {
+	out := map[int]string{} // never nil: none recorded is an answer too
 	if session == "" {
-		return nil
+		return out
 	}
 	s, name, done := ib.at(journalName(ib.sender, session))
 	defer done()
 	f, err := s.openExisting(name, os.O_RDONLY)
 	if err != nil {
-		return nil
+		return out
 	}
 	defer f.Close()
-	out := map[int]string{}
 	sc := bufio.NewScanner(io.LimitReader(f, maxJournal))
 	for sc.Scan() {
 		var l placedLine

@@ -234,7 +234,6 @@ func (rx *receive) writeData(f *rxFile, j rxJob, hq chan<- hashJob) (handed bool
 	return handed, nil
 }
 
-// finalize renames a durable partial into place and acks it (unflushed).
 // keepPlaced counts a file this session placed before (rxFile.placed),
 // whose bytes the sender's digest just confirmed, as received there.
 func (rx *receive) keepPlaced(f *rxFile) error {
@@ -245,6 +244,7 @@ func (rx *receive) keepPlaced(f *rxFile) error {
 	return rx.ss.fw.controlNoFlush(FrameAck, Ack{Item: f.idx, OK: true, SavedAs: f.placed})
 }
 
+// finalize renames a durable partial into place and acks it (unflushed).
 func (rx *receive) finalize(f *rxFile) error {
 	final, err := rx.ib.Place(f.partial, f.item.Path, f.item.MTime)
 	if err != nil {
