@@ -29,6 +29,10 @@ type Dir struct {
 
 	placing sync.Mutex // serialises Place, so two files never race for a name
 
+	jmu       sync.Mutex // guards the journal of placed files (placed.go)
+	journal   *os.File
+	journalOf string // the session journal is of
+
 	mu   sync.Mutex          // guards made, subs and tick
 	made map[string]bool     // folders already created: thousands of small files share a few
 	subs map[string]*subRoot // open folders, see at
@@ -52,6 +56,9 @@ func Open(dir, sender string) (*Dir, error) {
 
 // Close releases the folder handles.
 func (ib *Dir) Close() {
+	ib.jmu.Lock()
+	ib.closeJournalLocked()
+	ib.jmu.Unlock()
 	ib.closeSubs()
 	ib.root.Close()
 }
